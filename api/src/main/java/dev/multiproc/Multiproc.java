@@ -1,0 +1,232 @@
+package dev.multiproc;
+
+import dev.multiproc.spi.BackendConfig;
+import dev.multiproc.spi.BackendProvider;
+import java.lang.System.Logger.Level;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The entry point, like Python's {@code multiprocessing} module: pools, queues, events and workers
+ * on the backend chosen by configuration.
+ *
+ * <h2>Usage</h2>
+ *
+ * <pre>{@code
+ * try (Pool pool = Multiproc.pool(8)) {
+ *   List<Integer> squares = pool.map(x -> x * x, List.of(1, 2, 3));
+ * }
+ * Queue<String> q = Multiproc.queue();
+ * Worker w = Multiproc.worker(() -> q.put("hello from a worker")).start();
+ * System.out.println(q.get());
+ * w.join();
+ * }</pre>
+ *
+ * <h2>Which backend</h2>
+ *
+ * The default backend is chosen once, on first use; the first match wins:
+ *
+ * <ol>
+ *   <li>the system property {@code multiproc.backend} ({@code -Dmultiproc.backend=process});
+ *   <li>the environment variable {@code MULTIPROC_BACKEND};
+ *   <li>{@code multiproc.backend=} in a {@code multiproc.properties} resource on the class path;
+ *   <li>the only backend on the class path, or else the one with the highest priority of at least
+ *       0 ({@code virtual-thread} before {@code thread}; {@code process} and {@code hazelcast} are
+ *       used only when configured or alone).
+ * </ol>
+ *
+ * The choice and its reason are logged once (logger {@code dev.multiproc}, level DEBUG). A wrong or
+ * missing backend fails with a {@link BackendNotFoundException} that says what to do.
+ *
+ * <p>Backends returned by {@link #backend()} and {@link #backend(String)} are shared: opened on
+ * first use, closed when the JVM exits. Closing one yourself ends everything it made; later calls
+ * then fail with {@link IllegalStateException}. For a backend of your own, open it through its
+ * provider. Everything here is thread-safe.
+ */
+public final class Multiproc {
+
+  static final System.Logger LOG = System.getLogger("dev.multiproc");
+
+  private static final ReentrantLock LOCK = new ReentrantLock();
+  private static final Map<String, Backend> SHARED = new HashMap<>();
+  private static Backend defaultBackend;
+  private static boolean hookInstalled;
+
+  private Multiproc() {}
+
+  /**
+   * The default backend, chosen as described above, opened on first use.
+   *
+   * @return the shared default backend
+   * @throws BackendNotFoundException if the configured backend is not on the class path, there is
+   *     none, or none can be chosen
+   */
+  public static Backend backend() {
+    LOCK.lock();
+    try {
+      if (defaultBackend == null) {
+        BackendSelection.Choice choice = BackendSelection.chooseDefault(providers(), BackendConfig::lookup);
+        LOG.log(Level.DEBUG, () -> "multiproc backend: " + choice.provider().name() + " (" + choice.reason() + ")");
+        defaultBackend = shared(choice.provider());
+      }
+      return defaultBackend;
+    } finally {
+      LOCK.unlock();
+    }
+  }
+
+  /**
+   * The backend called {@code name}, opened on first use: Python's
+   * {@code multiprocessing.get_context(name)}.
+   *
+   * @param name {@code thread}, {@code virtual-thread}, {@code process}, {@code hazelcast}, or the
+   *     name of another provider on the class path
+   * @return the shared backend of that name
+   * @throws NullPointerException if {@code name} is null
+   * @throws BackendNotFoundException if no provider on the class path has that name
+   */
+  public static Backend backend(String name) {
+    Objects.requireNonNull(name, "name");
+    LOCK.lock();
+    try {
+      Backend b = SHARED.get(name);
+      if (b != null) {
+        return b;
+      }
+      return shared(BackendSelection.named(providers(), name, "Multiproc.backend(\"" + name + "\")"));
+    } finally {
+      LOCK.unlock();
+    }
+  }
+
+  /**
+   * The names of the backends on the class path. Starts nothing.
+   *
+   * @return the names, sorted
+   * @throws BackendNotFoundException if two providers declare the same name
+   */
+  public static Set<String> availableBackends() {
+    return providers().names();
+  }
+
+  /**
+   * A pool with one worker per available processor on the default backend: Python's {@code Pool()}.
+   *
+   * @return a new running pool; close it
+   */
+  public static Pool pool() {
+    return backend().newPool(PoolOptions.defaults());
+  }
+
+  /**
+   * A pool on the default backend: Python's {@code Pool(workers)}.
+   *
+   * @param workers the number of workers, at least 1
+   * @return a new running pool; close it
+   * @throws IllegalArgumentException if {@code workers} is less than 1
+   */
+  public static Pool pool(int workers) {
+    return backend().newPool(PoolOptions.builder().workers(workers).build());
+  }
+
+  /**
+   * A pool on the default backend.
+   *
+   * @param options the pool's settings
+   * @return a new running pool; close it
+   */
+  public static Pool pool(PoolOptions options) {
+    return backend().newPool(Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * An unbounded queue on the default backend: Python's {@code Queue()}.
+   *
+   * @param <T> the item type
+   * @return a new queue
+   */
+  public static <T> Queue<T> queue() {
+    return backend().newQueue(0);
+  }
+
+  /**
+   * A queue on the default backend: Python's {@code Queue(maxsize)}.
+   *
+   * @param maxSize the capacity; 0 means unbounded
+   * @param <T> the item type
+   * @return a new queue
+   * @throws IllegalArgumentException if {@code maxSize} is negative
+   */
+  public static <T> Queue<T> queue(int maxSize) {
+    return backend().newQueue(maxSize);
+  }
+
+  /**
+   * An event on the default backend: Python's {@code Event()}.
+   *
+   * @return a new event, not set
+   */
+  public static Event event() {
+    return backend().newEvent();
+  }
+
+  /**
+   * A worker on the default backend: Python's {@code Process(target=task)}. Not started.
+   *
+   * @param task the worker's body
+   * @return a new worker; call {@link Worker#start()}
+   */
+  public static Worker worker(Task task) {
+    return backend().newWorker(Objects.requireNonNull(task, "task"), WorkerOptions.defaults());
+  }
+
+  /**
+   * A worker on the default backend. Not started.
+   *
+   * @param task the worker's body
+   * @param options the worker's settings
+   * @return a new worker; call {@link Worker#start()}
+   */
+  public static Worker worker(Task task, WorkerOptions options) {
+    return backend().newWorker(Objects.requireNonNull(task, "task"), Objects.requireNonNull(options, "options"));
+  }
+
+  private static BackendSelection.Providers providers() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    return BackendSelection.Providers.load(loader != null ? loader : Multiproc.class.getClassLoader());
+  }
+
+  /** Opens and registers the shared backend of {@code provider}; LOCK is held. */
+  private static Backend shared(BackendProvider provider) {
+    Backend b = SHARED.get(provider.name());
+    if (b == null) {
+      b = provider.open(BackendConfig.load(provider.name()));
+      SHARED.put(provider.name(), b);
+      if (!hookInstalled) {
+        Runtime.getRuntime().addShutdownHook(new Thread(Multiproc::closeShared, "multiproc-shutdown"));
+        hookInstalled = true;
+      }
+    }
+    return b;
+  }
+
+  private static void closeShared() {
+    Backend[] backends;
+    LOCK.lock();
+    try {
+      backends = SHARED.values().toArray(Backend[]::new);
+    } finally {
+      LOCK.unlock();
+    }
+    for (Backend b : backends) {
+      try {
+        b.close();
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "closing the " + b.name() + " backend at exit failed", e);
+      }
+    }
+  }
+}

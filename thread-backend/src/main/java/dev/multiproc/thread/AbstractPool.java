@@ -1,0 +1,794 @@
+package dev.multiproc.thread;
+
+import dev.multiproc.MultiprocException;
+import dev.multiproc.NotShippableException;
+import dev.multiproc.Pool;
+import dev.multiproc.PoolOptions;
+import dev.multiproc.TaskCallable;
+import dev.multiproc.TaskFailedException;
+import dev.multiproc.TaskFunction;
+import dev.multiproc.WorkerDiedException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The engine shared by every pool: Python's {@code Pool} semantics (chunking, ordered {@code map}
+ * and {@code imap}, {@code imapUnordered}, {@code submit}, graceful {@code close}, immediate
+ * {@code terminate}, retries after a worker's death, task timeouts) on top of executors that a
+ * subclass provides: threads here, child processes in the process backend.
+ *
+ * <h2>Design notes</h2>
+ *
+ * <ul>
+ *   <li>Work is a FIFO of {@link WorkUnit}s (chunks of items, or one {@code submit}) behind one
+ *       lock. Executors block in {@link #take()}; a retried unit goes to the front.
+ *   <li>Each unit is reported exactly once ({@link WorkUnit#finish()} is a CAS), so a straggling
+ *       report after a timeout, retry or {@code terminate} is dropped.
+ *   <li>Callers wait on their own job ({@code map}: a latch; iterators: a condition), never on the
+ *       pool lock while work runs.
+ *   <li>Iterators read their input lazily on the consumer's thread and keep at most
+ *       {@code 2 * workers} chunks in flight or buffered: a slow consumer holds the producer back.
+ *   <li>Timeouts run on one watchdog thread per pool, made only when a timeout is set.
+ * </ul>
+ *
+ * <p>Public so that other backends can reuse it; not part of the user API.
+ */
+public abstract class AbstractPool implements Pool {
+
+  private enum State { OPEN, CLOSING, TERMINATED }
+
+  /** The options this pool was made with. */
+  protected final PoolOptions options;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition workOrStop = lock.newCondition();
+  private final Condition idle = lock.newCondition();
+  private final ArrayDeque<WorkUnit> pending = new ArrayDeque<>();
+  private final Set<WorkUnit> running = new HashSet<>();
+  private final AtomicLong jobIds = new AtomicLong();
+  private final ScheduledThreadPoolExecutor watchdog;
+  private State state = State.OPEN;
+  private RuntimeException broken;
+
+  /**
+   * @param options the pool's settings
+   * @param threads makes the watchdog thread, if {@code options} set a task timeout
+   */
+  protected AbstractPool(PoolOptions options, ThreadMaker threads) {
+    this.options = Objects.requireNonNull(options, "options");
+    if (options.taskTimeout().isPresent()) {
+      watchdog = new ScheduledThreadPoolExecutor(1, r -> threads.newPlatformThread(options.name() + "-watchdog", true, r));
+      watchdog.setRemoveOnCancelPolicy(true);
+    } else {
+      watchdog = null;
+    }
+  }
+
+  // ---------------------------------------------------------------- user API
+
+  @Override
+  public int workers() {
+    return options.workers();
+  }
+
+  @Override
+  public <T, R> List<R> map(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+    return doMap(fn, items, options.chunkSize());
+  }
+
+  @Override
+  public <T, R> List<R> map(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunkSize) {
+    if (chunkSize < 1) {
+      throw new IllegalArgumentException("chunkSize must be at least 1, got " + chunkSize);
+    }
+    return doMap(fn, items, chunkSize);
+  }
+
+  /** {@code chunkSize} 0 means Python's automatic size. */
+  private <T, R> List<R> doMap(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunkSize) {
+    Objects.requireNonNull(fn, "fn");
+    Objects.requireNonNull(items, "items");
+    List<Object> list = new ArrayList<>();
+    for (T item : items) {
+      if (item == null) {
+        throw new NullPointerException("item " + list.size() + " is null; a pool refuses null items");
+      }
+      list.add(item);
+    }
+    checkAccepting();
+    int n = list.size();
+    if (n == 0) {
+      return new ArrayList<>();
+    }
+    int chunk = chunkSize > 0 ? chunkSize : defaultChunk(n);
+    MapJob job = new MapJob(fn, n);
+    List<WorkUnit> units = new ArrayList<>((n + chunk - 1) / chunk);
+    for (int from = 0, seq = 0; from < n; from += chunk, seq++) {
+      int to = Math.min(n, from + chunk);
+      units.add(new WorkUnit(job, seq, from, list.subList(from, to).toArray(), null));
+    }
+    job.remaining.set(units.size());
+    enqueue(units);
+    return job.await();
+  }
+
+  /** Python's default: {@code ceil(n / (4 * workers))}; 1 per item when tasks have a timeout. */
+  private int defaultChunk(int n) {
+    if (options.taskTimeout().isPresent()) {
+      return 1;
+    }
+    int per = 4 * options.workers();
+    return Math.max(1, (n + per - 1) / per);
+  }
+
+  @Override
+  public <T, R> Iterator<R> imap(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+    return iterate(fn, items, true);
+  }
+
+  @Override
+  public <T, R> Iterator<R> imapUnordered(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+    return iterate(fn, items, false);
+  }
+
+  private <T, R> Iterator<R> iterate(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items, boolean ordered) {
+    Objects.requireNonNull(fn, "fn");
+    Objects.requireNonNull(items, "items");
+    checkAccepting();
+    int chunk = Math.max(1, options.chunkSize());
+    IterJob<T, R> job = new IterJob<>(fn, items.iterator(), chunk, ordered);
+    job.feed();
+    return job;
+  }
+
+  @Override
+  public <R> CompletableFuture<R> submit(TaskCallable<R> task) {
+    Objects.requireNonNull(task, "task");
+    SubmitJob<R> job = new SubmitJob<>();
+    WorkUnit unit = new WorkUnit(job, 0, 0, new Object[0], task);
+    enqueue(List.of(unit));
+    job.future.whenComplete((r, t) -> {
+      if (job.future.isCancelled() && unit.state.compareAndSet(WorkUnit.PENDING, WorkUnit.DONE)) {
+        removePending(unit);
+      }
+    });
+    return job.future;
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (state == State.OPEN) {
+        state = State.CLOSING;
+        workOrStop.signalAll();
+      }
+      while (state == State.CLOSING && (!pending.isEmpty() || !running.isEmpty())) {
+        idle.await();
+      }
+    } catch (InterruptedException e) {
+      lock.unlock();
+      try {
+        terminate();
+      } finally {
+        Thread.currentThread().interrupt();
+        lock.lock();
+      }
+      return;
+    } finally {
+      lock.unlock();
+    }
+    if (watchdog != null) {
+      watchdog.shutdownNow();
+    }
+    stopExecutors(false);
+  }
+
+  @Override
+  public void terminate() {
+    List<WorkUnit> cut;
+    lock.lock();
+    try {
+      if (state == State.TERMINATED) {
+        return;
+      }
+      state = State.TERMINATED;
+      cut = new ArrayList<>(pending);
+      cut.addAll(running);
+      pending.clear();
+      running.clear();
+      workOrStop.signalAll();
+      idle.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    if (watchdog != null) {
+      watchdog.shutdownNow();
+    }
+    CancellationException cancelled = new CancellationException("the pool was terminated");
+    for (WorkUnit u : cut) {
+      if (u.state.getAndSet(WorkUnit.DONE) != WorkUnit.DONE) {
+        u.job.unitFailed(u, cancelled);
+      }
+    }
+    stopExecutors(true);
+  }
+
+  // ---------------------------------------------------------------- executor side
+
+  /**
+   * Stops the executors. With {@code force}, at once (interrupt threads, kill processes) and
+   * without waiting for stuck code; otherwise they are idle and {@link #take()} returns null to
+   * them: wait (bounded) until they have ended.
+   *
+   * @param force true for {@code terminate}, false for {@code close}
+   */
+  protected abstract void stopExecutors(boolean force);
+
+  /**
+   * A unit ran past its {@linkplain PoolOptions#taskTimeout() timeout} and has been failed with
+   * {@code timeout}: stop whatever runs it and replace that executor.
+   *
+   * @param unit the unit
+   */
+  protected abstract void timedOut(WorkUnit unit);
+
+  /**
+   * Waits for the next unit and marks it running; starts its timeout clock.
+   *
+   * @return the unit, or null when the executor should end (closed and drained, terminated, or
+   *     broken)
+   * @throws InterruptedException if interrupted while waiting
+   */
+  protected final WorkUnit take() throws InterruptedException {
+    lock.lock();
+    try {
+      while (true) {
+        if (state == State.TERMINATED || broken != null) {
+          return null;
+        }
+        WorkUnit u = pending.poll();
+        if (u != null) {
+          if (!u.state.compareAndSet(WorkUnit.PENDING, WorkUnit.RUNNING)) {
+            continue;
+          }
+          running.add(u);
+          if (watchdog != null) {
+            long nanos = options.taskTimeout().orElseThrow().toNanos() * u.size();
+            u.timeout = watchdog.schedule(() -> expire(u), nanos, TimeUnit.NANOSECONDS);
+          }
+          return u;
+        }
+        if (state == State.CLOSING) {
+          return null;
+        }
+        workOrStop.await();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * The pool can never run work: an executor's initializer threw. Fails queued work and refuses
+   * new work with {@code cause} as the reason.
+   *
+   * @param workerName the executor whose initializer threw
+   * @param cause what it threw
+   */
+  protected final void initializerFailed(String workerName, Throwable cause) {
+    List<WorkUnit> cut;
+    TaskFailedException failure = new TaskFailedException(
+        "the pool's initializer threw in worker " + workerName + ", so the pool cannot run tasks: " + cause, cause, -1);
+    lock.lock();
+    try {
+      if (broken != null || state == State.TERMINATED) {
+        return;
+      }
+      broken = failure;
+      cut = new ArrayList<>(pending);
+      pending.clear();
+      workOrStop.signalAll();
+      idle.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    for (WorkUnit u : cut) {
+      if (u.state.getAndSet(WorkUnit.DONE) != WorkUnit.DONE) {
+        u.job.unitFailed(u, failure);
+      }
+    }
+  }
+
+  /** @return true once {@code close} or {@code terminate} has been called */
+  protected final boolean isShutdown() {
+    lock.lock();
+    try {
+      return state != State.OPEN;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** @return true once {@code terminate} has been called */
+  protected final boolean isTerminated() {
+    lock.lock();
+    try {
+      return state == State.TERMINATED;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private void checkAccepting() {
+    lock.lock();
+    try {
+      checkAcceptingLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void checkAcceptingLocked() {
+    if (state != State.OPEN) {
+      throw new RejectedExecutionException("the pool is " + (state == State.CLOSING ? "closed" : "terminated")
+          + "; create a new pool for more work");
+    }
+    if (broken != null) {
+      throw new RejectedExecutionException(broken.getMessage(), broken.getCause());
+    }
+  }
+
+  private void enqueue(List<WorkUnit> units) {
+    lock.lock();
+    try {
+      checkAcceptingLocked();
+      pending.addAll(units);
+      if (units.size() == 1) {
+        workOrStop.signal();
+      } else {
+        workOrStop.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void removePending(WorkUnit unit) {
+    lock.lock();
+    try {
+      pending.remove(unit);
+      signalIfIdle();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Removes the job's queued units (marked done, not reported); returns how many. */
+  private int removePending(Job job) {
+    lock.lock();
+    try {
+      int removed = 0;
+      for (Iterator<WorkUnit> it = pending.iterator(); it.hasNext(); ) {
+        WorkUnit u = it.next();
+        if (u.job == job && u.state.compareAndSet(WorkUnit.PENDING, WorkUnit.DONE)) {
+          it.remove();
+          removed++;
+        }
+      }
+      signalIfIdle();
+      return removed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void finished(WorkUnit unit, boolean wasRunning) {
+    if (unit.timeout != null) {
+      unit.timeout.cancel(false);
+    }
+    if (wasRunning) {
+      lock.lock();
+      try {
+        running.remove(unit);
+        signalIfIdle();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void signalIfIdle() {
+    if (pending.isEmpty() && running.isEmpty()) {
+      idle.signalAll();
+    }
+  }
+
+  void workerDied(WorkUnit unit, WorkerDiedException death) {
+    lock.lock();
+    try {
+      if (unit.attempts < options.retriesOnWorkerDeath() && state != State.TERMINATED && broken == null
+          && unit.state.compareAndSet(WorkUnit.RUNNING, WorkUnit.PENDING)) {
+        if (unit.timeout != null) {
+          unit.timeout.cancel(false);
+        }
+        running.remove(unit);
+        unit.attempts++;
+        pending.addFirst(unit);
+        workOrStop.signal();
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    unit.fail(death);
+  }
+
+  private void expire(WorkUnit unit) {
+    if (unit.state.get() != WorkUnit.RUNNING) {
+      return;
+    }
+    Duration limit = options.taskTimeout().orElseThrow();
+    String what = unit.isCall() ? "the task" : unit.size() == 1 ? "item " + unit.firstIndex : unit.toString();
+    TimeoutException timeout = new TimeoutException(what + " ran longer than the pool's taskTimeout of "
+        + limit.multipliedBy(unit.size()) + "; its worker was stopped and replaced");
+    if (unit.finish()) {
+      unit.job.unitFailed(unit, timeout);
+      timedOut(unit);
+    }
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  /** One {@code map}, iterator or {@code submit}: receives the outcome of its units. */
+  abstract class Job {
+    final AbstractPool pool = AbstractPool.this;
+    final long id = jobIds.incrementAndGet();
+    final TaskFunction<?, ?> function;
+
+    Job(TaskFunction<?, ?> function) {
+      this.function = function;
+    }
+
+    /** Every item of {@code u} ran; {@code failures} is null or holds what items threw. */
+    abstract void unitDone(WorkUnit u, Object[] results, Throwable[] failures);
+
+    /** The unit as a whole failed: see {@link WorkUnit#fail}. */
+    abstract void unitFailed(WorkUnit u, Throwable failure);
+  }
+
+  /** The exception a caller sees for item {@code index} when its whole unit failed. */
+  static RuntimeException forItem(long index, Throwable failure) {
+    if (failure instanceof WorkerDiedException d) {
+      return d.forItem(index);
+    }
+    if (failure instanceof CancellationException
+        || failure instanceof NotShippableException
+        || failure instanceof TaskFailedException) {
+      return (RuntimeException) failure;
+    }
+    return TaskFailedException.ofItem(index, failure);
+  }
+
+  private final class MapJob extends Job {
+    final Object[] results;
+    final AtomicInteger remaining = new AtomicInteger();
+    final CountDownLatch done = new CountDownLatch(1);
+    final ReentrantLock failureLock = new ReentrantLock();
+    RuntimeException failure;
+    long failureIndex = Long.MAX_VALUE;
+    boolean cancelled;
+
+    MapJob(TaskFunction<?, ?> fn, int n) {
+      super(fn);
+      this.results = new Object[n];
+    }
+
+    @Override
+    void unitDone(WorkUnit u, Object[] unitResults, Throwable[] failures) {
+      System.arraycopy(unitResults, 0, results, (int) u.firstIndex, u.items.length);
+      if (failures != null) {
+        for (int i = 0; i < failures.length; i++) {
+          if (failures[i] != null) {
+            fail(u.firstIndex + i, TaskFailedException.ofItem(u.firstIndex + i, failures[i]));
+            break;
+          }
+        }
+      }
+      ended(1);
+    }
+
+    @Override
+    void unitFailed(WorkUnit u, Throwable f) {
+      fail(u.firstIndex, forItem(u.firstIndex, f));
+      ended(1);
+    }
+
+    private void fail(long index, RuntimeException e) {
+      boolean first;
+      failureLock.lock();
+      try {
+        first = failure == null;
+        if (e instanceof CancellationException) {
+          cancelled = true;
+        }
+        if (index < failureIndex) {
+          failure = e;
+          failureIndex = index;
+        }
+      } finally {
+        failureLock.unlock();
+      }
+      if (first) {
+        ended(removePending(this));
+      }
+    }
+
+    private void ended(int units) {
+      if (units > 0 && remaining.addAndGet(-units) == 0) {
+        done.countDown();
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    <R> List<R> await() {
+      try {
+        done.await();
+      } catch (InterruptedException e) {
+        ended(removePending(this));
+        Thread.currentThread().interrupt();
+        throw new MultiprocException("interrupted while waiting for map; its queued work was cancelled", e);
+      }
+      failureLock.lock();
+      try {
+        if (cancelled) {
+          throw new CancellationException("the pool was terminated while map ran");
+        }
+        if (failure != null) {
+          throw failure;
+        }
+      } finally {
+        failureLock.unlock();
+      }
+      return (List<R>) new ArrayList<>(Arrays.asList(results));
+    }
+  }
+
+  private final class SubmitJob<R> extends Job {
+    final CompletableFuture<R> future = new CompletableFuture<>();
+
+    SubmitJob() {
+      super(null);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    void unitDone(WorkUnit u, Object[] results, Throwable[] failures) {
+      if (failures != null && failures[0] != null) {
+        future.completeExceptionally(failures[0]);
+      } else {
+        future.complete((R) results[0]);
+      }
+    }
+
+    @Override
+    void unitFailed(WorkUnit u, Throwable failure) {
+      future.completeExceptionally(failure);
+    }
+  }
+
+  /** An outcome of one item: its value, or the exception to throw for it. */
+  private record Outcome(Object value, RuntimeException failure) {}
+
+  private final class IterJob<T, R> extends Job implements Iterator<R> {
+    // Touched by the consumer thread only.
+    private final Iterator<? extends T> source;
+    private final int chunk;
+    private final boolean ordered;
+    private final int maxInFlight;
+    private long nextIndex;
+    private long nextSequence;
+    private boolean sourceDone;
+    private RuntimeException feedError;
+
+    // Shared with the executors: guarded by jobLock.
+    private final ReentrantLock jobLock = new ReentrantLock();
+    private final Condition changed = jobLock.newCondition();
+    private final ArrayDeque<Outcome> ready = new ArrayDeque<>();
+    private final Map<Long, Outcome[]> doneUnits = new HashMap<>();
+    private long yieldSequence;
+    private int inFlight;
+    private RuntimeException terminal;
+
+    IterJob(TaskFunction<?, ?> fn, Iterator<? extends T> source, int chunk, boolean ordered) {
+      super(fn);
+      this.source = source;
+      this.chunk = chunk;
+      this.ordered = ordered;
+      this.maxInFlight = chunk * Math.max(4, 2 * options.workers());
+    }
+
+    /** Hands more input to the pool while the window allows. Consumer thread only. */
+    void feed() {
+      while (!sourceDone && feedError == null) {
+        jobLock.lock();
+        try {
+          if (inFlight + chunk > maxInFlight) {
+            return;
+          }
+        } finally {
+          jobLock.unlock();
+        }
+        List<Object> items = new ArrayList<>(chunk);
+        while (items.size() < chunk && source.hasNext()) {
+          T item = source.next();
+          if (item == null) {
+            feedError = new NullPointerException("item " + (nextIndex + items.size()) + " is null; a pool refuses null items");
+            break;
+          }
+          items.add(item);
+        }
+        if (items.size() < chunk && feedError == null) {
+          sourceDone = true;
+        }
+        if (items.isEmpty()) {
+          return;
+        }
+        WorkUnit unit = new WorkUnit(this, nextSequence, nextIndex, items.toArray(), null);
+        jobLock.lock();
+        try {
+          inFlight += items.size();
+        } finally {
+          jobLock.unlock();
+        }
+        try {
+          enqueue(List.of(unit));
+        } catch (RejectedExecutionException e) {
+          jobLock.lock();
+          try {
+            inFlight -= items.size();
+          } finally {
+            jobLock.unlock();
+          }
+          feedError = e;
+          return;
+        }
+        nextSequence++;
+        nextIndex += items.size();
+      }
+    }
+
+    @Override
+    void unitDone(WorkUnit u, Object[] results, Throwable[] failures) {
+      Outcome[] outcomes = new Outcome[results.length];
+      for (int i = 0; i < results.length; i++) {
+        Throwable f = failures == null ? null : failures[i];
+        outcomes[i] = new Outcome(results[i], f == null ? null : TaskFailedException.ofItem(u.firstIndex + i, f));
+      }
+      arrived(u, outcomes);
+    }
+
+    @Override
+    void unitFailed(WorkUnit u, Throwable failure) {
+      if (failure instanceof CancellationException c) {
+        jobLock.lock();
+        try {
+          terminal = c;
+          changed.signalAll();
+        } finally {
+          jobLock.unlock();
+        }
+        return;
+      }
+      Outcome[] outcomes = new Outcome[u.items.length];
+      for (int i = 0; i < outcomes.length; i++) {
+        outcomes[i] = new Outcome(null, forItem(u.firstIndex + i, failure));
+      }
+      arrived(u, outcomes);
+    }
+
+    private void arrived(WorkUnit u, Outcome[] outcomes) {
+      jobLock.lock();
+      try {
+        if (ordered) {
+          doneUnits.put(u.sequence, outcomes);
+        } else {
+          ready.addAll(Arrays.asList(outcomes));
+        }
+        changed.signalAll();
+      } finally {
+        jobLock.unlock();
+      }
+    }
+
+    /** Moves the next unit in input order, if it has arrived, to {@code ready}. Holds jobLock. */
+    private void advance() {
+      if (ordered && ready.isEmpty()) {
+        Outcome[] next = doneUnits.remove(yieldSequence);
+        if (next != null) {
+          yieldSequence++;
+          ready.addAll(Arrays.asList(next));
+        }
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (true) {
+        feed();
+        jobLock.lock();
+        try {
+          if (terminal != null) {
+            throw terminal;
+          }
+          advance();
+          if (!ready.isEmpty()) {
+            return true;
+          }
+          if (inFlight == 0 && (sourceDone || feedError != null)) {
+            return feedError != null;
+          }
+          changed.await();
+        } catch (InterruptedException e) {
+          removePending(this);
+          Thread.currentThread().interrupt();
+          terminal = new MultiprocException("interrupted while waiting for the next result; queued work was cancelled", e);
+          throw terminal;
+        } finally {
+          jobLock.unlock();
+        }
+      }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public R next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      Outcome o;
+      jobLock.lock();
+      try {
+        o = ready.poll();
+        if (o != null) {
+          inFlight--;
+        }
+      } finally {
+        jobLock.unlock();
+      }
+      if (o == null) {
+        RuntimeException e = feedError;
+        feedError = null;
+        sourceDone = true;
+        throw e;
+      }
+      if (o.failure() != null) {
+        throw o.failure();
+      }
+      return (R) o.value();
+    }
+  }
+}

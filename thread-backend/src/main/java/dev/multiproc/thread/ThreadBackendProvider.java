@@ -1,0 +1,37 @@
+package dev.multiproc.thread;
+
+import dev.multiproc.Backend;
+import dev.multiproc.spi.BackendConfig;
+import dev.multiproc.spi.BackendProvider;
+import java.time.Duration;
+
+/**
+ * The {@code thread} backend: platform threads. Priority 10. Public because
+ * {@link java.util.ServiceLoader} needs it.
+ *
+ * <p>Settings: {@code multiproc.thread.shutdown-timeout} (default {@code 10s}): how long closing
+ * the backend waits for threads that ignore interrupts.
+ */
+public final class ThreadBackendProvider implements BackendProvider {
+
+  /** The backend's name. */
+  public static final String NAME = "thread";
+
+  /** Constructed by {@link java.util.ServiceLoader}; starts nothing. */
+  public ThreadBackendProvider() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int priority() {
+    return 10;
+  }
+
+  @Override
+  public Backend open(BackendConfig config) {
+    return new ThreadBackend(NAME, ThreadMaker.platform(), config.getDuration("shutdown-timeout", Duration.ofSeconds(10)));
+  }
+}

@@ -1,0 +1,215 @@
+package dev.multiproc.thread;
+
+import dev.multiproc.PoolOptions;
+import dev.multiproc.Task;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** A pool whose executors are threads of the backend's kind (platform or virtual). */
+final class ThreadPool extends AbstractPool {
+
+  private final ThreadBackend backend;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition executorEnded = lock.newCondition();
+  private final Set<Executor> executors = new HashSet<>();
+  private int started;
+
+  ThreadPool(ThreadBackend backend, PoolOptions options) {
+    super(options, backend.threads());
+    this.backend = backend;
+    lock.lock();
+    try {
+      for (int i = 0; i < options.workers(); i++) {
+        startExecutor();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Holds lock. */
+  private void startExecutor() {
+    Executor e = new Executor(options.name() + "-" + (++started));
+    executors.add(e);
+    e.thread.start();
+  }
+
+  private void replace(Executor old) {
+    lock.lock();
+    try {
+      if (executors.remove(old)) {
+        executorEnded.signalAll();
+      }
+      if (!isTerminated()) {
+        startExecutor();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void ended(Executor e) {
+    lock.lock();
+    try {
+      if (executors.remove(e)) {
+        executorEnded.signalAll();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  protected void timedOut(WorkUnit unit) {
+    Executor stuck = null;
+    lock.lock();
+    try {
+      for (Executor e : executors) {
+        if (e.current == unit) {
+          stuck = e;
+          break;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (stuck != null) {
+      stuck.abandoned = true;
+      stuck.thread.interrupt();
+      replace(stuck);
+    }
+  }
+
+  @Override
+  protected void stopExecutors(boolean force) {
+    List<Executor> all;
+    lock.lock();
+    try {
+      all = new ArrayList<>(executors);
+    } finally {
+      lock.unlock();
+    }
+    if (force) {
+      for (Executor e : all) {
+        e.thread.interrupt();
+      }
+    } else {
+      awaitExecutors(backend.shutdownTimeout());
+    }
+    backend.poolEnded(this);
+  }
+
+  /** Waits until every executor thread has ended, at most {@code timeout}. */
+  boolean awaitExecutors(Duration timeout) {
+    long nanos = timeout.toNanos();
+    lock.lock();
+    try {
+      while (!executors.isEmpty()) {
+        if (nanos <= 0) {
+          return false;
+        }
+        nanos = executorEnded.awaitNanos(nanos);
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private final class Executor implements Runnable {
+    final String name;
+    final Thread thread;
+    volatile WorkUnit current;
+    volatile boolean abandoned;
+
+    Executor(String name) {
+      this.name = name;
+      this.thread = backend.threads().newThread(name, true, this);
+    }
+
+    @Override
+    public void run() {
+      try {
+        Task init = options.initializer().orElse(null);
+        if (init != null) {
+          try {
+            init.run();
+          } catch (Throwable t) {
+            initializerFailed(name, t);
+            return;
+          }
+        }
+        int done = 0;
+        while (true) {
+          WorkUnit unit;
+          try {
+            unit = take();
+          } catch (InterruptedException e) {
+            if (abandoned || isTerminated()) {
+              return;
+            }
+            continue;
+          }
+          if (unit == null) {
+            return;
+          }
+          current = unit;
+          runUnit(unit);
+          current = null;
+          Thread.interrupted(); // an interrupt meant for that task must not reach the next one
+          if (abandoned) {
+            return;
+          }
+          if (options.maxTasksPerWorker() > 0 && ++done >= options.maxTasksPerWorker()) {
+            replace(this);
+            return;
+          }
+        }
+      } finally {
+        ended(this);
+      }
+    }
+  }
+
+  static void runUnit(WorkUnit unit) {
+    if (unit.isCall()) {
+      Object result = null;
+      Throwable failure = null;
+      try {
+        result = unit.callable().call();
+      } catch (Throwable t) {
+        failure = t;
+      }
+      unit.completeCall(result, failure);
+      return;
+    }
+    Object[] items = unit.items();
+    Object[] results = new Object[items.length];
+    Throwable[] failures = null;
+    var fn = unit.function();
+    for (int i = 0; i < items.length; i++) {
+      try {
+        results[i] = fn.apply(items[i]);
+      } catch (Throwable t) {
+        if (failures == null) {
+          failures = new Throwable[items.length];
+        }
+        failures[i] = t;
+      }
+    }
+    unit.complete(results, failures);
+  }
+
+  @Override
+  public String toString() {
+    return "ThreadPool{" + options.name() + ", workers=" + options.workers() + "}";
+  }
+}

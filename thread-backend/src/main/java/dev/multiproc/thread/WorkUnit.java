@@ -1,0 +1,144 @@
+package dev.multiproc.thread;
+
+import dev.multiproc.TaskCallable;
+import dev.multiproc.TaskFunction;
+import dev.multiproc.WorkerDiedException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One task of an {@link AbstractPool}: a chunk of consecutive items of a {@code map} or iterator,
+ * or one {@code submit}. A pool's executors {@linkplain AbstractPool#take() take} units, run them
+ * and report the outcome exactly once through {@link #complete}, {@link #completeCall},
+ * {@link #fail} or {@link #workerDied}; later reports of the same run are ignored, so a timed-out
+ * or cancelled unit may still be reported by a straggler without harm.
+ *
+ * <p>Public so that other backends can reuse the pool engine; not part of the user API.
+ */
+public final class WorkUnit {
+
+  static final int PENDING = 0;
+  static final int RUNNING = 1;
+  static final int DONE = 2;
+
+  final AbstractPool.Job job;
+  final long sequence;
+  final long firstIndex;
+  final Object[] items;
+  final TaskCallable<?> callable;
+  final AtomicInteger state = new AtomicInteger(PENDING);
+  int attempts;
+  volatile ScheduledFuture<?> timeout;
+
+  WorkUnit(AbstractPool.Job job, long sequence, long firstIndex, Object[] items, TaskCallable<?> callable) {
+    this.job = job;
+    this.sequence = sequence;
+    this.firstIndex = firstIndex;
+    this.items = items;
+    this.callable = callable;
+  }
+
+  /** @return the id of the job (one {@code map}, iterator or {@code submit}) this unit belongs to */
+  public long jobId() {
+    return job.id;
+  }
+
+  /** @return true for a {@code submit}, false for a chunk of items */
+  public boolean isCall() {
+    return callable != null;
+  }
+
+  /** @return the function to apply to each item; null for a {@code submit} */
+  @SuppressWarnings("unchecked")
+  public TaskFunction<Object, Object> function() {
+    return (TaskFunction<Object, Object>) job.function;
+  }
+
+  /** @return the callable of a {@code submit}; null for a chunk */
+  @SuppressWarnings("unchecked")
+  public TaskCallable<Object> callable() {
+    return (TaskCallable<Object>) callable;
+  }
+
+  /** @return the chunk's items (do not modify); empty for a {@code submit} */
+  public Object[] items() {
+    return items;
+  }
+
+  /** @return the index in the job's input of the chunk's first item */
+  public long firstIndex() {
+    return firstIndex;
+  }
+
+  /** @return the number of items, 1 for a {@code submit} */
+  public int size() {
+    return callable != null ? 1 : items.length;
+  }
+
+  /** @return how many times this unit was started before, after its worker died */
+  public int attempts() {
+    return attempts;
+  }
+
+  /**
+   * Reports the outcome of every item of a chunk.
+   *
+   * @param results the result of each item (null where it failed)
+   * @param failures what each item threw, or null if none threw
+   */
+  public void complete(Object[] results, Throwable[] failures) {
+    if (finish()) {
+      job.unitDone(this, results, failures);
+    }
+  }
+
+  /**
+   * Reports the outcome of a {@code submit}.
+   *
+   * @param result the result, if {@code failure} is null
+   * @param failure what the task threw, or null
+   */
+  public void completeCall(Object result, Throwable failure) {
+    if (finish()) {
+      job.unitDone(this, new Object[] {result}, failure == null ? null : new Throwable[] {failure});
+    }
+  }
+
+  /**
+   * Fails the whole unit: it could not be shipped, timed out, or was cancelled.
+   *
+   * @param failure the reason, as the caller should see it for the unit's first item
+   */
+  public void fail(Throwable failure) {
+    if (finish()) {
+      job.unitFailed(this, failure);
+    }
+  }
+
+  /**
+   * Reports that the worker running this unit died. The pool runs the unit again on another worker
+   * if {@link dev.multiproc.PoolOptions#retriesOnWorkerDeath()} allows, else fails it.
+   *
+   * @param death what happened to the worker
+   */
+  public void workerDied(WorkerDiedException death) {
+    job.pool.workerDied(this, death);
+  }
+
+  boolean finish() {
+    int s = state.get();
+    while (s != DONE) {
+      if (state.compareAndSet(s, DONE)) {
+        job.pool.finished(this, s == RUNNING);
+        return true;
+      }
+      s = state.get();
+    }
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return isCall() ? "submit#" + job.id : "chunk of items " + firstIndex + ".." + (firstIndex + items.length - 1);
+  }
+}
