@@ -123,10 +123,13 @@ public abstract class AbstractPool implements Pool {
     }
     int chunk = chunkSize > 0 ? chunkSize : defaultChunk(n);
     MapJob job = new MapJob(fn, n);
+    job.attachment = prepareFunction(fn);
     List<WorkUnit> units = new ArrayList<>((n + chunk - 1) / chunk);
     for (int from = 0, seq = 0; from < n; from += chunk, seq++) {
       int to = Math.min(n, from + chunk);
-      units.add(new WorkUnit(job, seq, from, list.subList(from, to).toArray(), null));
+      WorkUnit unit = new WorkUnit(job, seq, from, list.subList(from, to).toArray(), null);
+      unit.attachment = prepareItems(unit.items, from);
+      units.add(unit);
     }
     job.remaining.set(units.size());
     enqueue(units);
@@ -158,6 +161,7 @@ public abstract class AbstractPool implements Pool {
     checkAccepting();
     int chunk = Math.max(1, options.chunkSize());
     IterJob<T, R> job = new IterJob<>(fn, items.iterator(), chunk, ordered);
+    job.attachment = prepareFunction(fn);
     job.feed();
     return job;
   }
@@ -167,6 +171,12 @@ public abstract class AbstractPool implements Pool {
     Objects.requireNonNull(task, "task");
     SubmitJob<R> job = new SubmitJob<>();
     WorkUnit unit = new WorkUnit(job, 0, 0, new Object[0], task);
+    try {
+      unit.attachment = prepareCall(task);
+    } catch (NotShippableException e) {
+      checkAccepting();
+      return CompletableFuture.failedFuture(e);
+    }
     enqueue(List.of(unit));
     job.future.whenComplete((r, t) -> {
       if (job.future.isCancelled() && unit.state.compareAndSet(WorkUnit.PENDING, WorkUnit.DONE)) {
@@ -255,6 +265,68 @@ public abstract class AbstractPool implements Pool {
   protected abstract void timedOut(WorkUnit unit);
 
   /**
+   * Prepares the function of a {@code map} or iterator for the executors, in the caller's thread
+   * and before anything is queued (the process backend serializes it here, once per call). The
+   * result is {@link WorkUnit#jobAttachment()}. Default: nothing.
+   *
+   * @param fn the function
+   * @return anything, or null
+   * @throws NotShippableException if the function cannot be sent to the executors
+   */
+  protected Object prepareFunction(TaskFunction<?, ?> fn) {
+    return null;
+  }
+
+  /**
+   * Prepares a chunk's items, in the caller's thread before the chunk is queued. The result is
+   * {@link WorkUnit#attachment()}. Default: nothing.
+   *
+   * @param items the chunk's items
+   * @param firstIndex the index of the first in the input
+   * @return anything, or null
+   * @throws NotShippableException if an item cannot be sent to the executors
+   */
+  protected Object prepareItems(Object[] items, long firstIndex) {
+    return null;
+  }
+
+  /**
+   * Prepares the task of a {@code submit}, in the caller's thread. The result is
+   * {@link WorkUnit#attachment()}. Default: nothing.
+   *
+   * @param task the task
+   * @return anything, or null
+   * @throws NotShippableException if the task cannot be sent; the returned future fails with it
+   */
+  protected Object prepareCall(TaskCallable<?> task) {
+    return null;
+  }
+
+  /**
+   * Puts a unit that was taken but never started back at the front of the queue, as if it had not
+   * been taken (its executor ended before it could run it).
+   *
+   * @param unit the unit
+   */
+  protected final void giveBack(WorkUnit unit) {
+    lock.lock();
+    try {
+      if (state != State.TERMINATED && broken == null && unit.state.compareAndSet(WorkUnit.RUNNING, WorkUnit.PENDING)) {
+        if (unit.timeout != null) {
+          unit.timeout.cancel(false);
+        }
+        running.remove(unit);
+        pending.addFirst(unit);
+        workOrStop.signal();
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    unit.fail(new CancellationException("the pool was terminated"));
+  }
+
+  /**
    * Waits for the next unit and marks it running; starts its timeout clock.
    *
    * @return the unit, or null when the executor should end (closed and drained, terminated, or
@@ -298,9 +370,19 @@ public abstract class AbstractPool implements Pool {
    * @param cause what it threw
    */
   protected final void initializerFailed(String workerName, Throwable cause) {
+    breakPool("the pool's initializer threw in worker " + workerName + ", so the pool cannot run tasks: " + cause, cause);
+  }
+
+  /**
+   * The pool can never run work (an initializer threw, workers cannot be started): fails queued
+   * work with a {@link TaskFailedException} and refuses new work, both carrying {@code cause}.
+   *
+   * @param message what happened
+   * @param cause why
+   */
+  protected final void breakPool(String message, Throwable cause) {
     List<WorkUnit> cut;
-    TaskFailedException failure = new TaskFailedException(
-        "the pool's initializer threw in worker " + workerName + ", so the pool cannot run tasks: " + cause, cause, -1);
+    TaskFailedException failure = new TaskFailedException(message, cause, -1);
     lock.lock();
     try {
       if (broken != null || state == State.TERMINATED) {
@@ -326,6 +408,16 @@ public abstract class AbstractPool implements Pool {
     lock.lock();
     try {
       return state != State.OPEN;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** @return true once the pool is broken (see {@link #breakPool}) */
+  protected final boolean isBroken() {
+    lock.lock();
+    try {
+      return broken != null;
     } finally {
       lock.unlock();
     }
@@ -468,6 +560,7 @@ public abstract class AbstractPool implements Pool {
     final AbstractPool pool = AbstractPool.this;
     final long id = jobIds.incrementAndGet();
     final TaskFunction<?, ?> function;
+    volatile Object attachment;
 
     Job(TaskFunction<?, ?> function) {
       this.function = function;
@@ -493,6 +586,11 @@ public abstract class AbstractPool implements Pool {
     return TaskFailedException.ofItem(index, failure);
   }
 
+  /** What a caller sees for an item whose function threw {@code t}. */
+  static RuntimeException itemFailure(long index, Throwable t) {
+    return t instanceof NotShippableException n ? n : TaskFailedException.ofItem(index, t);
+  }
+
   private final class MapJob extends Job {
     final Object[] results;
     final AtomicInteger remaining = new AtomicInteger();
@@ -513,7 +611,7 @@ public abstract class AbstractPool implements Pool {
       if (failures != null) {
         for (int i = 0; i < failures.length; i++) {
           if (failures[i] != null) {
-            fail(u.firstIndex + i, TaskFailedException.ofItem(u.firstIndex + i, failures[i]));
+            fail(u.firstIndex + i, itemFailure(u.firstIndex + i, failures[i]));
             break;
           }
         }
@@ -658,6 +756,12 @@ public abstract class AbstractPool implements Pool {
           return;
         }
         WorkUnit unit = new WorkUnit(this, nextSequence, nextIndex, items.toArray(), null);
+        try {
+          unit.attachment = prepareItems(unit.items, nextIndex);
+        } catch (NotShippableException e) {
+          feedError = e;
+          return;
+        }
         jobLock.lock();
         try {
           inFlight += items.size();
@@ -686,7 +790,7 @@ public abstract class AbstractPool implements Pool {
       Outcome[] outcomes = new Outcome[results.length];
       for (int i = 0; i < results.length; i++) {
         Throwable f = failures == null ? null : failures[i];
-        outcomes[i] = new Outcome(results[i], f == null ? null : TaskFailedException.ofItem(u.firstIndex + i, f));
+        outcomes[i] = new Outcome(results[i], f == null ? null : itemFailure(u.firstIndex + i, f));
       }
       arrived(u, outcomes);
     }

@@ -29,6 +29,7 @@ public final class WorkUnit {
   final AtomicInteger state = new AtomicInteger(PENDING);
   int attempts;
   volatile ScheduledFuture<?> timeout;
+  volatile Object attachment;
 
   WorkUnit(AbstractPool.Job job, long sequence, long firstIndex, Object[] items, TaskCallable<?> callable) {
     this.job = job;
@@ -73,6 +74,16 @@ public final class WorkUnit {
   /** @return the number of items, 1 for a {@code submit} */
   public int size() {
     return callable != null ? 1 : items.length;
+  }
+
+  /** @return what {@link AbstractPool#prepareItems} or {@link AbstractPool#prepareCall} made for this unit */
+  public Object attachment() {
+    return attachment;
+  }
+
+  /** @return what {@link AbstractPool#prepareFunction} made for this unit's call */
+  public Object jobAttachment() {
+    return job.attachment;
   }
 
   /** @return how many times this unit was started before, after its worker died */

@@ -1,0 +1,389 @@
+package dev.multiproc.process;
+
+import dev.multiproc.MultiprocException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The parent's handle on one child JVM: the process, a lock-guarded writer to its stdin, a reader
+ * thread that splits its stdout into frames and raw output, and a thread that forwards its stderr
+ * (keeping the last few kilobytes for error messages).
+ *
+ * <p>The reader thread handles {@code HELLO}, output and hub messages itself and passes the rest
+ * to the {@link Handler}. When stdout ends, the child is gone: the reader reaps the exit code,
+ * lets the hub put back what the child held, and reports the exit once.
+ */
+final class Child {
+
+  /** Receives a child's messages and its end; called on the child's reader thread. */
+  interface Handler {
+    void message(Child child, int type, long id, Buf.In payload);
+
+    /**
+     * @param exitCode as {@link dev.multiproc.Worker#exitCode()}: -N for signal N
+     * @param stderrTail the last lines the child wrote to its stderr
+     */
+    void exited(Child child, int exitCode, String stderrTail);
+  }
+
+  private static final int TAIL = 8192;
+
+  final String name;
+  final Hub.Peer peer = new Hub.Peer();
+  private final ProcessBackend backend;
+  private final Handler handler;
+  private final List<String> command;
+  private final Process process;
+  private final OutputStream stdin;
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final Buf header = new Buf(32);
+  private final CountDownLatch readyOrGone = new CountDownLatch(1);
+  private final CountDownLatch gone = new CountDownLatch(1);
+  private final CountDownLatch stderrDone = new CountDownLatch(1);
+  private final byte[] tail = new byte[TAIL];
+  private final ReentrantLock tailLock = new ReentrantLock();
+  private long tailBytes;
+  private volatile boolean ready;
+  private volatile int exitCode;
+  private volatile boolean killedByUs;
+
+  private Child(ProcessBackend backend, String name, Handler handler, List<String> command, Process process) {
+    this.backend = backend;
+    this.name = name;
+    this.handler = handler;
+    this.command = command;
+    this.process = process;
+    this.stdin = process.getOutputStream();
+  }
+
+  /**
+   * Launches a child JVM; returns without waiting for it to be ready (see {@link #awaitReady}).
+   *
+   * @param daemon false to keep this JVM alive while the child runs (a non-daemon Worker)
+   * @throws MultiprocException if the process cannot be launched at all
+   */
+  static Child start(ProcessBackend backend, String name, boolean daemon, Handler handler) {
+    List<String> command = backend.settings().command();
+    Process process;
+    try {
+      process = new ProcessBuilder(command).start();
+    } catch (IOException e) {
+      throw new MultiprocException("cannot start a child JVM for " + name + " with " + command.get(0) + ": "
+          + e.getMessage() + ". Check multiproc.process.java (a java executable) or leave it unset to use this JVM's.", e);
+    }
+    Child c = new Child(backend, name, handler, command, process);
+    backend.childStarted(c);
+    backend.threads().newPlatformThread("multiproc-" + name + "-stderr", true, c::pumpStderr).start();
+    backend.threads().newPlatformThread("multiproc-" + name + "-stdout", daemon, c::readLoop).start();
+    return c;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /**
+   * Waits for the child's hello.
+   *
+   * @throws MultiprocException if the child ends first (with its stderr and command in the
+   *     message) or does not answer in time (it is killed)
+   */
+  void awaitReady(Duration timeout) {
+    boolean answered;
+    try {
+      answered = readyOrGone.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      kill();
+      Thread.currentThread().interrupt();
+      throw new MultiprocException("interrupted while starting the child JVM for " + name, e);
+    }
+    if (ready) {
+      return;
+    }
+    if (!answered) {
+      kill();
+      awaitGone(Duration.ofSeconds(5));
+      throw new MultiprocException("the child JVM for " + name + " did not start within " + timeout
+          + " (multiproc.process.start-timeout). Command: " + String.join(" ", command) + stderrNote());
+    }
+    awaitGone(Duration.ofSeconds(5));
+    throw new MultiprocException("the child JVM for " + name + " exited with code " + exitCode
+        + " before it was ready. Command: " + String.join(" ", command) + stderrNote());
+  }
+
+  private String stderrNote() {
+    try {
+      stderrDone.await(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    String t = stderrTail().strip();
+    return t.isEmpty() ? "" : ". Its stderr:\n" + t;
+  }
+
+  boolean isGone() {
+    return gone.getCount() == 0;
+  }
+
+  /** @return true if the child is gone within the timeout */
+  boolean awaitGone(Duration timeout) {
+    try {
+      return gone.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  void awaitGoneUninterruptibly() {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        gone.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Sends a message on the child's stdin.
+   *
+   * @throws IOException if the child is gone
+   */
+  void send(int type, long id, Buf payload) throws IOException {
+    writeLock.lock();
+    try {
+      header.size = 0;
+      header.writeInt(0).writeByte(type).writeVarLong(id);
+      int len = header.size - 4 + (payload == null ? 0 : payload.size);
+      header.bytes[0] = (byte) (len >>> 24);
+      header.bytes[1] = (byte) (len >>> 16);
+      header.bytes[2] = (byte) (len >>> 8);
+      header.bytes[3] = (byte) len;
+      stdin.write(header.bytes, 0, header.size);
+      if (payload != null) {
+        stdin.write(payload.bytes, 0, payload.size);
+      }
+      stdin.flush();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** As {@link #send}; returns false instead of throwing if the child is gone. */
+  boolean trySend(int type, long id, Buf payload) {
+    try {
+      send(type, id, payload);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Closes the child's stdin: it halts once it has read what was sent. */
+  void closeInput() {
+    writeLock.lock();
+    try {
+      stdin.close();
+    } catch (IOException e) {
+      // already gone
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  // Signals go through the ProcessHandle: Process.destroy() would also close our ends of the
+  // pipes, losing the child's last output and making it see the end of stdin before the signal.
+
+  /** SIGTERM. */
+  void terminate() {
+    process.toHandle().destroy();
+  }
+
+  /** SIGKILL. */
+  void kill() {
+    killedByUs = true;
+    process.toHandle().destroyForcibly();
+  }
+
+  boolean killedByUs() {
+    return killedByUs;
+  }
+
+  String stderrTail() {
+    tailLock.lock();
+    try {
+      int n = (int) Math.min(tailBytes, TAIL);
+      int start = (int) (tailBytes % TAIL);
+      byte[] out = new byte[n];
+      if (tailBytes <= TAIL) {
+        System.arraycopy(tail, 0, out, 0, n);
+      } else {
+        System.arraycopy(tail, start, out, 0, TAIL - start);
+        System.arraycopy(tail, 0, out, TAIL - start, start);
+      }
+      return new String(out, Charset.defaultCharset());
+    } finally {
+      tailLock.unlock();
+    }
+  }
+
+  // ------------------------------------------------------------------ threads
+
+  private void pumpStderr() {
+    byte[] buf = new byte[4096];
+    try (InputStream err = process.getErrorStream()) {
+      int n;
+      while ((n = err.read(buf)) > 0) {
+        PrintStream target = System.err;
+        target.write(buf, 0, n);
+        target.flush();
+        tailLock.lock();
+        try {
+          for (int i = 0; i < n; i++) {
+            tail[(int) (tailBytes++ % TAIL)] = buf[i];
+          }
+        } finally {
+          tailLock.unlock();
+        }
+      }
+    } catch (IOException e) {
+      // the child is gone
+    } finally {
+      stderrDone.countDown();
+    }
+  }
+
+  private void readLoop() {
+    Reassembler sink = new Reassembler();
+    Frames.Parser parser = new Frames.Parser(sink);
+    byte[] buf = new byte[1 << 16];
+    try (InputStream out = process.getInputStream()) {
+      int n;
+      while ((n = out.read(buf)) > 0) {
+        parser.feed(buf, 0, n);
+      }
+    } catch (IOException e) {
+      // the child is gone
+    } catch (RuntimeException | Error e) {
+      // A handler failed: the channel cannot be trusted any more.
+      System.err.println("multiproc: the channel of " + name + " failed; stopping the child: " + e);
+      e.printStackTrace();
+      kill();
+    }
+    parser.end();
+    int code = reap();
+    try {
+      stderrDone.await(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    exitCode = code;
+    readyOrGone.countDown();
+    backend.hub().childDied(this);
+    try {
+      handler.exited(this, code, stderrTail());
+    } finally {
+      gone.countDown();
+      backend.childGone(this);
+    }
+  }
+
+  /** Waits for the process to end after its stdout closed; kills it if it lingers. */
+  private int reap() {
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        kill();
+        process.waitFor();
+      }
+    } catch (InterruptedException e) {
+      kill();
+      Thread.currentThread().interrupt();
+      try {
+        process.waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException again) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return process.isAlive() ? -9 : exitCode(process.exitValue());
+  }
+
+  /** Java reports death by signal N as 128 + N; Python's convention is -N. */
+  static int exitCode(int raw) {
+    return raw > 128 && raw <= 128 + 64 ? -(raw - 128) : raw;
+  }
+
+  /** Joins fragments into messages and dispatches them. */
+  private final class Reassembler implements Frames.Sink {
+    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+
+    @Override
+    public void raw(byte[] b, int off, int len) {
+      PrintStream target = System.out;
+      target.write(b, off, len);
+      target.flush();
+    }
+
+    @Override
+    public void frame(int flags, byte[] b, int off, int len) {
+      if ((flags & Frames.FIRST) != 0) {
+        partial.reset();
+      }
+      if ((flags & Frames.LAST) != 0 && partial.size() == 0) {
+        dispatch(new Buf.In(b, off, len));
+        return;
+      }
+      partial.write(b, off, len);
+      if ((flags & Frames.LAST) != 0) {
+        byte[] whole = partial.toByteArray();
+        partial.reset();
+        dispatch(new Buf.In(whole));
+      }
+    }
+
+    private void dispatch(Buf.In m) {
+      int type = m.readByte();
+      long id = m.readVarLong();
+      switch (type) {
+        case Msg.HELLO -> {
+          ready = true;
+          readyOrGone.countDown();
+        }
+        case Msg.OUT -> {
+          PrintStream target = System.out;
+          target.write(m.bytes, m.pos, m.remaining());
+          target.flush();
+        }
+        case Msg.ERR -> {
+          PrintStream target = System.err;
+          target.write(m.bytes, m.pos, m.remaining());
+          target.flush();
+        }
+        default -> {
+          if (!backend.hub().handle(Child.this, type, id, m)) {
+            handler.message(Child.this, type, id, m);
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + " (pid " + pid() + ")";
+  }
+}

@@ -1,0 +1,451 @@
+package dev.multiproc.process;
+
+import dev.multiproc.NotShippableException;
+import dev.multiproc.RemoteTaskException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InvalidClassException;
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.lang.reflect.Array;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns tasks, items, results and exceptions into bytes and back.
+ *
+ * <p>Common values take a fast path that needs no serializer: null, {@code Integer}, {@code Long},
+ * {@code Double}, {@code String}, {@code Boolean}, {@code byte[]}, and arrays of one of the
+ * first four (the usual items and results of {@code map}). Everything else goes through Java
+ * serialization. When serialization fails, the resulting {@link NotShippableException} names the
+ * class that is not serializable and the field path to it.
+ */
+final class Codec {
+
+  private static final int NULL = 0;
+  private static final int INT = 1;
+  private static final int LONG = 2;
+  private static final int DOUBLE = 3;
+  private static final int STRING = 4;
+  private static final int TRUE = 5;
+  private static final int FALSE = 6;
+  private static final int BYTES = 7;
+  private static final int JAVA = 8;
+  private static final int INT_ARRAY = 20;
+  private static final int LONG_ARRAY = 21;
+  private static final int DOUBLE_ARRAY = 22;
+  private static final int STRING_ARRAY = 23;
+  private static final int JAVA_ARRAY = 24;
+
+  private Codec() {}
+
+  // ------------------------------------------------------------------ values
+
+  /**
+   * Encodes one value.
+   *
+   * @param what how to name the value in an error, such as {@code "task"} or {@code "item 3"}
+   * @throws NotShippableException if it cannot be serialized
+   */
+  static void writeValue(Object v, String what, Buf out) {
+    if (v == null) {
+      out.writeByte(NULL);
+    } else if (v instanceof Integer i) {
+      out.writeByte(INT).writeInt(i);
+    } else if (v instanceof Long l) {
+      out.writeByte(LONG).writeLong(l);
+    } else if (v instanceof Double d) {
+      out.writeByte(DOUBLE).writeLong(Double.doubleToRawLongBits(d));
+    } else if (v instanceof String s) {
+      out.writeByte(STRING).writeString(s);
+    } else if (v instanceof Boolean b) {
+      out.writeByte(b ? TRUE : FALSE);
+    } else if (v instanceof byte[] b) {
+      out.writeByte(BYTES).writeBlob(b);
+    } else {
+      out.writeByte(JAVA);
+      writeJava(v, what, out);
+    }
+  }
+
+  static byte[] encodeValue(Object v, String what) {
+    Buf out = new Buf(64);
+    writeValue(v, what, out);
+    return out.toByteArray();
+  }
+
+  static Object readValue(Buf.In in) {
+    int tag = in.readByte();
+    return switch (tag) {
+      case NULL -> null;
+      case INT -> in.readInt();
+      case LONG -> in.readLong();
+      case DOUBLE -> Double.longBitsToDouble(in.readLong());
+      case STRING -> in.readString();
+      case TRUE -> Boolean.TRUE;
+      case FALSE -> Boolean.FALSE;
+      case BYTES -> in.readBlob();
+      case JAVA -> readJava(in);
+      default -> throw new IllegalStateException("unknown value tag " + tag);
+    };
+  }
+
+  static Object decodeValue(byte[] b) {
+    return readValue(new Buf.In(b));
+  }
+
+  // ------------------------------------------------------------------ arrays
+
+  /**
+   * Encodes an array of items or results; a homogeneous array of non-null integers, longs, doubles
+   * or strings takes the fast path.
+   *
+   * @param what how to name element {@code i} in an error: {@code what + " " + (firstIndex + i)}
+   */
+  static void writeArray(Object[] a, String what, long firstIndex, Buf out) {
+    Class<?> kind = homogeneous(a);
+    if (kind == Integer.class) {
+      out.writeByte(INT_ARRAY).writeVarLong(a.length);
+      for (Object o : a) {
+        out.writeInt((Integer) o);
+      }
+    } else if (kind == Long.class) {
+      out.writeByte(LONG_ARRAY).writeVarLong(a.length);
+      for (Object o : a) {
+        out.writeLong((Long) o);
+      }
+    } else if (kind == Double.class) {
+      out.writeByte(DOUBLE_ARRAY).writeVarLong(a.length);
+      for (Object o : a) {
+        out.writeLong(Double.doubleToRawLongBits((Double) o));
+      }
+    } else if (kind == String.class) {
+      out.writeByte(STRING_ARRAY).writeVarLong(a.length);
+      for (Object o : a) {
+        out.writeString((String) o);
+      }
+    } else {
+      out.writeByte(JAVA_ARRAY);
+      int mark = out.size;
+      try {
+        writeJavaUnchecked(a, out);
+      } catch (IOException e) {
+        out.size = mark;
+        for (int i = 0; i < a.length; i++) {
+          encodeValue(a[i], what + " " + (firstIndex + i)); // throws for the culprit
+        }
+        throw notShippable(what + "s " + firstIndex + ".." + (firstIndex + a.length - 1), a, e);
+      }
+    }
+  }
+
+  static Object[] readArray(Buf.In in) {
+    int tag = in.readByte();
+    if (tag == JAVA_ARRAY) {
+      return (Object[]) readJava(in);
+    }
+    int n = (int) in.readVarLong();
+    Object[] a = new Object[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = switch (tag) {
+        case INT_ARRAY -> in.readInt();
+        case LONG_ARRAY -> in.readLong();
+        case DOUBLE_ARRAY -> Double.longBitsToDouble(in.readLong());
+        case STRING_ARRAY -> in.readString();
+        default -> throw new IllegalStateException("unknown array tag " + tag);
+      };
+    }
+    return a;
+  }
+
+  private static Class<?> homogeneous(Object[] a) {
+    if (a.length == 0 || a[0] == null) {
+      return null;
+    }
+    Class<?> c = a[0].getClass();
+    if (c != Integer.class && c != Long.class && c != Double.class && c != String.class) {
+      return null;
+    }
+    for (Object o : a) {
+      if (o == null || o.getClass() != c) {
+        return null;
+      }
+    }
+    return c;
+  }
+
+  // ------------------------------------------------------------------ Java serialization
+
+  private static void writeJava(Object v, String what, Buf out) {
+    int mark = out.size;
+    try {
+      writeJavaUnchecked(v, out);
+    } catch (IOException e) {
+      out.size = mark;
+      throw notShippable(what, v, e);
+    }
+  }
+
+  private static void writeJavaUnchecked(Object v, Buf out) throws IOException {
+    int lenPos = out.size;
+    out.writeInt(0);
+    try (ObjectOutputStream oos = new ObjectOutputStream(new BufOutputStream(out))) {
+      oos.writeObject(v);
+    }
+    int len = out.size - lenPos - 4;
+    out.bytes[lenPos] = (byte) (len >>> 24);
+    out.bytes[lenPos + 1] = (byte) (len >>> 16);
+    out.bytes[lenPos + 2] = (byte) (len >>> 8);
+    out.bytes[lenPos + 3] = (byte) len;
+  }
+
+  private static Object readJava(Buf.In in) {
+    int len = in.readInt();
+    if (len < 0 || len > in.remaining()) {
+      throw new IllegalStateException("truncated serialized object");
+    }
+    try (ObjectInputStream ois = new LoaderObjectInputStream(new ByteArrayInputStream(in.bytes, in.pos, len))) {
+      Object o = ois.readObject();
+      in.pos += len;
+      return o;
+    } catch (IOException | ClassNotFoundException e) {
+      in.pos += len;
+      throw new ShippingException("cannot read a serialized object: " + e, e);
+    }
+  }
+
+  /** A value could not be deserialized (class missing on this side, incompatible class, ...). */
+  static final class ShippingException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ShippingException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** Resolves classes with the thread's context class loader first, as containers expect. */
+  private static final class LoaderObjectInputStream extends ObjectInputStream {
+    LoaderObjectInputStream(InputStream in) throws IOException {
+      super(in);
+    }
+
+    @Override
+    protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+      ClassLoader tccl = Thread.currentThread().getContextClassLoader();
+      if (tccl != null) {
+        try {
+          return Class.forName(desc.getName(), false, tccl);
+        } catch (ClassNotFoundException e) {
+          // fall through to the default resolution
+        }
+      }
+      return super.resolveClass(desc);
+    }
+  }
+
+  private static final class BufOutputStream extends OutputStream {
+    private final Buf buf;
+
+    BufOutputStream(Buf buf) {
+      this.buf = buf;
+    }
+
+    @Override
+    public void write(int b) {
+      buf.writeByte(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      buf.writeBytes(b, off, len);
+    }
+  }
+
+  // ------------------------------------------------------------------ not shippable
+
+  static NotShippableException notShippable(String what, Object root, IOException e) {
+    String culprit = culpritClass(e);
+    StringBuilder m = new StringBuilder("cannot send the ").append(what).append(" to a child process: ");
+    if (culprit != null) {
+      m.append(culprit).append(" is not serializable");
+      String path = ShippingPath.find(root, what, culprit);
+      if (path != null) {
+        m.append(". Path: ").append(path);
+      }
+      m.append(". Make that class Serializable, mark the field transient, or capture only what the task needs "
+          + "in local variables (a lambda that uses a field or method of its class captures 'this').");
+    } else {
+      m.append(e);
+    }
+    return new NotShippableException(m.toString(), e);
+  }
+
+  private static String culpritClass(IOException e) {
+    if (e instanceof NotSerializableException n) {
+      return n.getMessage();
+    }
+    if (e instanceof InvalidClassException i && i.classname != null) {
+      return i.classname;
+    }
+    return null;
+  }
+
+  /** Finds the field path from a root object to an instance of a given class, as serialization walks it. */
+  static final class ShippingPath {
+    private static final int MAX_OBJECTS = 10_000;
+
+    private record Step(Object value, String path) {}
+
+    static String find(Object root, String rootName, String className) {
+      IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
+      ArrayDeque<Step> queue = new ArrayDeque<>();
+      queue.add(new Step(root, rootName));
+      while (!queue.isEmpty() && seen.size() < MAX_OBJECTS) {
+        Step s = queue.poll();
+        Object v = s.value();
+        if (v == null || seen.put(v, Boolean.TRUE) != null) {
+          continue;
+        }
+        Class<?> c = v.getClass();
+        if (c.getName().equals(className)) {
+          return s.path() + " (" + className + ")";
+        }
+        if (c.isArray()) {
+          if (!c.getComponentType().isPrimitive()) {
+            for (int i = 0; i < Array.getLength(v); i++) {
+              queue.add(new Step(Array.get(v, i), s.path() + "[" + i + "]"));
+            }
+          }
+          continue;
+        }
+        if (v instanceof Collection<?> col && c.getName().startsWith("java.")) {
+          int i = 0;
+          for (Object e : col) {
+            queue.add(new Step(e, s.path() + "[" + i++ + "]"));
+          }
+          continue;
+        }
+        if (v instanceof Map<?, ?> map && c.getName().startsWith("java.")) {
+          for (Map.Entry<?, ?> e : map.entrySet()) {
+            queue.add(new Step(e.getKey(), s.path() + " key " + e.getKey()));
+            queue.add(new Step(e.getValue(), s.path() + "[" + e.getKey() + "]"));
+          }
+          continue;
+        }
+        if (!(v instanceof Serializable)) {
+          continue;
+        }
+        for (Step next : fields(v, s.path())) {
+          queue.add(next);
+        }
+      }
+      return null;
+    }
+
+    private static List<Step> fields(Object v, String path) {
+      List<Step> steps = new ArrayList<>();
+      for (Class<?> c = v.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+        for (Field f : c.getDeclaredFields()) {
+          int mod = f.getModifiers();
+          if (Modifier.isStatic(mod) || Modifier.isTransient(mod) || f.getType().isPrimitive()) {
+            continue;
+          }
+          try {
+            f.setAccessible(true);
+            steps.add(new Step(f.get(v), path + " -> " + f.getName()));
+          } catch (RuntimeException | IllegalAccessException e) {
+            // not reachable by reflection (a JDK internal): skip it
+          }
+        }
+      }
+      return steps;
+    }
+  }
+
+  // ------------------------------------------------------------------ exceptions
+
+  /**
+   * Encodes what a task threw: the exception serialized if possible, and always a plain
+   * description of its chain (class, message, frames) for when it cannot be rebuilt.
+   */
+  static void writeFailure(Throwable t, Buf out) {
+    Buf serialized = new Buf(512);
+    try {
+      writeJavaUnchecked(t, serialized);
+      out.writeByte(1).writeBytes(serialized.bytes, 0, serialized.size);
+    } catch (IOException | RuntimeException e) {
+      out.writeByte(0);
+    }
+    List<Throwable> chain = new ArrayList<>();
+    IdentityHashMap<Throwable, Boolean> seen = new IdentityHashMap<>();
+    for (Throwable c = t; c != null && seen.put(c, Boolean.TRUE) == null; c = c.getCause()) {
+      chain.add(c);
+    }
+    out.writeVarLong(chain.size());
+    for (Throwable c : chain) {
+      String className = c instanceof RemoteTaskException r ? r.remoteClassName() : c.getClass().getName();
+      String message = c instanceof RemoteTaskException r ? r.remoteMessage() : c.getMessage();
+      out.writeString(className).writeNullableString(message);
+      StackTraceElement[] frames = c.getStackTrace();
+      out.writeVarLong(frames.length);
+      for (StackTraceElement f : frames) {
+        out.writeString(f.getClassName()).writeString(f.getMethodName())
+            .writeNullableString(f.getFileName()).writeInt(f.getLineNumber());
+      }
+    }
+  }
+
+  static byte[] encodeFailure(Throwable t) {
+    Buf out = new Buf(1024);
+    writeFailure(t, out);
+    return out.toByteArray();
+  }
+
+  /** The exception itself if it can be rebuilt here, else a {@link RemoteTaskException} chain. */
+  static Throwable readFailure(Buf.In in) {
+    Throwable rebuilt = null;
+    if (in.readByte() == 1) {
+      try {
+        rebuilt = (Throwable) readJava(in);
+      } catch (RuntimeException e) {
+        rebuilt = null;
+      }
+    }
+    int n = (int) in.readVarLong();
+    String[] classes = new String[n];
+    String[] messages = new String[n];
+    StackTraceElement[][] traces = new StackTraceElement[n][];
+    for (int i = 0; i < n; i++) {
+      classes[i] = in.readString();
+      messages[i] = in.readNullableString();
+      StackTraceElement[] frames = new StackTraceElement[(int) in.readVarLong()];
+      for (int j = 0; j < frames.length; j++) {
+        frames[j] = new StackTraceElement(in.readString(), in.readString(), in.readNullableString(), in.readInt());
+      }
+      traces[i] = frames;
+    }
+    if (rebuilt != null) {
+      return rebuilt;
+    }
+    Throwable cause = null;
+    for (int i = n - 1; i >= 0; i--) {
+      cause = new RemoteTaskException(classes[i], messages[i], traces[i], cause);
+    }
+    return cause;
+  }
+
+  static Throwable decodeFailure(byte[] b) {
+    return readFailure(new Buf.In(b));
+  }
+}

@@ -1,0 +1,22 @@
+package dev.multiproc.process;
+
+import java.io.InvalidObjectException;
+import java.io.ObjectStreamException;
+import java.io.Serial;
+import java.io.Serializable;
+
+/** What an event handle becomes on the wire: in a child it reads back as a proxy, in the parent as the event. */
+record EventRef(long backendId, long id) implements Serializable {
+
+  @Serial
+  private Object readResolve() throws ObjectStreamException {
+    if (ChildChannel.current != null) {
+      return new ChildEvent(backendId, id);
+    }
+    ProcessEvent e = Hub.event(backendId, id);
+    if (e == null) {
+      throw new InvalidObjectException("event #" + id + " no longer exists: the process backend that made it is closed");
+    }
+    return e;
+  }
+}

@@ -1,0 +1,86 @@
+package dev.multiproc.process;
+
+/**
+ * The message types of the parent-child protocol. Every message is {@code type id payload}: a
+ * type byte, a varint id (a request, unit or slot id; 0 when unused) and a type-specific payload.
+ * Parent to child, a message is sent as {@code int length, message} on the child's stdin; child to
+ * parent, as {@link Frames} on its stdout.
+ */
+final class Msg {
+
+  private Msg() {}
+
+  // ---- parent -> child
+  /** Run a Worker's task: payload = the task; the child exits when it ends. */
+  static final int RUN_WORKER = 1;
+  /** Run a pool's initializer before any unit: payload = the initializer or null. */
+  static final int POOL_INIT = 2;
+  /** Cache a function: id = cache slot, payload = the function. */
+  static final int FUNCTION = 3;
+  /** Apply a cached function to a chunk: id = unit, payload = slot, items. */
+  static final int CHUNK = 4;
+  /** Run a callable: id = unit, payload = the callable. */
+  static final int CALL = 5;
+  /** Answer a child's request: id = request, payload = status, value. */
+  static final int REPLY = 6;
+
+  // ---- child -> parent
+  /** The child is ready: id = its pid. */
+  static final int HELLO = 64;
+  /** Bytes the child's code printed to System.out. */
+  static final int OUT = 65;
+  /** Bytes the child's code printed to System.err. */
+  static final int ERR = 66;
+  /** The outcome of a chunk: id = unit, payload = kind, results or failure. */
+  static final int RESULTS = 67;
+  /** The outcome of a callable: id = unit, payload = ok flag, value or failure. */
+  static final int CALL_RESULT = 68;
+  /** The pool's initializer threw: payload = failure. */
+  static final int INIT_FAILED = 69;
+  /** A Worker's task ended: payload = ok flag, failure. */
+  static final int WORKER_DONE = 70;
+  /** Put on an unbounded queue, no reply: payload = queue, item. */
+  static final int QUEUE_PUT = 71;
+  /** A queue request with a reply: id = request, payload = op, queue, wait, [item]. */
+  static final int QUEUE_OP = 72;
+  /** Set an event, no reply: payload = event. */
+  static final int EVENT_SET = 73;
+  /** Clear an event, no reply: payload = event. */
+  static final int EVENT_CLEAR = 74;
+  /** An event request with a reply: id = request, payload = op, event, wait. */
+  static final int EVENT_OP = 75;
+  /** The requesting thread was interrupted: id = request; the parent replies once, as ever. */
+  static final int CANCEL = 76;
+  /** The item of a get reply reached its taker: id = request. */
+  static final int ACK = 77;
+
+  // ---- queue and event operations
+  static final int OP_PUT = 1;
+  static final int OP_GET = 2;
+  static final int OP_SIZE = 3;
+  static final int OP_IS_SET = 4;
+  static final int OP_AWAIT = 5;
+
+  // ---- reply statuses
+  /** Done; payload = a value (the item of a get, the size, ...). */
+  static final int R_VALUE = 1;
+  /** Done: true (put added the item, the event is set, ...). */
+  static final int R_TRUE = 2;
+  /** Done: false (timed out, queue full or empty, event not set). */
+  static final int R_FALSE = 3;
+  /** Cancelled after a CANCEL: nothing happened. */
+  static final int R_CANCELLED = 4;
+  /** Failed: payload = a failure. */
+  static final int R_ERROR = 5;
+
+  // ---- RESULTS kinds
+  static final int RESULTS_ITEMS = 0;
+  static final int RESULTS_UNIT_FAILED = 1;
+
+  /** Wait encoding in requests: 0 = forever, otherwise nanoseconds + 1 (1 = do not wait). */
+  static long encodeWait(long nanos) {
+    return nanos < 0 ? 1 : nanos + 1;
+  }
+
+  static final long WAIT_FOREVER = 0;
+}

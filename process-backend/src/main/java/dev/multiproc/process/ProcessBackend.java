@@ -1,0 +1,262 @@
+package dev.multiproc.process;
+
+import dev.multiproc.Backend;
+import dev.multiproc.Event;
+import dev.multiproc.Pool;
+import dev.multiproc.PoolOptions;
+import dev.multiproc.Queue;
+import dev.multiproc.Task;
+import dev.multiproc.Worker;
+import dev.multiproc.WorkerOptions;
+import dev.multiproc.thread.ThreadMaker;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The {@code process} backend: every worker is a child JVM, Python's {@code spawn}.
+ *
+ * <h2>Design notes</h2>
+ *
+ * <ul>
+ *   <li><b>Children.</b> {@code java [defaults] [multiproc.process.jvm-options] -cp <class path>
+ *       ChildMain}, with this JVM's {@code java} and {@code java.class.path} unless configured. A
+ *       Worker is one child; a pool keeps {@code workers} children warm and replaces one that dies
+ *       or reaches {@code maxTasksPerWorker}.
+ *   <li><b>Protocol.</b> Commands go down the child's stdin as length-prefixed messages; events
+ *       come up its stdout as CRC-checked COBS frames of at most PIPE_BUF bytes ({@link Frames}),
+ *       so bytes that other code writes straight to fd 1 pass through as the child's output and
+ *       never break the channel. Every message carries an id, so one pipe pair carries units,
+ *       results, output and queue/event calls at once. The child's {@code System.out}/{@code err}
+ *       travel as frames and are printed here line by line.
+ *   <li><b>Data.</b> {@link Codec}: a fast path for numbers, strings and arrays of them, Java
+ *       serialization for the rest; a map's function is serialized once per call and sent once
+ *       per child; items and results travel in chunks.
+ *   <li><b>Queues and events</b> live here, in the {@link Hub}; children hold proxies. Waiting
+ *       calls from children wait on virtual threads, never on a platform thread each.
+ *   <li><b>Failure.</b> End of a child's stdout means it is gone: its exit code is read, the units
+ *       it held fail with {@link dev.multiproc.WorkerDiedException} (or run again, if the pool
+ *       allows retries), what it took from queues without acknowledging goes back, and a pool
+ *       starts a replacement. A child halts when its stdin ends, so no child outlives this JVM.
+ *   <li><b>Threads.</b> Per child: a stdout reader and a stderr pump (platform threads), plus a
+ *       dispatcher in a pool. {@link #close()} kills what is left and waits for all of them.
+ * </ul>
+ */
+final class ProcessBackend implements Backend {
+
+  private final ProcessSettings settings;
+  private final ThreadMaker threads = ThreadMaker.platform();
+  private final ThreadMaker waiters = ThreadMaker.virtual();
+  private final Hub hub = new Hub(waiters);
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition childGone = lock.newCondition();
+  private final Set<ProcessPool> pools = new HashSet<>();
+  private final Set<ProcessWorker> workers = new HashSet<>();
+  private final Set<Child> children = new HashSet<>();
+  private final AtomicInteger workerNumbers = new AtomicInteger();
+  private boolean closed;
+
+  ProcessBackend(ProcessSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public String name() {
+    return ProcessBackendProvider.NAME;
+  }
+
+  ProcessSettings settings() {
+    return settings;
+  }
+
+  ThreadMaker threads() {
+    return threads;
+  }
+
+  ThreadMaker waiters() {
+    return waiters;
+  }
+
+  Hub hub() {
+    return hub;
+  }
+
+  @Override
+  public Pool newPool(PoolOptions options) {
+    Objects.requireNonNull(options, "options");
+    checkOpen();
+    ProcessPool pool = new ProcessPool(this, options);
+    lock.lock();
+    try {
+      if (closed) {
+        pool.terminate();
+        throw closedException();
+      }
+      pools.add(pool);
+    } finally {
+      lock.unlock();
+    }
+    return pool;
+  }
+
+  @Override
+  public <T> Queue<T> newQueue(int maxSize) {
+    if (maxSize < 0) {
+      throw new IllegalArgumentException("maxSize must be 0 (unbounded) or positive, got " + maxSize);
+    }
+    checkOpen();
+    return hub.newQueue(maxSize);
+  }
+
+  @Override
+  public Event newEvent() {
+    checkOpen();
+    return hub.newEvent();
+  }
+
+  @Override
+  public Worker newWorker(Task task, WorkerOptions options) {
+    Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(options, "options");
+    checkOpen();
+    String workerName = options.name().orElseGet(() -> "Worker-" + workerNumbers.incrementAndGet());
+    return new ProcessWorker(this, task, workerName, options.daemon());
+  }
+
+  void checkOpen() {
+    lock.lock();
+    try {
+      if (closed) {
+        throw closedException();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private IllegalStateException closedException() {
+    return new IllegalStateException("the process backend is closed");
+  }
+
+  void childStarted(Child c) {
+    lock.lock();
+    try {
+      children.add(c);
+      if (closed) {
+        c.kill();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void childGone(Child c) {
+    lock.lock();
+    try {
+      children.remove(c);
+      childGone.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void workerStarted(ProcessWorker w, Child c) {
+    lock.lock();
+    try {
+      if (closed) {
+        c.kill();
+        throw closedException();
+      }
+      workers.add(w);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void workerEnded(ProcessWorker w) {
+    lock.lock();
+    try {
+      workers.remove(w);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  void poolEnded(ProcessPool p) {
+    lock.lock();
+    try {
+      pools.remove(p);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Terminates every pool, kills every child, and waits (at most the shutdown timeout) until
+   * every child has exited and every thread of this backend has ended.
+   */
+  @Override
+  public void close() {
+    List<ProcessPool> openPools;
+    List<Child> live;
+    lock.lock();
+    try {
+      if (closed && children.isEmpty()) {
+        return;
+      }
+      closed = true;
+      openPools = new ArrayList<>(pools);
+    } finally {
+      lock.unlock();
+    }
+    for (ProcessPool p : openPools) {
+      p.terminate();
+    }
+    lock.lock();
+    try {
+      live = new ArrayList<>(children);
+    } finally {
+      lock.unlock();
+    }
+    for (Child c : live) {
+      c.kill();
+    }
+    long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+    boolean interrupted = false;
+    lock.lock();
+    try {
+      while (!children.isEmpty() && System.nanoTime() < deadline) {
+        try {
+          childGone.awaitNanos(deadline - System.nanoTime());
+        } catch (InterruptedException e) {
+          interrupted = true;
+          break;
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    hub.close();
+    while (threads.liveThreads() + waiters.liveThreads() > 0 && System.nanoTime() < deadline && !interrupted) {
+      Thread.onSpinWait();
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ProcessBackend{" + (closed ? "closed" : "open") + "}";
+  }
+}

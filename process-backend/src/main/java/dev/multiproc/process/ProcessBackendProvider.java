@@ -1,0 +1,48 @@
+package dev.multiproc.process;
+
+import dev.multiproc.Backend;
+import dev.multiproc.spi.BackendConfig;
+import dev.multiproc.spi.BackendProvider;
+
+/**
+ * The {@code process} backend: workers in child JVMs. Priority -1: used when configured, or when it
+ * is the only backend on the class path. Public because {@link java.util.ServiceLoader} needs it.
+ *
+ * <p>Settings (system property, environment variable, or {@code multiproc.properties}):
+ *
+ * <ul>
+ *   <li>{@code multiproc.process.java}: the java executable for children (default: this JVM's)
+ *   <li>{@code multiproc.process.jvm-options}: options for every child JVM, separated by spaces,
+ *       quotes allowed (default none; children always get {@code -XX:+ExitOnOutOfMemoryError}
+ *       first, which these may override)
+ *   <li>{@code multiproc.process.class-path}: the children's class path (default: this JVM's
+ *       {@code java.class.path})
+ *   <li>{@code multiproc.process.start-timeout}: how long to wait for a child to be ready
+ *       (default {@code 60s})
+ *   <li>{@code multiproc.process.shutdown-timeout}: how long closing waits for children to exit
+ *       before killing them (default {@code 10s})
+ * </ul>
+ */
+public final class ProcessBackendProvider implements BackendProvider {
+
+  /** The backend's name. */
+  public static final String NAME = "process";
+
+  /** Constructed by {@link java.util.ServiceLoader}; starts nothing. */
+  public ProcessBackendProvider() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int priority() {
+    return -1;
+  }
+
+  @Override
+  public Backend open(BackendConfig config) {
+    return new ProcessBackend(ProcessSettings.from(config));
+  }
+}

@@ -1,0 +1,57 @@
+package dev.multiproc.process;
+
+import dev.multiproc.Event;
+import dev.multiproc.thread.ThreadEvent;
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Duration;
+
+/** An event of the process backend as the parent sees it; sent to a child it becomes a {@link ChildEvent}. */
+final class ProcessEvent implements Event, Serializable {
+
+  @Serial private static final long serialVersionUID = 1L;
+
+  final transient ThreadEvent event = new ThreadEvent();
+  private final long backendId;
+  final long id;
+
+  ProcessEvent(long backendId, long id) {
+    this.backendId = backendId;
+    this.id = id;
+  }
+
+  @Override
+  public void set() {
+    event.set();
+  }
+
+  @Override
+  public void clear() {
+    event.clear();
+  }
+
+  @Override
+  public boolean isSet() {
+    return event.isSet();
+  }
+
+  @Override
+  public void await() throws InterruptedException {
+    event.await();
+  }
+
+  @Override
+  public boolean await(Duration timeout) throws InterruptedException {
+    return event.await(timeout);
+  }
+
+  @Serial
+  private Object writeReplace() {
+    return new EventRef(backendId, id);
+  }
+
+  @Override
+  public String toString() {
+    return "Event#" + id + "{" + (isSet() ? "set" : "clear") + "}";
+  }
+}

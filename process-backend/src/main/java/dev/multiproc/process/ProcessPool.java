@@ -1,0 +1,416 @@
+package dev.multiproc.process;
+
+import dev.multiproc.PoolOptions;
+import dev.multiproc.TaskCallable;
+import dev.multiproc.TaskFunction;
+import dev.multiproc.WorkerDiedException;
+import dev.multiproc.thread.AbstractPool;
+import dev.multiproc.thread.WorkUnit;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A pool whose workers are child JVMs. Each child has a dispatcher thread that takes units from
+ * the shared queue and writes them to the child's stdin, keeping up to {@link #PIPELINE} units in
+ * flight so the child never waits for the parent; results come back on the child's reader thread.
+ * A map's function is serialized once per call (in the caller's thread) and sent once per child,
+ * into one of the child's function slots; chunks then name the slot.
+ */
+final class ProcessPool extends AbstractPool {
+
+  /** Units in flight per child when no task timeout is set (one runs, the next waits in the child). */
+  static final int PIPELINE = 3;
+
+  private static final int START_ATTEMPTS = 3;
+
+  private final ProcessBackend backend;
+  private final byte[] initializer;
+  private final int depth;
+  private final AtomicLong unitIds = new AtomicLong();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Set<Slot> slots = new HashSet<>();
+  private boolean stopping;
+  private int started;
+
+  ProcessPool(ProcessBackend backend, PoolOptions options) {
+    super(options, backend.threads());
+    this.backend = backend;
+    this.initializer = Codec.encodeValue(options.initializer().orElse(null), "initializer");
+    this.depth = options.taskTimeout().isPresent() ? 1 : PIPELINE;
+    List<Slot> first = new ArrayList<>();
+    try {
+      for (int i = 0; i < options.workers(); i++) {
+        first.add(launch());
+      }
+      for (Slot s : first) {
+        s.child.awaitReady(backend.settings().startTimeout());
+      }
+    } catch (RuntimeException e) {
+      for (Slot s : first) {
+        s.child.kill();
+      }
+      for (Slot s : first) {
+        s.child.awaitGone(Duration.ofSeconds(5));
+      }
+      throw e;
+    }
+    for (Slot s : first) {
+      s.startDispatcher();
+    }
+  }
+
+  /** Launches a child for a new slot and queues its initializer; does not wait for it. */
+  private Slot launch() {
+    String name;
+    lock.lock();
+    try {
+      name = options.name() + "-" + (++started);
+    } finally {
+      lock.unlock();
+    }
+    Slot s = new Slot(name);
+    s.child = Child.start(backend, name, true, s);
+    lock.lock();
+    try {
+      if (stopping) {
+        s.retired = true;
+        s.child.kill();
+        return null;
+      }
+      slots.add(s);
+    } finally {
+      lock.unlock();
+    }
+    try {
+      s.child.send(Msg.POOL_INIT, 0, Buf.wrap(initializer));
+    } catch (IOException e) {
+      // it died at once; awaitReady reports why
+    }
+    return s;
+  }
+
+  /** Starts a slot to replace one that ended, unless the pool is stopping; retries a few times. */
+  private void replace() {
+    RuntimeException last = null;
+    for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+      lock.lock();
+      try {
+        if (stopping || isTerminated() || isBroken()) {
+          return;
+        }
+      } finally {
+        lock.unlock();
+      }
+      Slot s = null;
+      try {
+        s = launch();
+        if (s == null) {
+          return;
+        }
+        s.child.awaitReady(backend.settings().startTimeout());
+        s.startDispatcher();
+        return;
+      } catch (RuntimeException e) {
+        last = e;
+        if (s != null) {
+          s.child.kill();
+        }
+      }
+    }
+    breakPool("cannot start a replacement worker, so the pool cannot run tasks: " + last.getMessage(), last);
+  }
+
+  @Override
+  protected Object prepareFunction(TaskFunction<?, ?> fn) {
+    return Codec.encodeValue(fn, "function");
+  }
+
+  @Override
+  protected Object prepareItems(Object[] items, long firstIndex) {
+    Buf b = new Buf(16 + items.length * 8);
+    Codec.writeArray(items, "item", firstIndex, b);
+    return b.toByteArray();
+  }
+
+  @Override
+  protected Object prepareCall(TaskCallable<?> task) {
+    return Codec.encodeValue(task, "task");
+  }
+
+  @Override
+  protected void timedOut(WorkUnit unit) {
+    for (Slot s : snapshot()) {
+      if (s.holds(unit)) {
+        s.child.kill();
+        return;
+      }
+    }
+  }
+
+  @Override
+  protected void stopExecutors(boolean force) {
+    List<Slot> all;
+    lock.lock();
+    try {
+      stopping = true;
+      all = new ArrayList<>(slots);
+    } finally {
+      lock.unlock();
+    }
+    for (Slot s : all) {
+      if (force) {
+        s.child.kill();
+      } else {
+        s.child.closeInput();
+      }
+      if (s.dispatcher != null) {
+        s.dispatcher.interrupt();
+      }
+    }
+    if (!force) {
+      long deadline = System.nanoTime() + backend.settings().shutdownTimeout().toNanos();
+      for (Slot s : all) {
+        if (!s.child.awaitGone(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+          s.child.kill();
+        }
+      }
+    }
+    backend.poolEnded(this);
+  }
+
+  private List<Slot> snapshot() {
+    lock.lock();
+    try {
+      return new ArrayList<>(slots);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** One worker: a child JVM, its dispatcher, and the units it has in flight. */
+  private final class Slot implements Child.Handler {
+    final String name;
+    volatile Child child;
+    volatile Thread dispatcher;
+    private final Semaphore permits = new Semaphore(depth);
+    private final ReentrantLock slotLock = new ReentrantLock();
+    private final Map<Long, WorkUnit> inFlight = new HashMap<>();
+    private final long[] cachedJobs = new long[ChildChannel.FUNCTION_SLOTS];
+    private final long[] lastUse = new long[ChildChannel.FUNCTION_SLOTS];
+    private long clock;
+    private int dispatched;
+    private boolean dead;
+    private volatile boolean retired;
+
+    Slot(String name) {
+      this.name = name;
+    }
+
+    void startDispatcher() {
+      dispatcher = backend.threads().newPlatformThread("multiproc-" + name + "-dispatch", true, this::dispatch);
+      dispatcher.start();
+    }
+
+    boolean holds(WorkUnit unit) {
+      slotLock.lock();
+      try {
+        return inFlight.containsValue(unit);
+      } finally {
+        slotLock.unlock();
+      }
+    }
+
+    private void dispatch() {
+      int max = options.maxTasksPerWorker();
+      try {
+        while (true) {
+          permits.acquire();
+          if (max > 0 && dispatched >= max) {
+            permits.acquire(depth - 1); // wait until the child has answered everything
+            retired = true;
+            replace();
+            child.closeInput();
+            return;
+          }
+          WorkUnit u = take();
+          if (u == null) {
+            return;
+          }
+          long id = unitIds.incrementAndGet();
+          slotLock.lock();
+          try {
+            if (dead) {
+              giveBack(u);
+              return;
+            }
+            inFlight.put(id, u);
+          } finally {
+            slotLock.unlock();
+          }
+          dispatched++;
+          if (!send(id, u)) {
+            return; // the child is gone; exited() deals with what it held
+          }
+        }
+      } catch (InterruptedException e) {
+        // the pool stops, or the child died
+      }
+    }
+
+    private boolean send(long id, WorkUnit u) {
+      try {
+        if (u.isCall()) {
+          child.send(Msg.CALL, id, Buf.wrap((byte[]) u.attachment()));
+          return true;
+        }
+        int slot = functionSlot(u.jobId());
+        if (slot < 0) {
+          slot = -slot - 1;
+          child.send(Msg.FUNCTION, slot, Buf.wrap((byte[]) u.jobAttachment()));
+        }
+        byte[] items = (byte[]) u.attachment();
+        Buf b = new Buf(items.length + 8).writeVarLong(slot);
+        b.writeBytes(items, 0, items.length);
+        child.send(Msg.CHUNK, id, b);
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    }
+
+    /** The child's slot holding the job's function: >= 0 if cached, else -(slot to fill) - 1. */
+    private int functionSlot(long job) {
+      int victim = 0;
+      clock++;
+      for (int i = 0; i < cachedJobs.length; i++) {
+        if (cachedJobs[i] == job) {
+          lastUse[i] = clock;
+          return i;
+        }
+        if (lastUse[i] < lastUse[victim]) {
+          victim = i;
+        }
+      }
+      cachedJobs[victim] = job;
+      lastUse[victim] = clock;
+      return -victim - 1;
+    }
+
+    private WorkUnit remove(long id) {
+      slotLock.lock();
+      try {
+        return inFlight.remove(id);
+      } finally {
+        slotLock.unlock();
+      }
+    }
+
+    @Override
+    public void message(Child c, int type, long id, Buf.In m) {
+      switch (type) {
+        case Msg.RESULTS -> {
+          WorkUnit u = remove(id);
+          if (u == null) {
+            return;
+          }
+          if (m.readByte() == Msg.RESULTS_UNIT_FAILED) {
+            u.fail(Codec.readFailure(m));
+          } else {
+            Object[] results = Codec.readArray(m);
+            int failed = (int) m.readVarLong();
+            Throwable[] failures = failed == 0 ? null : new Throwable[results.length];
+            for (int i = 0; i < failed; i++) {
+              int index = (int) m.readVarLong();
+              failures[index] = Codec.readFailure(m);
+            }
+            u.complete(results, failures);
+          }
+          permits.release();
+        }
+        case Msg.CALL_RESULT -> {
+          WorkUnit u = remove(id);
+          if (u == null) {
+            return;
+          }
+          Object value = null;
+          Throwable failure = null;
+          if (m.readByte() == 1) {
+            value = Codec.readValue(m);
+          } else {
+            failure = Codec.readFailure(m);
+          }
+          Object v = value;
+          Throwable f = failure;
+          // Not on this reader thread: completing a future runs the caller's dependent stages.
+          backend.waiters().newThread("multiproc-complete", true, () -> u.completeCall(v, f)).start();
+          permits.release();
+        }
+        case Msg.INIT_FAILED -> initializerFailed(name, Codec.readFailure(m));
+        default -> throw new IllegalStateException("unexpected message " + type + " from " + c);
+      }
+    }
+
+    @Override
+    public void exited(Child c, int exitCode, String stderrTail) {
+      List<WorkUnit> lost;
+      slotLock.lock();
+      try {
+        dead = true;
+        lost = new ArrayList<>(inFlight.values());
+        inFlight.clear();
+      } finally {
+        slotLock.unlock();
+      }
+      Thread d = dispatcher;
+      if (d != null) {
+        d.interrupt();
+      }
+      lock.lock();
+      try {
+        slots.remove(this);
+      } finally {
+        lock.unlock();
+      }
+      for (WorkUnit u : lost) {
+        u.workerDied(death(c, exitCode, stderrTail, u));
+      }
+      if (!retired) {
+        replace();
+      }
+    }
+
+    private WorkerDiedException death(Child c, int exitCode, String stderrTail, WorkUnit u) {
+      String what = u.isCall() ? "a submitted task" : u.size() == 1 ? "item " + u.firstIndex()
+          : "items " + u.firstIndex() + ".." + (u.firstIndex() + u.size() - 1);
+      String message = "worker " + name + " (pid " + c.pid() + ") died with exit code " + exitCode
+          + " while running " + what + lastLines(stderrTail);
+      return new WorkerDiedException(message, exitCode, u.isCall() ? -1 : u.firstIndex(), null);
+    }
+  }
+
+  /** The last two non-blank lines of a child's stderr, as a note for a message. */
+  static String lastLines(String stderrTail) {
+    String[] lines = stderrTail.strip().split("\\R");
+    StringBuilder b = new StringBuilder();
+    for (int i = Math.max(0, lines.length - 2); i < lines.length; i++) {
+      if (!lines[i].isBlank()) {
+        b.append(b.length() == 0 ? "; its stderr ended with: " : " | ").append(lines[i].strip());
+      }
+    }
+    return b.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "ProcessPool{" + options.name() + ", workers=" + options.workers() + "}";
+  }
+}

@@ -1,0 +1,94 @@
+package dev.multiproc.process;
+
+import dev.multiproc.Queue;
+import dev.multiproc.thread.ThreadQueue;
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A queue of the process backend as the parent sees it. The items live here, in the parent, in
+ * their encoded form: an item passes from child to child without being decoded in between, and
+ * what a consumer gets is always a copy, as with Python's {@code multiprocessing.Queue}. Sent to a
+ * child (captured by a task), the handle becomes a {@link ChildQueue} proxy.
+ */
+final class ProcessQueue<T> implements Queue<T>, Serializable {
+
+  @Serial private static final long serialVersionUID = 1L;
+
+  final transient ThreadQueue<byte[]> items;
+  private final long backendId;
+  final long id;
+  private final int maxSize;
+
+  ProcessQueue(long backendId, long id, int maxSize) {
+    this.items = new ThreadQueue<>(maxSize);
+    this.backendId = backendId;
+    this.id = id;
+    this.maxSize = maxSize;
+  }
+
+  private static byte[] encode(Object item) {
+    return Codec.encodeValue(Objects.requireNonNull(item, "item"), "queue item");
+  }
+
+  @SuppressWarnings("unchecked")
+  private T decode(byte[] b) {
+    try {
+      return (T) Codec.decodeValue(b);
+    } catch (RuntimeException e) {
+      items.putBack(b);
+      throw e;
+    }
+  }
+
+  @Override
+  public void put(T item) throws InterruptedException {
+    items.put(encode(item));
+  }
+
+  @Override
+  public boolean put(T item, Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    return items.put(encode(item), timeout);
+  }
+
+  @Override
+  public boolean tryPut(T item) {
+    return items.tryPut(encode(item));
+  }
+
+  @Override
+  public T get() throws InterruptedException {
+    return decode(items.get());
+  }
+
+  @Override
+  public Optional<T> get(Duration timeout) throws InterruptedException {
+    Optional<byte[]> b = items.get(timeout);
+    return b.isEmpty() ? Optional.empty() : Optional.of(decode(b.get()));
+  }
+
+  @Override
+  public Optional<T> tryGet() {
+    Optional<byte[]> b = items.tryGet();
+    return b.isEmpty() ? Optional.empty() : Optional.of(decode(b.get()));
+  }
+
+  @Override
+  public int size() {
+    return items.size();
+  }
+
+  @Serial
+  private Object writeReplace() {
+    return new QueueRef(backendId, id, maxSize);
+  }
+
+  @Override
+  public String toString() {
+    return "Queue#" + id + "{size=" + size() + (maxSize == 0 ? "" : ", maxSize=" + maxSize) + "}";
+  }
+}

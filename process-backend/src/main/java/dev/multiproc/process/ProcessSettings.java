@@ -1,0 +1,57 @@
+package dev.multiproc.process;
+
+import dev.multiproc.spi.BackendConfig;
+import java.io.File;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code multiproc.process.*} settings, read once when the backend opens.
+ *
+ * @param java the java executable for children
+ * @param jvmOptions options for every child JVM, after the defaults (so they can override them)
+ * @param classPath the children's class path
+ * @param startTimeout how long to wait for a child to be ready
+ * @param shutdownTimeout how long a graceful close waits for children before killing them
+ */
+record ProcessSettings(String java, List<String> jvmOptions, String classPath, Duration startTimeout,
+    Duration shutdownTimeout) {
+
+  /** Options every child gets first: a child out of memory dies (and is replaced) rather than limp on. */
+  static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+ExitOnOutOfMemoryError");
+
+  static ProcessSettings from(BackendConfig config) {
+    String java = config.getString("java", System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+    String classPath = config.getString("class-path", System.getProperty("java.class.path"));
+    return new ProcessSettings(java, config.getList("jvm-options"), classPath,
+        positive(config, "start-timeout", Duration.ofSeconds(60)),
+        positive(config, "shutdown-timeout", Duration.ofSeconds(10)));
+  }
+
+  private static Duration positive(BackendConfig config, String option, Duration defaultValue) {
+    Duration d = config.getDuration(option, defaultValue);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(config.setting(option).orElseThrow().describe() + " is not valid: expected a positive duration.");
+    }
+    return d;
+  }
+
+  /** The command that starts a child. */
+  List<String> command() {
+    List<String> c = new ArrayList<>();
+    c.add(java);
+    c.addAll(DEFAULT_JVM_OPTIONS);
+    for (String p : List.of("stdout.encoding", "stderr.encoding")) {
+      String v = System.getProperty(p);
+      if (v != null) {
+        c.add("-D" + p + "=" + v);
+      }
+    }
+    c.addAll(jvmOptions);
+    c.add("-cp");
+    c.add(classPath);
+    c.add(ChildMain.class.getName());
+    return c;
+  }
+}
