@@ -400,7 +400,8 @@ final class Codec {
       StackTraceElement[] frames = c.getStackTrace();
       out.writeVarLong(frames.length);
       for (StackTraceElement f : frames) {
-        out.writeString(f.getClassName()).writeString(f.getMethodName())
+        out.writeNullableString(f.getClassLoaderName()).writeNullableString(f.getModuleName())
+            .writeNullableString(f.getModuleVersion()).writeString(f.getClassName()).writeString(f.getMethodName())
             .writeNullableString(f.getFileName()).writeInt(f.getLineNumber());
       }
     }
@@ -431,7 +432,8 @@ final class Codec {
       messages[i] = in.readNullableString();
       StackTraceElement[] frames = new StackTraceElement[(int) in.readVarLong()];
       for (int j = 0; j < frames.length; j++) {
-        frames[j] = new StackTraceElement(in.readString(), in.readString(), in.readNullableString(), in.readInt());
+        frames[j] = new StackTraceElement(in.readNullableString(), in.readNullableString(), in.readNullableString(),
+            in.readString(), in.readString(), in.readNullableString(), in.readInt());
       }
       traces[i] = frames;
     }

@@ -55,6 +55,12 @@ final class ProcessPool extends AbstractPool {
         s.child.awaitReady(backend.settings().startTimeout());
       }
     } catch (RuntimeException e) {
+      lock.lock();
+      try {
+        stopping = true;
+      } finally {
+        lock.unlock();
+      }
       for (Slot s : first) {
         s.child.kill();
       }
@@ -383,7 +389,7 @@ final class ProcessPool extends AbstractPool {
       for (WorkUnit u : lost) {
         u.workerDied(death(c, exitCode, stderrTail, u));
       }
-      if (!retired) {
+      if (!retired && d != null) { // a slot that never got going is retried by whoever started it
         replace();
       }
     }

@@ -41,11 +41,23 @@ final class ThreadWorker implements Worker {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("worker " + name + " was already started; a worker runs once");
     }
+    try {
+      backend.workerStarted(this); // calls launch() unless the backend is closed
+    } catch (RuntimeException | Error e) {
+      started.set(false); // never ran: not alive, and join() says it was never started
+      throw e;
+    }
+    return this;
+  }
+
+  /**
+   * Makes and starts the thread. Called by the backend under its lock, after it checked that it is
+   * open, so that {@code close()} either sees this worker with its thread or refuses to start it.
+   */
+  void launch() {
     Thread t = backend.threads().newThread(name, daemon, this::run);
     thread = t;
-    backend.workerStarted(this);
     t.start();
-    return this;
   }
 
   private void run() {
@@ -53,8 +65,10 @@ final class ThreadWorker implements Worker {
     try {
       task.run();
     } catch (Throwable t) {
-      failure = t;
       code = 1;
+      if (signal == 0 || !(t instanceof InterruptedException)) {
+        failure = t; // the interrupt of terminate()/kill() is how it stopped, not a failure (as in Python)
+      }
       if (signal == 0) {
         System.err.println("Exception in worker \"" + name + "\":");
         t.printStackTrace();

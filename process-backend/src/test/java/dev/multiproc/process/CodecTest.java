@@ -1,0 +1,127 @@
+package dev.multiproc.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.multiproc.NotShippableException;
+import dev.multiproc.RemoteTaskException;
+import dev.multiproc.Task;
+import dev.multiproc.TaskFunction;
+import java.io.Serializable;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CodecTest {
+
+  @Test
+  void commonValuesRoundTrip() {
+    for (Object v : new Object[] {null, 42, -7L, 2.5, "héllo", true, false, new byte[] {1, 0, 2}, List.of(1, "x")}) {
+      Object back = Codec.decodeValue(Codec.encodeValue(v, "value"));
+      if (v instanceof byte[] b) {
+        assertThat((byte[]) back).isEqualTo(b);
+      } else {
+        assertThat(back).isEqualTo(v);
+      }
+    }
+  }
+
+  @Test
+  void arraysRoundTripOnTheFastPathAndOtherwise() {
+    Object[][] arrays = {
+      {1, 2, 3}, {1L, 2L}, {1.5, -0.0}, {"a", "b"}, {1, "mixed", null}, {}, {null, null}, {List.of(1), List.of(2)}
+    };
+    for (Object[] a : arrays) {
+      Buf b = new Buf();
+      Codec.writeArray(a, "item", 0, b);
+      assertThat(Codec.readArray(new Buf.In(b.toByteArray()))).containsExactly(a);
+    }
+    Buf ints = new Buf();
+    Codec.writeArray(new Object[] {1, 2, 3, 4}, "item", 0, ints);
+    assertThat(ints.size).as("4 ints take a tag, a count and 16 bytes").isEqualTo(18);
+  }
+
+  /** Serializable, but holds a thread, which is not. */
+  static final class Holder implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final Thread worker = new Thread(() -> {});
+
+    Task task() {
+      return new Task() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void run() {
+          worker.start();
+        }
+      };
+    }
+  }
+
+  @Test
+  void notShippableNamesTheClassAndTheFieldPath() {
+    Task task = new Holder().task();
+    assertThatThrownBy(() -> Codec.encodeValue(task, "task"))
+        .isInstanceOf(NotShippableException.class)
+        .hasMessageContaining("cannot send the task to a child process: java.lang.Thread is not serializable")
+        .hasMessageContaining("Path: task -> this$0 -> worker (java.lang.Thread)");
+  }
+
+  /** Not serializable; a lambda that reads its field captures it. */
+  static final class Owner {
+    final int base = 10;
+
+    TaskFunction<Integer, Integer> adder() {
+      return x -> x + base;
+    }
+  }
+
+  @Test
+  void aLambdaThatCapturesThisIsNamedWithItsCapturedField() {
+    assertThatThrownBy(() -> Codec.encodeValue(new Owner().adder(), "function"))
+        .isInstanceOf(NotShippableException.class)
+        .hasMessageContaining(Owner.class.getName() + " is not serializable")
+        .hasMessageContaining("Path: function -> arg$1 (" + Owner.class.getName() + ")")
+        .hasMessageContaining("captures 'this'");
+  }
+
+  @Test
+  void anItemThatCannotBeSentIsNamedByItsIndex() {
+    Object[] items = {"fine", new Object()};
+    assertThatThrownBy(() -> Codec.writeArray(items, "item", 40, new Buf()))
+        .isInstanceOf(NotShippableException.class)
+        .hasMessageContaining("cannot send the item 41 to a child process: java.lang.Object is not serializable");
+  }
+
+  /** An exception that cannot be serialized: it holds a thread. */
+  static final class Unshippable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final Thread thread = Thread.currentThread();
+
+    Unshippable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  @Test
+  void anExceptionThatCannotBeSerializedComesBackAsRemoteTaskExceptionWithItsFacts() {
+    Unshippable original = new Unshippable("bad thing", new IllegalStateException("root cause"));
+    Throwable back = Codec.decodeFailure(Codec.encodeFailure(original));
+    assertThat(back).isInstanceOf(RemoteTaskException.class)
+        .hasMessage(Unshippable.class.getName() + ": bad thing");
+    RemoteTaskException r = (RemoteTaskException) back;
+    assertThat(r.remoteClassName()).isEqualTo(Unshippable.class.getName());
+    assertThat(r.remoteMessage()).isEqualTo("bad thing");
+    assertThat(r.getStackTrace()).isEqualTo(original.getStackTrace());
+    assertThat(r.getCause()).isInstanceOf(RemoteTaskException.class).hasMessage("java.lang.IllegalStateException: root cause");
+    assertThat(r.getCause().getStackTrace()).isEqualTo(original.getCause().getStackTrace());
+  }
+
+  @Test
+  void aSerializableExceptionComesBackAsItself() {
+    IllegalArgumentException original = new IllegalArgumentException("bad", new ArithmeticException("/ by zero"));
+    Throwable back = Codec.decodeFailure(Codec.encodeFailure(original));
+    assertThat(back).isInstanceOf(IllegalArgumentException.class).hasMessage("bad")
+        .hasCauseInstanceOf(ArithmeticException.class);
+    assertThat(back.getStackTrace()).isEqualTo(original.getStackTrace());
+  }
+}

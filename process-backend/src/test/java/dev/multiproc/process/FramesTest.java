@@ -1,0 +1,187 @@
+package dev.multiproc.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FramesTest {
+
+  /** Collects what a parser finds. */
+  private static final class Collector implements Frames.Sink {
+    final ByteArrayOutputStream raw = new ByteArrayOutputStream();
+    final List<byte[]> frames = new ArrayList<>();
+    final List<Integer> flags = new ArrayList<>();
+
+    @Override
+    public void raw(byte[] b, int off, int len) {
+      raw.write(b, off, len);
+    }
+
+    @Override
+    public void frame(int f, byte[] b, int off, int len) {
+      flags.add(f);
+      frames.add(Arrays.copyOfRange(b, off, off + len));
+    }
+  }
+
+  private static byte[] frame(byte[] payload) {
+    Buf out = new Buf();
+    Frames.encode(Frames.FIRST | Frames.LAST, payload, 0, payload.length, out);
+    return out.toByteArray();
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 253, 254, 255, 508, 1000, Frames.MAX_FRAGMENT})
+  void cobsRoundTripsAnyBytesAndLeavesNoZero(int length) {
+    Random random = new Random(length);
+    byte[] src = new byte[length];
+    random.nextBytes(src);
+    for (int i = 0; i < length; i += 7) {
+      src[i] = 0;
+    }
+    byte[] encoded = new byte[length + length / 254 + 2];
+    int n = Frames.cobsEncode(src, length, encoded, 0);
+    for (int i = 0; i < n; i++) {
+      assertThat(encoded[i]).as("byte %d", i).isNotZero();
+    }
+    byte[] decoded = new byte[length + 1];
+    assertThat(Frames.cobsDecode(encoded, 0, n, decoded)).isEqualTo(length);
+    assertThat(Arrays.copyOf(decoded, length)).isEqualTo(src);
+  }
+
+  @Test
+  void aFullFragmentFitsInOneAtomicPipeWrite() {
+    byte[] payload = new byte[Frames.MAX_FRAGMENT]; // all zeros: the worst case for COBS
+    assertThat(frame(payload).length).isLessThanOrEqualTo(Frames.MAX_WIRE);
+    new Random(1).nextBytes(payload);
+    assertThat(frame(payload).length).isLessThanOrEqualTo(Frames.MAX_WIRE);
+  }
+
+  @Test
+  void framesAndRawTextAreSeparated() {
+    Collector c = new Collector();
+    Frames.Parser p = new Frames.Parser(c);
+    byte[] stream = concat("hello\n".getBytes(), frame("one".getBytes()), "raw\0bytes\n".getBytes(),
+        frame("two".getBytes()));
+    p.feed(stream, 0, stream.length);
+    p.end();
+    assertThat(c.frames).extracting(String::new).containsExactly("one", "two");
+    assertThat(c.raw.toString()).isEqualTo("hello\nraw\0bytes\n");
+  }
+
+  @Test
+  void aFakeHeaderWithoutItsBodyDoesNotSwallowTheFramesAfterIt() {
+    Collector c = new Collector();
+    Frames.Parser p = new Frames.Parser(c);
+    byte[] real = frame("real".getBytes());
+    byte[] fake = Arrays.copyOf(frame(new byte[3000]), 40); // a valid start, cut short
+    byte[] stream = concat(fake, real, frame("next".getBytes()));
+    p.feed(stream, 0, stream.length);
+    p.end();
+    assertThat(c.frames).extracting(String::new).containsExactly("real", "next");
+    assertThat(c.raw.toByteArray()).isEqualTo(fake);
+  }
+
+  @Test
+  void aCorruptedFrameIsPassedOnAsRawOutput() {
+    Collector c = new Collector();
+    Frames.Parser p = new Frames.Parser(c);
+    byte[] bad = frame("payload".getBytes());
+    bad[6] ^= 0x01; // a bit flip inside the COBS body: the CRC fails
+    byte[] stream = concat(bad, frame("good".getBytes()));
+    p.feed(stream, 0, stream.length);
+    p.end();
+    assertThat(c.frames).extracting(String::new).containsExactly("good");
+    assertThat(c.raw.toByteArray()).isEqualTo(bad);
+  }
+
+  @Test
+  void heldBytesThatNeverEndAFrameComeOutAtTheEndOfTheStream() {
+    Collector c = new Collector();
+    Frames.Parser p = new Frames.Parser(c);
+    byte[] stream = {'a', 0, 'M', 'P', 'x', 'y'};
+    p.feed(stream, 0, stream.length);
+    assertThat(c.raw.toByteArray()).containsExactly('a');
+    p.end();
+    assertThat(c.raw.toByteArray()).isEqualTo(stream);
+  }
+
+  /**
+   * Random garbage (binary, zeros, the magic bytes, cut frames, copies of real frame headers)
+   * between real frames, fed in random pieces: every real frame comes out exactly once and in
+   * order, and the raw output is exactly the garbage.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10})
+  void fuzzRandomGarbageBetweenRealFrames(long seed) {
+    Random random = new Random(seed);
+    ByteArrayOutputStream stream = new ByteArrayOutputStream();
+    ByteArrayOutputStream garbage = new ByteArrayOutputStream();
+    List<byte[]> sent = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      byte[] g = garbage(random);
+      stream.writeBytes(g);
+      garbage.writeBytes(g);
+      byte[] payload = new byte[random.nextInt(random.nextBoolean() ? 50 : Frames.MAX_FRAGMENT + 1)];
+      random.nextBytes(payload);
+      sent.add(payload);
+      stream.writeBytes(frame(payload));
+    }
+    byte[] tailGarbage = garbage(random);
+    stream.writeBytes(tailGarbage);
+    garbage.writeBytes(tailGarbage);
+
+    Collector c = new Collector();
+    Frames.Parser p = new Frames.Parser(c);
+    byte[] all = stream.toByteArray();
+    for (int off = 0; off < all.length; ) {
+      int n = Math.min(all.length - off, 1 + random.nextInt(random.nextBoolean() ? 16 : 9000));
+      p.feed(all, off, n);
+      off += n;
+    }
+    p.end();
+    assertThat(c.frames).hasSameSizeAs(sent);
+    for (int i = 0; i < sent.size(); i++) {
+      assertThat(c.frames.get(i)).as("frame %d", i).isEqualTo(sent.get(i));
+    }
+    assertThat(c.raw.toByteArray()).isEqualTo(garbage.toByteArray());
+  }
+
+  private static byte[] garbage(Random random) {
+    ByteArrayOutputStream g = new ByteArrayOutputStream();
+    int parts = random.nextInt(4);
+    for (int k = 0; k < parts; k++) {
+      switch (random.nextInt(6)) {
+        case 0 -> g.writeBytes(("text line " + random.nextInt() + "\n").getBytes());
+        case 1 -> {
+          byte[] b = new byte[random.nextInt(200)];
+          random.nextBytes(b);
+          g.writeBytes(b);
+        }
+        case 2 -> g.writeBytes(new byte[] {0, 'M', 'P'});
+        case 3 -> {
+          byte[] f = frame(new byte[1 + random.nextInt(500)]);
+          g.writeBytes(Arrays.copyOf(f, 1 + random.nextInt(f.length - 2))); // a frame cut short
+        }
+        case 4 -> g.writeBytes(new byte[random.nextInt(5)]); // zeros
+        default -> g.writeBytes(new byte[] {0, 'M'});
+      }
+    }
+    return g.toByteArray();
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,227 @@
+package dev.multiproc.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.multiproc.Backend;
+import dev.multiproc.MultiprocException;
+import dev.multiproc.NotShippableException;
+import dev.multiproc.Pool;
+import dev.multiproc.PoolOptions;
+import dev.multiproc.Queue;
+import dev.multiproc.RemoteTaskException;
+import dev.multiproc.TaskFailedException;
+import dev.multiproc.Worker;
+import dev.multiproc.WorkerOptions;
+import dev.multiproc.spi.BackendConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What only the process backend does: output through the channel, remote exceptions, exit codes, bad start-up. */
+@Timeout(120)
+class ProcessBackendTest {
+
+  private Backend backend;
+
+  private Backend open(Map<String, String> settings) {
+    backend = new ProcessBackendProvider().open(BackendConfig.of("process", settings));
+    return backend;
+  }
+
+  @AfterEach
+  void close() {
+    if (backend != null) {
+      backend.close();
+    }
+  }
+
+  /** A thread-safe capture of this JVM's System.out while a block runs. */
+  private static String captureOut(ThrowingRunnable body) throws Exception {
+    PrintStream original = System.out;
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    try {
+      body.run();
+    } finally {
+      System.setOut(original);
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  @Test
+  void tenThousandPrintedLinesAndRawBytesOnFd1ArriveIntactWhileResultsStayCorrect() throws Exception {
+    Backend b = open(Map.of());
+    String[] out = new String[1];
+    List<Integer> results;
+    try (Pool pool = b.newPool(PoolOptions.builder().workers(1).build())) {
+      List<Integer>[] holder = new List[1];
+      out[0] = captureOut(() -> holder[0] = pool.map(i -> {
+        for (int line = 0; line < 100; line++) {
+          System.out.println("item " + i + " line " + line + " " + "x".repeat(line));
+        }
+        // Straight to file descriptor 1, past System.out: with binary noise, a zero byte and a
+        // fake frame start in it.
+        FileOutputStream raw = new FileOutputStream(FileDescriptor.out);
+        raw.write(("RAW " + i + " \u0000MP\u0001\u00ff noise\n").getBytes(StandardCharsets.ISO_8859_1));
+        raw.flush();
+        return i * 3;
+      }, IntStream.range(0, 100).boxed().toList(), 7));
+      results = holder[0];
+    }
+    assertThat(results).isEqualTo(IntStream.range(0, 100).map(i -> i * 3).boxed().toList());
+    String text = out[0];
+    for (int i = 0; i < 100; i++) {
+      for (int line = 0; line < 100; line++) {
+        assertThat(text).contains("item " + i + " line " + line + " " + "x".repeat(line) + System.lineSeparator());
+      }
+      assertThat(text).contains("RAW " + i + " \u0000MP\u0001\u00ff noise\n".replace('\u00ff', '\ufffd'));
+    }
+    assertThat(text.lines().filter(l -> l.startsWith("item ")).count()).isEqualTo(10_000);
+  }
+
+  /** Cannot be serialized: it holds a thread. */
+  static final class Unshippable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient Object ok = null;
+    final Thread thread = Thread.currentThread();
+
+    Unshippable(String message) {
+      super(message);
+    }
+  }
+
+  @Test
+  void anExceptionThatCannotBeSerializedReachesTheCallerAsRemoteTaskException() throws Exception {
+    Backend b = open(Map.of());
+    try (Pool pool = b.newPool(PoolOptions.builder().workers(1).build())) {
+      assertThatThrownBy(() -> pool.map(i -> {
+        if (i == 2) {
+          throw new Unshippable("cannot ship me");
+        }
+        return i;
+      }, List.of(0, 1, 2, 3)))
+          .isInstanceOf(TaskFailedException.class)
+          .hasMessageContaining("item 2")
+          .cause()
+          .isInstanceOf(RemoteTaskException.class)
+          .hasMessage(Unshippable.class.getName() + ": cannot ship me")
+          .satisfies(e -> {
+            RemoteTaskException r = (RemoteTaskException) e;
+            assertThat(r.remoteClassName()).isEqualTo(Unshippable.class.getName());
+            assertThat(r.getStackTrace()).anySatisfy(f -> assertThat(f.getClassName()).isEqualTo(ProcessBackendTest.class.getName()));
+            assertThat(r.getStackTrace()).anySatisfy(f -> assertThat(f.getClassName()).isEqualTo(ChildChannel.class.getName()));
+          });
+      CompletableFuture<Object> f = pool.submit(() -> {
+        throw new Unshippable("from submit");
+      });
+      assertThatThrownBy(f::get).isInstanceOf(ExecutionException.class).cause().isInstanceOf(RemoteTaskException.class)
+          .hasMessage(Unshippable.class.getName() + ": from submit");
+    }
+  }
+
+  @Test
+  void workerExitCodesFollowPython() throws Exception {
+    Backend b = open(Map.of());
+    Queue<String> q = b.newQueue(0);
+    Worker exits3 = b.newWorker(() -> System.exit(3), WorkerOptions.defaults()).start();
+    Worker throwing = b.newWorker(() -> {
+      throw new IllegalStateException("boom");
+    }, WorkerOptions.defaults()).start();
+    Worker terminated = b.newWorker(() -> {
+      q.put("started");
+      q.get(); // never comes
+    }, WorkerOptions.defaults()).start();
+    Worker killed = b.newWorker(() -> {
+      q.put("started");
+      Thread.sleep(Long.MAX_VALUE);
+    }, WorkerOptions.defaults()).start();
+    assertThat(q.get(Duration.ofSeconds(60))).contains("started");
+    assertThat(q.get(Duration.ofSeconds(60))).contains("started");
+    long pid = terminated.pid().orElseThrow();
+    assertThat(ProcessHandle.of(pid)).isPresent();
+    terminated.terminate();
+    killed.kill();
+    for (Worker w : List.of(exits3, throwing, terminated, killed)) {
+      assertThat(w.join(Duration.ofSeconds(60))).isTrue();
+    }
+    assertThat(exits3.exitCode()).hasValue(3);
+    assertThat(throwing.exitCode()).hasValue(1);
+    assertThat(throwing.failure()).get().isInstanceOf(IllegalStateException.class);
+    assertThat(throwing.failure().get()).hasMessage("boom");
+    assertThat(terminated.exitCode()).hasValue(-15);
+    assertThat(killed.exitCode()).hasValue(-9);
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+  }
+
+  @Test
+  void whatCannotBeSentFailsTheCallBeforeAnythingIsSent() {
+    Backend b = open(Map.of());
+    Thread notSerializable = new Thread(() -> {});
+    try (Pool pool = b.newPool(PoolOptions.builder().workers(1).build())) {
+      assertThatThrownBy(() -> pool.map(x -> notSerializable.getName() + x, List.of(1)))
+          .isInstanceOf(NotShippableException.class)
+          .hasMessageContaining("cannot send the function to a child process: java.lang.Thread is not serializable")
+          .hasMessageContaining("Path: function -> arg$1 (java.lang.Thread)");
+      assertThatThrownBy(() -> pool.map(x -> x, List.of(1, new Object())))
+          .isInstanceOf(NotShippableException.class)
+          .hasMessageContaining("item 1");
+      assertThat(pool.submit(() -> notSerializable)).failsWithin(Duration.ZERO)
+          .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(NotShippableException.class);
+      assertThat(pool.map(x -> x + 1, List.of(1, 2))).containsExactly(2, 3);
+      assertThatThrownBy(() -> pool.map(x -> x == 2 ? new Object() : x, List.of(1, 2, 3)))
+          .isInstanceOf(NotShippableException.class)
+          .hasMessageContaining("result of this item")
+          .hasMessageContaining("java.lang.Object is not serializable");
+    }
+    assertThatThrownBy(() -> b.newWorker(() -> notSerializable.start(), WorkerOptions.defaults()).start())
+        .isInstanceOf(NotShippableException.class)
+        .hasMessageContaining("cannot send the task");
+  }
+
+  @Test
+  void aJavaThatDoesNotExistFailsWithTheSettingToFix() {
+    Backend b = open(Map.of("java", "/no/such/java"));
+    assertThatThrownBy(() -> b.newPool(PoolOptions.builder().workers(1).build()))
+        .isInstanceOf(MultiprocException.class)
+        .hasMessageContaining("/no/such/java")
+        .hasMessageContaining("multiproc.process.java");
+  }
+
+  @Test
+  void aBadJvmOptionFailsWithTheChildsStderr() {
+    Backend b = open(Map.of("jvm-options", "-XX:+NoSuchOptionAtAll"));
+    assertThatThrownBy(() -> b.newWorker(() -> {}, WorkerOptions.defaults()).start())
+        .isInstanceOf(MultiprocException.class)
+        .hasMessageContaining("exited with code 1 before it was ready")
+        .hasMessageContaining("-XX:+NoSuchOptionAtAll")
+        .hasMessageContaining("Unrecognized VM option 'NoSuchOptionAtAll'");
+  }
+
+  @Test
+  void aClassPathWithoutOurClassesFailsWithTheChildsStderr(@TempDir Path empty) throws Exception {
+    Files.createDirectories(empty);
+    Backend b = open(Map.of("class-path", empty.toString()));
+    assertThatThrownBy(() -> b.newPool(PoolOptions.builder().workers(2).build()))
+        .isInstanceOf(MultiprocException.class)
+        .hasMessageContaining("Could not find or load main class " + ChildMain.class.getName());
+  }
+}
