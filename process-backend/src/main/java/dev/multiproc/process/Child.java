@@ -30,9 +30,9 @@ final class Child {
 
     /**
      * @param exitCode as {@link dev.multiproc.Worker#exitCode()}: -N for signal N
-     * @param stderrTail the last lines the child wrote to its stderr
+     * @param outputTail the last output the child wrote outside the channel
      */
-    void exited(Child child, int exitCode, String stderrTail);
+    void exited(Child child, int exitCode, String outputTail);
   }
 
   private static final int TAIL = 8192;
@@ -126,8 +126,8 @@ final class Child {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    String t = stderrTail().strip();
-    return t.isEmpty() ? "" : ". Its stderr:\n" + t;
+    String t = outputTail().strip();
+    return t.isEmpty() ? "" : ". Its output:\n" + t;
   }
 
   boolean isGone() {
@@ -184,6 +184,34 @@ final class Child {
     }
   }
 
+  /** Appends one message, framed for stdin, to a batch for {@link #sendBatch}. */
+  static void append(Buf batch, int type, long id, byte[] prefix, int prefixLength, byte[] body) {
+    int lenPos = batch.size;
+    batch.writeInt(0).writeByte(type).writeVarLong(id);
+    batch.writeBytes(prefix, 0, prefixLength);
+    batch.writeBytes(body, 0, body.length);
+    int len = batch.size - lenPos - 4;
+    batch.bytes[lenPos] = (byte) (len >>> 24);
+    batch.bytes[lenPos + 1] = (byte) (len >>> 16);
+    batch.bytes[lenPos + 2] = (byte) (len >>> 8);
+    batch.bytes[lenPos + 3] = (byte) len;
+  }
+
+  /**
+   * Writes messages made by {@link #append} in one go.
+   *
+   * @throws IOException if the child is gone
+   */
+  void sendBatch(Buf batch) throws IOException {
+    writeLock.lock();
+    try {
+      stdin.write(batch.bytes, 0, batch.size);
+      stdin.flush();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
   /** As {@link #send}; returns false instead of throwing if the child is gone. */
   boolean trySend(int type, long id, Buf payload) {
     try {
@@ -224,7 +252,24 @@ final class Child {
     return killedByUs;
   }
 
-  String stderrTail() {
+  /** Keeps the last bytes the child wrote outside the channel, for error messages. */
+  private void keep(byte[] b, int off, int len) {
+    tailLock.lock();
+    try {
+      for (int i = off; i < off + len; i++) {
+        tail[(int) (tailBytes++ % TAIL)] = b[i];
+      }
+    } finally {
+      tailLock.unlock();
+    }
+  }
+
+  /**
+   * The last few kilobytes the child wrote outside the channel: its stderr, and raw bytes on its
+   * stdout (where the JVM itself reports, for instance, "Terminating due to
+   * java.lang.OutOfMemoryError").
+   */
+  String outputTail() {
     tailLock.lock();
     try {
       int n = (int) Math.min(tailBytes, TAIL);
@@ -252,14 +297,7 @@ final class Child {
         PrintStream target = System.err;
         target.write(buf, 0, n);
         target.flush();
-        tailLock.lock();
-        try {
-          for (int i = 0; i < n; i++) {
-            tail[(int) (tailBytes++ % TAIL)] = buf[i];
-          }
-        } finally {
-          tailLock.unlock();
-        }
+        keep(buf, 0, n);
       }
     } catch (IOException e) {
       // the child is gone
@@ -296,7 +334,7 @@ final class Child {
     readyOrGone.countDown();
     backend.hub().childDied(this);
     try {
-      handler.exited(this, code, stderrTail());
+      handler.exited(this, code, outputTail());
     } finally {
       gone.countDown();
       backend.childGone(this);
@@ -336,6 +374,7 @@ final class Child {
       PrintStream target = System.out;
       target.write(b, off, len);
       target.flush();
+      keep(b, off, len);
     }
 
     @Override

@@ -6,13 +6,13 @@ import dev.multiproc.TaskCallable;
 import dev.multiproc.TaskFunction;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.channels.Channels;
 import java.nio.charset.Charset;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -40,8 +40,13 @@ final class ChildChannel {
   static final int FUNCTION_SLOTS = 8;
 
   private final FileOutputStream rawOut = new FileOutputStream(FileDescriptor.out);
-  private final DataInputStream in =
-      new DataInputStream(new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16));
+  // Stdin through a FileChannel: a thread blocked reading it can be interrupted (the channel is
+  // closed and the read returns). The JVM waits up to 300 ms at exit for threads blocked in native
+  // code, so the shutdown hook interrupts the reader to let the child exit at once.
+  private final DataInputStream in = new DataInputStream(new BufferedInputStream(
+      Channels.newInputStream(new FileInputStream(FileDescriptor.in).getChannel()), 1 << 16));
+  private volatile Thread reader;
+  private volatile boolean exiting;
 
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Condition written = writeLock.newCondition();
@@ -71,10 +76,15 @@ final class ChildChannel {
     System.setOut(c.userOut);
     System.setErr(c.userErr);
     current = c;
-    Runtime.getRuntime().addShutdownHook(new Thread("multiproc-child-flush") {
+    Runtime.getRuntime().addShutdownHook(new Thread("multiproc-child-exit") {
       @Override
       public void run() {
         c.flushUserStreams();
+        c.exiting = true;
+        Thread r = c.reader;
+        if (r != null) {
+          r.interrupt();
+        }
       }
     });
     return c;
@@ -90,22 +100,23 @@ final class ChildChannel {
   }
 
   void hello() {
-    send(Msg.HELLO, ProcessHandle.current().pid(), null);
+    send(Msg.HELLO, 0, null);
   }
 
   // ------------------------------------------------------------------ reading commands
 
   void readLoop() {
+    reader = Thread.currentThread();
     while (true) {
       byte[] message;
       try {
         int len = in.readInt();
         message = new byte[len];
         in.readFully(message);
-      } catch (EOFException e) {
-        parentGone();
-        return;
       } catch (IOException e) {
+        if (exiting) {
+          return; // interrupted by the exit hook: the JVM is on its way out
+        }
         parentGone();
         return;
       }
@@ -247,6 +258,8 @@ final class ChildChannel {
       Buf b = new Buf();
       Codec.writeFailure(failure, b);
       send(Msg.INIT_FAILED, 0, b);
+    } else {
+      send(Msg.INIT_OK, 0, null);
     }
   }
 

@@ -37,6 +37,8 @@ final class Msg {
   static final int CALL_RESULT = 68;
   /** The pool's initializer threw: payload = failure. */
   static final int INIT_FAILED = 69;
+  /** The pool's initializer ran (or there is none): the child takes units now. */
+  static final int INIT_OK = 78;
   /** A Worker's task ended: payload = ok flag, failure. */
   static final int WORKER_DONE = 70;
   /** Put on an unbounded queue, no reply: payload = queue, item. */

@@ -9,12 +9,13 @@ import dev.multiproc.thread.WorkUnit;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -31,11 +32,13 @@ final class ProcessPool extends AbstractPool {
   static final int PIPELINE = 3;
 
   private static final int START_ATTEMPTS = 3;
+  private static final byte[] NO_BYTES = {};
 
   private final ProcessBackend backend;
   private final byte[] initializer;
   private final int depth;
   private final AtomicLong unitIds = new AtomicLong();
+  private final AtomicInteger startupDeaths = new AtomicInteger();
   private final ReentrantLock lock = new ReentrantLock();
   private final Set<Slot> slots = new HashSet<>();
   private boolean stopping;
@@ -209,12 +212,13 @@ final class ProcessPool extends AbstractPool {
     volatile Thread dispatcher;
     private final Semaphore permits = new Semaphore(depth);
     private final ReentrantLock slotLock = new ReentrantLock();
-    private final Map<Long, WorkUnit> inFlight = new HashMap<>();
+    private final Map<Long, WorkUnit> inFlight = new LinkedHashMap<>(); // in dispatch order
     private final long[] cachedJobs = new long[ChildChannel.FUNCTION_SLOTS];
     private final long[] lastUse = new long[ChildChannel.FUNCTION_SLOTS];
     private long clock;
     private int dispatched;
     private boolean dead;
+    private volatile boolean initialized;
     private volatile boolean retired;
 
     Slot(String name) {
@@ -237,6 +241,7 @@ final class ProcessPool extends AbstractPool {
 
     private void dispatch() {
       int max = options.maxTasksPerWorker();
+      Buf batch = new Buf(1 << 12);
       try {
         while (true) {
           permits.acquire();
@@ -251,20 +256,27 @@ final class ProcessPool extends AbstractPool {
           if (u == null) {
             return;
           }
-          long id = unitIds.incrementAndGet();
-          slotLock.lock();
-          try {
-            if (dead) {
-              giveBack(u);
+          // Send what else is queued and fits the window in the same write.
+          batch.size = 0;
+          while (u != null) {
+            if (!add(u, batch)) {
               return;
             }
-            inFlight.put(id, u);
-          } finally {
-            slotLock.unlock();
+            if (batch.size >= (1 << 16) || (max > 0 && dispatched >= max) || !permits.tryAcquire()) {
+              break;
+            }
+            u = poll();
+            if (u == null) {
+              permits.release();
+            }
           }
-          dispatched++;
-          if (!send(id, u)) {
+          try {
+            child.sendBatch(batch);
+          } catch (IOException e) {
             return; // the child is gone; exited() deals with what it held
+          }
+          if (batch.bytes.length > (1 << 20)) {
+            batch = new Buf(1 << 12);
           }
         }
       } catch (InterruptedException e) {
@@ -272,25 +284,31 @@ final class ProcessPool extends AbstractPool {
       }
     }
 
-    private boolean send(long id, WorkUnit u) {
+    /** Records a unit as in flight and appends its messages to the batch; false if the child is gone. */
+    private boolean add(WorkUnit u, Buf batch) {
+      long id = unitIds.incrementAndGet();
+      slotLock.lock();
       try {
-        if (u.isCall()) {
-          child.send(Msg.CALL, id, Buf.wrap((byte[]) u.attachment()));
-          return true;
+        if (dead) {
+          giveBack(u);
+          return false;
         }
-        int slot = functionSlot(u.jobId());
-        if (slot < 0) {
-          slot = -slot - 1;
-          child.send(Msg.FUNCTION, slot, Buf.wrap((byte[]) u.jobAttachment()));
-        }
-        byte[] items = (byte[]) u.attachment();
-        Buf b = new Buf(items.length + 8).writeVarLong(slot);
-        b.writeBytes(items, 0, items.length);
-        child.send(Msg.CHUNK, id, b);
-        return true;
-      } catch (IOException e) {
-        return false;
+        inFlight.put(id, u);
+      } finally {
+        slotLock.unlock();
       }
+      dispatched++;
+      if (u.isCall()) {
+        Child.append(batch, Msg.CALL, id, NO_BYTES, 0, (byte[]) u.attachment());
+        return true;
+      }
+      int slot = functionSlot(u.jobId());
+      if (slot < 0) {
+        slot = -slot - 1;
+        Child.append(batch, Msg.FUNCTION, slot, NO_BYTES, 0, (byte[]) u.jobAttachment());
+      }
+      Child.append(batch, Msg.CHUNK, id, new byte[] {(byte) slot}, 1, (byte[]) u.attachment());
+      return true;
     }
 
     /** The child's slot holding the job's function: >= 0 if cached, else -(slot to fill) - 1. */
@@ -360,13 +378,22 @@ final class ProcessPool extends AbstractPool {
           backend.waiters().newThread("multiproc-complete", true, () -> u.completeCall(v, f)).start();
           permits.release();
         }
+        case Msg.INIT_OK -> {
+          initialized = true;
+          startupDeaths.set(0);
+        }
         case Msg.INIT_FAILED -> initializerFailed(name, Codec.readFailure(m));
         default -> throw new IllegalStateException("unexpected message " + type + " from " + c);
       }
     }
 
+    /**
+     * The child is gone. It ran its units one at a time in the order they were sent, so the first
+     * unit in flight is the one it died running; the others never started and go back to the
+     * queue. A child that dies before its initializer finished ran none of them.
+     */
     @Override
-    public void exited(Child c, int exitCode, String stderrTail) {
+    public void exited(Child c, int exitCode, String outputTail) {
       List<WorkUnit> lost;
       slotLock.lock();
       try {
@@ -386,30 +413,41 @@ final class ProcessPool extends AbstractPool {
       } finally {
         lock.unlock();
       }
-      for (WorkUnit u : lost) {
-        u.workerDied(death(c, exitCode, stderrTail, u));
+      for (int i = 0; i < lost.size(); i++) {
+        if (i == 0 && initialized) {
+          lost.get(0).workerDied(death(c, exitCode, outputTail, lost.get(0)));
+        } else {
+          giveBack(lost.get(i));
+        }
       }
-      if (!retired && d != null) { // a slot that never got going is retried by whoever started it
-        replace();
+      if (retired || d == null) {
+        return; // a slot that never got going is retried by whoever started it
       }
+      if (!initialized && startupDeaths.incrementAndGet() >= START_ATTEMPTS) {
+        breakPool("worker " + name + " (pid " + c.pid() + ") died with exit code " + exitCode
+            + " before its initializer finished, " + START_ATTEMPTS + " times in a row, so the pool cannot run tasks"
+            + lastLines(outputTail), null);
+        return;
+      }
+      replace();
     }
 
-    private WorkerDiedException death(Child c, int exitCode, String stderrTail, WorkUnit u) {
+    private WorkerDiedException death(Child c, int exitCode, String outputTail, WorkUnit u) {
       String what = u.isCall() ? "a submitted task" : u.size() == 1 ? "item " + u.firstIndex()
           : "items " + u.firstIndex() + ".." + (u.firstIndex() + u.size() - 1);
       String message = "worker " + name + " (pid " + c.pid() + ") died with exit code " + exitCode
-          + " while running " + what + lastLines(stderrTail);
+          + " while running " + what + lastLines(outputTail);
       return new WorkerDiedException(message, exitCode, u.isCall() ? -1 : u.firstIndex(), null);
     }
   }
 
-  /** The last two non-blank lines of a child's stderr, as a note for a message. */
-  static String lastLines(String stderrTail) {
-    String[] lines = stderrTail.strip().split("\\R");
+  /** The last two non-blank lines a child printed outside the channel, as a note for a message. */
+  static String lastLines(String outputTail) {
+    String[] lines = outputTail.strip().split("\\R");
     StringBuilder b = new StringBuilder();
     for (int i = Math.max(0, lines.length - 2); i < lines.length; i++) {
       if (!lines[i].isBlank()) {
-        b.append(b.length() == 0 ? "; its stderr ended with: " : " | ").append(lines[i].strip());
+        b.append(b.length() == 0 ? "; its last output: " : " | ").append(lines[i].strip());
       }
     }
     return b.toString();

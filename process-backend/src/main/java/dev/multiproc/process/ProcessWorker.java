@@ -61,7 +61,7 @@ final class ProcessWorker implements Worker, Child.Handler {
       } catch (IOException e) {
         c.kill();
         c.awaitGone(Duration.ofSeconds(5));
-        throw new MultiprocException("the child JVM for " + name + " went away while starting: " + c.stderrTail(), e);
+        throw new MultiprocException("the child JVM for " + name + " went away while starting: " + c.outputTail(), e);
       }
       started = true;
       return this;
@@ -78,7 +78,7 @@ final class ProcessWorker implements Worker, Child.Handler {
   }
 
   @Override
-  public void exited(Child c, int code, String stderrTail) {
+  public void exited(Child c, int code, String outputTail) {
     exitCode = code;
     ended.countDown();
     backend.workerEnded(this);

@@ -142,13 +142,14 @@ class ProcessBackendTest {
   void workerExitCodesFollowPython() throws Exception {
     Backend b = open(Map.of());
     Queue<String> q = b.newQueue(0);
+    Queue<String> never = b.newQueue(0);
     Worker exits3 = b.newWorker(() -> System.exit(3), WorkerOptions.defaults()).start();
     Worker throwing = b.newWorker(() -> {
       throw new IllegalStateException("boom");
     }, WorkerOptions.defaults()).start();
     Worker terminated = b.newWorker(() -> {
       q.put("started");
-      q.get(); // never comes
+      never.get();
     }, WorkerOptions.defaults()).start();
     Worker killed = b.newWorker(() -> {
       q.put("started");

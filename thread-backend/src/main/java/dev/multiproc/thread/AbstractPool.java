@@ -340,19 +340,11 @@ public abstract class AbstractPool implements Pool {
         if (state == State.TERMINATED || broken != null) {
           return null;
         }
-        WorkUnit u = pending.poll();
+        WorkUnit u = next();
         if (u != null) {
-          if (!u.state.compareAndSet(WorkUnit.PENDING, WorkUnit.RUNNING)) {
-            continue;
-          }
-          running.add(u);
-          if (watchdog != null) {
-            long nanos = options.taskTimeout().orElseThrow().toNanos() * u.size();
-            u.timeout = watchdog.schedule(() -> expire(u), nanos, TimeUnit.NANOSECONDS);
-          }
           return u;
         }
-        if (state == State.CLOSING) {
+        if (state == State.CLOSING && pending.isEmpty()) {
           return null;
         }
         workOrStop.await();
@@ -360,6 +352,36 @@ public abstract class AbstractPool implements Pool {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * As {@link #take()}, without waiting: for an executor that sends several units at once.
+   *
+   * @return the next unit, marked running, or null if none is queued now
+   */
+  protected final WorkUnit poll() {
+    lock.lock();
+    try {
+      return state == State.TERMINATED || broken != null ? null : next();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The next pending unit, marked running, or null. Holds lock. */
+  private WorkUnit next() {
+    while (!pending.isEmpty()) {
+      WorkUnit u = pending.poll();
+      if (u.state.compareAndSet(WorkUnit.PENDING, WorkUnit.RUNNING)) {
+        running.add(u);
+        if (watchdog != null) {
+          long nanos = options.taskTimeout().orElseThrow().toNanos() * u.size();
+          u.timeout = watchdog.schedule(() -> expire(u), nanos, TimeUnit.NANOSECONDS);
+        }
+        return u;
+      }
+    }
+    return null;
   }
 
   /**

@@ -130,10 +130,12 @@ public class ThreadBackend implements Backend {
     }
   }
 
+  /** Registers and launches a worker, or throws if closed; the thread is made only if it will run. */
   void workerStarted(ThreadWorker w) {
     lock.lock();
     try {
       checkOpen();
+      w.launch();
       workers.add(w);
       if (threads.isVirtual() && !w.isDaemon() && nonDaemonVirtualWorkers++ == 0) {
         keepAlive = threads.newPlatformThread(name + "-keep-alive", false, this::keepAlive);

@@ -75,12 +75,16 @@ final class ThreadPool extends AbstractPool {
           break;
         }
       }
+      if (stuck != null) {
+        // Under the lock that the executor takes to leave the unit (see Executor.leave), so the
+        // interrupt cannot reach the next unit it runs.
+        stuck.abandoned = true;
+        stuck.thread.interrupt();
+      }
     } finally {
       lock.unlock();
     }
     if (stuck != null) {
-      stuck.abandoned = true;
-      stuck.thread.interrupt();
       replace(stuck);
     }
   }
@@ -163,9 +167,7 @@ final class ThreadPool extends AbstractPool {
           }
           current = unit;
           runUnit(unit);
-          current = null;
-          Thread.interrupted(); // an interrupt meant for that task must not reach the next one
-          if (abandoned) {
+          if (leave()) {
             return;
           }
           if (options.maxTasksPerWorker() > 0 && ++done >= options.maxTasksPerWorker()) {
@@ -176,6 +178,25 @@ final class ThreadPool extends AbstractPool {
       } finally {
         ended(this);
       }
+    }
+
+    /**
+     * Leaves the unit just run, under the pool's lock so that {@link #timedOut} either interrupts
+     * this thread while it still holds that unit or not at all.
+     *
+     * @return true if the unit timed out and this executor was abandoned: end the thread
+     */
+    private boolean leave() {
+      boolean stop;
+      lock.lock();
+      try {
+        current = null;
+        stop = abandoned;
+      } finally {
+        lock.unlock();
+      }
+      Thread.interrupted(); // an interrupt meant for that task must not reach the next one
+      return stop;
     }
   }
 
