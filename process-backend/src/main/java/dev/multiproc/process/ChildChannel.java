@@ -59,7 +59,7 @@ final class ChildChannel {
   private final ConcurrentHashMap<Long, Pending> requests = new ConcurrentHashMap<>();
   private final AtomicLong requestIds = new AtomicLong();
 
-  private final LinkedBlockingQueue<Buf.In> work = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<Work> work = new LinkedBlockingQueue<>();
   private final Object[] functions = new Object[FUNCTION_SLOTS];
   private Thread executor;
 
@@ -131,9 +131,13 @@ final class ChildChannel {
           }
         }
         case Msg.RUN_WORKER -> runWorker(m);
+        case Msg.CANCEL_UNIT -> {
+          if (work.removeIf(w -> w.id == id && (w.type == Msg.CHUNK || w.type == Msg.CALL))) {
+            send(Msg.UNIT_CANCELLED, id, null);
+          }
+        }
         case Msg.POOL_INIT, Msg.FUNCTION, Msg.CHUNK, Msg.CALL -> {
-          m.pos = 0;
-          work.add(m);
+          work.add(new Work(type, id, m));
           if (executor == null) {
             executor = new Thread("multiproc-child-executor") {
               @Override
@@ -218,16 +222,20 @@ final class ChildChannel {
 
   // ------------------------------------------------------------------ pool units
 
+  /** A command for the executor, in arrival order. */
+  private record Work(int type, long id, Buf.In m) {}
+
   private void executeLoop() {
     while (true) {
-      Buf.In m;
+      Work w;
       try {
-        m = work.take();
+        w = work.take();
       } catch (InterruptedException e) {
         return;
       }
-      int type = m.readByte();
-      long id = m.readVarLong();
+      int type = w.type;
+      long id = w.id;
+      Buf.In m = w.m;
       switch (type) {
         case Msg.POOL_INIT -> initialize(m);
         case Msg.FUNCTION -> {

@@ -23,6 +23,8 @@ final class Msg {
   static final int CALL = 5;
   /** Answer a child's request: id = request, payload = status, value. */
   static final int REPLY = 6;
+  /** Give back a unit if it has not started: id = unit; answered by UNIT_CANCELLED or by its result. */
+  static final int CANCEL_UNIT = 7;
 
   // ---- child -> parent
   /** The child is ready: id = its pid. */
@@ -37,6 +39,8 @@ final class Msg {
   static final int CALL_RESULT = 68;
   /** The pool's initializer threw: payload = failure. */
   static final int INIT_FAILED = 69;
+  /** A unit given back after CANCEL_UNIT, never started: id = unit. */
+  static final int UNIT_CANCELLED = 79;
   /** The pool's initializer ran (or there is none): the child takes units now. */
   static final int INIT_OK = 78;
   /** A Worker's task ended: payload = ok flag, failure. */

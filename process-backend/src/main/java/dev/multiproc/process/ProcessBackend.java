@@ -61,8 +61,13 @@ final class ProcessBackend implements Backend {
   private final AtomicInteger workerNumbers = new AtomicInteger();
   private boolean closed;
 
+  // Children of a backend nobody closed still end with this JVM (their stdin closes), but closing
+  // at exit kills them at once, and lets the JVM exit without waiting on the blocked readers.
+  private final Thread exitHook = new Thread(this::close, "multiproc-process-exit");
+
   ProcessBackend(ProcessSettings settings) {
     this.settings = settings;
+    Runtime.getRuntime().addShutdownHook(exitHook);
   }
 
   @Override
@@ -213,6 +218,13 @@ final class ProcessBackend implements Backend {
       openPools = new ArrayList<>(pools);
     } finally {
       lock.unlock();
+    }
+    if (Thread.currentThread() != exitHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(exitHook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook runs (or ran) anyway
+      }
     }
     for (ProcessPool p : openPools) {
       p.terminate();

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -196,6 +197,37 @@ final class ProcessPool extends AbstractPool {
     backend.poolEnded(this);
   }
 
+  /** True if a slot other than {@code self} is up and idle. */
+  private boolean otherSlotIdle(Slot self) {
+    lock.lock();
+    try {
+      for (Slot s : slots) {
+        if (s != self && s.isIdle()) {
+          return true;
+        }
+      }
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** {@code idle} has nothing to do and the queue is empty: take back an unstarted unit from the busiest child. */
+  private void stealFor(Slot idle) {
+    if (queued() > 0) {
+      return;
+    }
+    Slot busiest = null;
+    for (Slot s : snapshot()) {
+      if (s != idle && s.inFlightCount >= 2 && (busiest == null || s.inFlightCount > busiest.inFlightCount)) {
+        busiest = s;
+      }
+    }
+    if (busiest != null) {
+      busiest.cancelNewest();
+    }
+  }
+
   private List<Slot> snapshot() {
     lock.lock();
     try {
@@ -213,6 +245,9 @@ final class ProcessPool extends AbstractPool {
     private final Semaphore permits = new Semaphore(depth);
     private final ReentrantLock slotLock = new ReentrantLock();
     private final Map<Long, WorkUnit> inFlight = new LinkedHashMap<>(); // in dispatch order
+    private final Set<Long> cancelling = new HashSet<>();
+    private final java.util.concurrent.locks.Condition answered = slotLock.newCondition();
+    private volatile int inFlightCount;
     private final long[] cachedJobs = new long[ChildChannel.FUNCTION_SLOTS];
     private final long[] lastUse = new long[ChildChannel.FUNCTION_SLOTS];
     private long clock;
@@ -239,6 +274,12 @@ final class ProcessPool extends AbstractPool {
       }
     }
 
+    /**
+     * Sends units to the child. A child that is busy gets more (up to the pipeline depth) only
+     * while no other child is idle, so work never waits behind a long task while a worker idles;
+     * and a child that turns idle with the queue empty takes back an unstarted unit from the
+     * busiest child ({@link #stealFor}).
+     */
     private void dispatch() {
       int max = options.maxTasksPerWorker();
       Buf batch = new Buf(1 << 12);
@@ -252,9 +293,20 @@ final class ProcessPool extends AbstractPool {
             child.closeInput();
             return;
           }
+          if (inFlightCount > 0 && otherSlotIdle(this)) {
+            permits.release();
+            awaitAnswer();
+            continue;
+          }
           WorkUnit u = take();
           if (u == null) {
             return;
+          }
+          if (inFlightCount > 0 && otherSlotIdle(this)) {
+            giveBack(u);
+            permits.release();
+            awaitAnswer();
+            continue;
           }
           // Send what else is queued and fits the window in the same write.
           batch.size = 0;
@@ -262,7 +314,8 @@ final class ProcessPool extends AbstractPool {
             if (!add(u, batch)) {
               return;
             }
-            if (batch.size >= (1 << 16) || (max > 0 && dispatched >= max) || !permits.tryAcquire()) {
+            if (batch.size >= (1 << 16) || (max > 0 && dispatched >= max) || otherSlotIdle(this)
+                || !permits.tryAcquire()) {
               break;
             }
             u = poll();
@@ -284,6 +337,41 @@ final class ProcessPool extends AbstractPool {
       }
     }
 
+    /** Waits (briefly) for the child to answer a unit. */
+    private void awaitAnswer() throws InterruptedException {
+      slotLock.lock();
+      try {
+        answered.await(20, TimeUnit.MILLISECONDS);
+      } finally {
+        slotLock.unlock();
+      }
+    }
+
+    /** True if the child is up and has nothing to do. */
+    boolean isIdle() {
+      return inFlightCount == 0 && dispatcher != null && !dead && !retired;
+    }
+
+    /** Asks the child to give back its newest unit if it has not started it; true if asked. */
+    boolean cancelNewest() {
+      long id = -1;
+      slotLock.lock();
+      try {
+        if (dead || inFlight.size() < 2) {
+          return false;
+        }
+        for (Map.Entry<Long, WorkUnit> e : inFlight.entrySet()) {
+          id = e.getKey();
+        }
+        if (!cancelling.add(id)) {
+          return false;
+        }
+      } finally {
+        slotLock.unlock();
+      }
+      return child.trySend(Msg.CANCEL_UNIT, id, null);
+    }
+
     /** Records a unit as in flight and appends its messages to the batch; false if the child is gone. */
     private boolean add(WorkUnit u, Buf batch) {
       long id = unitIds.incrementAndGet();
@@ -294,6 +382,7 @@ final class ProcessPool extends AbstractPool {
           return false;
         }
         inFlight.put(id, u);
+        inFlightCount = inFlight.size();
       } finally {
         slotLock.unlock();
       }
@@ -329,13 +418,22 @@ final class ProcessPool extends AbstractPool {
       return -victim - 1;
     }
 
+    /** The unit the child answered (or gave back); wakes the dispatcher and lets an idle child steal. */
     private WorkUnit remove(long id) {
+      WorkUnit u;
       slotLock.lock();
       try {
-        return inFlight.remove(id);
+        u = inFlight.remove(id);
+        cancelling.remove(id);
+        inFlightCount = inFlight.size();
+        answered.signalAll();
       } finally {
         slotLock.unlock();
       }
+      if (u != null && inFlightCount == 0) {
+        stealFor(this);
+      }
+      return u;
     }
 
     @Override
@@ -378,6 +476,13 @@ final class ProcessPool extends AbstractPool {
           backend.waiters().newThread("multiproc-complete", true, () -> u.completeCall(v, f)).start();
           permits.release();
         }
+        case Msg.UNIT_CANCELLED -> {
+          WorkUnit u = remove(id);
+          if (u != null) {
+            giveBack(u);
+            permits.release();
+          }
+        }
         case Msg.INIT_OK -> {
           initialized = true;
           startupDeaths.set(0);
@@ -400,6 +505,8 @@ final class ProcessPool extends AbstractPool {
         dead = true;
         lost = new ArrayList<>(inFlight.values());
         inFlight.clear();
+        inFlightCount = 0;
+        answered.signalAll();
       } finally {
         slotLock.unlock();
       }

@@ -425,6 +425,16 @@ public abstract class AbstractPool implements Pool {
     }
   }
 
+  /** @return how many units wait in the queue now */
+  protected final int queued() {
+    lock.lock();
+    try {
+      return pending.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** @return true once {@code close} or {@code terminate} has been called */
   protected final boolean isShutdown() {
     lock.lock();
