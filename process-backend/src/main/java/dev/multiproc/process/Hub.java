@@ -88,6 +88,15 @@ final class Hub {
     private final Map<Long, Thread> waits = new HashMap<>();
     private final LinkedHashMap<Long, Delivery> unacked = new LinkedHashMap<>();
     private boolean dead;
+
+    int waiting() {
+      lock.lock();
+      try {
+        return waits.size();
+      } finally {
+        lock.unlock();
+      }
+    }
   }
 
   /** An item given to a child and not yet acknowledged. */

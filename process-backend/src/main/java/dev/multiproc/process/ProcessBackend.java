@@ -148,6 +148,16 @@ final class ProcessBackend implements Backend {
     return new IllegalStateException("the process backend is closed");
   }
 
+  /** Requests of children that wait in the hub now (for tests). */
+  int waitingRequests() {
+    lock.lock();
+    try {
+      return children.stream().mapToInt(c -> c.peer.waiting()).sum();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   void childStarted(Child c) {
     lock.lock();
     try {

@@ -1,0 +1,108 @@
+package dev.multiproc.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.multiproc.Backend;
+import dev.multiproc.Pool;
+import dev.multiproc.PoolOptions;
+import dev.multiproc.Queue;
+import dev.multiproc.Worker;
+import dev.multiproc.WorkerOptions;
+import dev.multiproc.spi.BackendConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Starting and ending workers, pools and backends leaves no process, thread or file descriptor behind. */
+@Timeout(300)
+class LeakIT {
+
+  private static long openFileDescriptors() {
+    try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.count();
+    } catch (IOException e) {
+      throw new IllegalStateException("counting /proc/self/fd", e);
+    }
+  }
+
+  private static long ourThreads() {
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("multiproc-")).count();
+  }
+
+  private static long descendants() {
+    return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).count();
+  }
+
+  /** Waits until the count is at most {@code limit}; returns the last count. */
+  private static long settle(LongSupplier count, long limit) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    long n = count.getAsLong();
+    while (n > limit && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+      n = count.getAsLong();
+    }
+    return n;
+  }
+
+  @Test
+  void twoHundredWorkersStartedAndJoinedLeakNothing() throws Exception {
+    try (Backend backend = new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()))) {
+      Queue<Integer> q = backend.newQueue(0);
+      for (int i = 0; i < 5; i++) { // warm up: the JDK's own threads (process reaper) start here
+        backend.newWorker(() -> q.put(1), WorkerOptions.defaults()).start().join();
+      }
+      long fds = openFileDescriptors();
+      long threads = ourThreads();
+      long start = System.nanoTime();
+      for (int i = 0; i < 200; i++) {
+        int n = i;
+        Worker w = backend.newWorker(() -> q.put(n), WorkerOptions.defaults()).start();
+        w.join();
+        assertThat(w.exitCode()).hasValue(0);
+      }
+      System.out.printf("[fault-timing] 200 workers started and joined one after another: %.1f s%n",
+          (System.nanoTime() - start) / 1e9);
+      assertThat(q.size()).isEqualTo(205);
+      assertThat(settle(LeakIT::openFileDescriptors, fds)).as("open file descriptors").isLessThanOrEqualTo(fds);
+      assertThat(settle(LeakIT::ourThreads, threads)).as("multiproc threads").isLessThanOrEqualTo(threads);
+      assertThat(settle(LeakIT::descendants, 0)).as("child processes").isZero();
+    }
+  }
+
+  @Test
+  void closingOrTerminatingPoolsAndClosingBackendsLeavesNoChildOrThread() throws Exception {
+    long fds = openFileDescriptors();
+    for (String how : List.of("close", "terminate", "backend")) {
+      Backend backend = new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
+      Pool pool = backend.newPool(PoolOptions.builder().workers(3).build());
+      assertThat(pool.map(x -> x + 1, List.of(1, 2, 3), 1)).containsExactly(2, 3, 4);
+      pool.submit(() -> {
+        Thread.sleep(how.equals("close") ? 10 : Long.MAX_VALUE);
+        return null;
+      });
+      Worker w = backend.newWorker(() -> Thread.sleep(Long.MAX_VALUE), WorkerOptions.defaults()).start();
+      assertThat(descendants()).isEqualTo(4);
+      switch (how) {
+        case "close" -> pool.close();
+        case "terminate" -> pool.terminate();
+        default -> { }
+      }
+      if (!how.equals("backend")) {
+        assertThat(settle(LeakIT::descendants, 1)).as("after pool." + how + "()").isEqualTo(1);
+        w.kill();
+        w.join();
+      }
+      backend.close();
+      assertThat(descendants()).as("after " + how + " and Backend.close()").isZero();
+      assertThat(settle(LeakIT::ourThreads, 0)).as("multiproc threads after " + how).isZero();
+    }
+    assertThat(settle(LeakIT::openFileDescriptors, fds)).as("open file descriptors").isLessThanOrEqualTo(fds);
+  }
+}
