@@ -62,6 +62,12 @@ final class ChildChannel {
   private final LinkedBlockingQueue<Work> work = new LinkedBlockingQueue<>();
   private final Object[] functions = new Object[FUNCTION_SLOTS];
   private Thread executor;
+  // Reader thread only: unit ids arrive in increasing order, so a cancel for an id above the
+  // highest seen is for a unit still on its way.
+  private long highestArrived;
+  private final java.util.Set<Long> cancelledEarly = new java.util.HashSet<>();
+  /** What the pool's initializer threw here, if it did: every unit then fails with it. */
+  private Throwable initFailure;
 
   private PrintStream userOut;
   private PrintStream userErr;
@@ -134,23 +140,35 @@ final class ChildChannel {
         case Msg.CANCEL_UNIT -> {
           if (work.removeIf(w -> w.id == id && (w.type == Msg.CHUNK || w.type == Msg.CALL))) {
             send(Msg.UNIT_CANCELLED, id, null);
+          } else if (id > highestArrived) {
+            cancelledEarly.add(id); // the cancel overtook the unit: refuse it when it comes
           }
         }
-        case Msg.POOL_INIT, Msg.FUNCTION, Msg.CHUNK, Msg.CALL -> {
-          work.add(new Work(type, id, m));
-          if (executor == null) {
-            executor = new Thread("multiproc-child-executor") {
-              @Override
-              public void run() {
-                executeLoop();
-              }
-            };
-            executor.setDaemon(true);
-            executor.start();
+        case Msg.CHUNK, Msg.CALL -> {
+          highestArrived = Math.max(highestArrived, id);
+          if (cancelledEarly.remove(id)) {
+            send(Msg.UNIT_CANCELLED, id, null);
+          } else {
+            enqueue(new Work(type, id, m));
           }
         }
+        case Msg.POOL_INIT, Msg.FUNCTION -> enqueue(new Work(type, id, m));
         default -> throw new IllegalStateException("unknown command " + type);
       }
+    }
+  }
+
+  private void enqueue(Work w) {
+    work.add(w);
+    if (executor == null) {
+      executor = new Thread("multiproc-child-executor") {
+        @Override
+        public void run() {
+          executeLoop();
+        }
+      };
+      executor.setDaemon(true);
+      executor.start();
     }
   }
 
@@ -263,6 +281,7 @@ final class ChildChannel {
       failure = e;
     }
     if (failure != null) {
+      initFailure = failure;
       Buf b = new Buf();
       Codec.writeFailure(failure, b);
       send(Msg.INIT_FAILED, 0, b);
@@ -273,6 +292,10 @@ final class ChildChannel {
 
   @SuppressWarnings("unchecked")
   private void runChunk(long unit, Buf.In m) {
+    if (initFailure != null) {
+      unitFailed(unit, initFailure);
+      return;
+    }
     int slot = (int) m.readVarLong();
     Object fn = functions[slot];
     Object[] items;
@@ -344,6 +367,10 @@ final class ChildChannel {
   }
 
   private void runCall(long unit, Buf.In m) {
+    if (initFailure != null) {
+      unitFailed(unit, initFailure);
+      return;
+    }
     Object result = null;
     Throwable failure = null;
     try {

@@ -4,12 +4,8 @@ import dev.multiproc.NotShippableException;
 import dev.multiproc.RemoteTaskException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InvalidClassException;
 import java.io.NotSerializableException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
 import java.io.OutputStream;
 import java.io.Serializable;
 import java.lang.reflect.Array;
@@ -47,6 +43,9 @@ final class Codec {
   private static final int DOUBLE_ARRAY = 22;
   private static final int STRING_ARRAY = 23;
   private static final int JAVA_ARRAY = 24;
+
+  /** The serializer behind the {@code JAVA} tags. */
+  static final ObjectCodec OBJECTS = ObjectCodec.JAVA;
 
   private Codec() {}
 
@@ -200,9 +199,7 @@ final class Codec {
   private static void writeJavaUnchecked(Object v, Buf out) throws IOException {
     int lenPos = out.size;
     out.writeInt(0);
-    try (ObjectOutputStream oos = new ObjectOutputStream(new BufOutputStream(out))) {
-      oos.writeObject(v);
-    }
+    OBJECTS.write(v, new BufOutputStream(out));
     int len = out.size - lenPos - 4;
     out.bytes[lenPos] = (byte) (len >>> 24);
     out.bytes[lenPos + 1] = (byte) (len >>> 16);
@@ -215,8 +212,8 @@ final class Codec {
     if (len < 0 || len > in.remaining()) {
       throw new IllegalStateException("truncated serialized object");
     }
-    try (ObjectInputStream ois = new LoaderObjectInputStream(new ByteArrayInputStream(in.bytes, in.pos, len))) {
-      Object o = ois.readObject();
+    try {
+      Object o = OBJECTS.read(new ByteArrayInputStream(in.bytes, in.pos, len));
       in.pos += len;
       return o;
     } catch (IOException | ClassNotFoundException e) {
@@ -231,26 +228,6 @@ final class Codec {
 
     ShippingException(String message, Throwable cause) {
       super(message, cause);
-    }
-  }
-
-  /** Resolves classes with the thread's context class loader first, as containers expect. */
-  private static final class LoaderObjectInputStream extends ObjectInputStream {
-    LoaderObjectInputStream(InputStream in) throws IOException {
-      super(in);
-    }
-
-    @Override
-    protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-      ClassLoader tccl = Thread.currentThread().getContextClassLoader();
-      if (tccl != null) {
-        try {
-          return Class.forName(desc.getName(), false, tccl);
-        } catch (ClassNotFoundException e) {
-          // fall through to the default resolution
-        }
-      }
-      return super.resolveClass(desc);
     }
   }
 

@@ -197,6 +197,13 @@ final class ProcessPool extends AbstractPool {
     backend.poolEnded(this);
   }
 
+  @Override
+  protected void unitsAbandoned() {
+    for (Slot s : snapshot()) {
+      s.cancelAbandoned();
+    }
+  }
+
   /** True if a slot other than {@code self} is up and idle. */
   private boolean otherSlotIdle(Slot self) {
     lock.lock();
@@ -300,7 +307,13 @@ final class ProcessPool extends AbstractPool {
           }
           WorkUnit u = take();
           if (u == null) {
-            return;
+            if (inFlightCount == 0 || isTerminated() || isBroken()) {
+              return;
+            }
+            // Closing, but units are still out: one may come back (a steal), so stay until they are done.
+            permits.release();
+            awaitAnswer();
+            continue;
           }
           if (inFlightCount > 0 && otherSlotIdle(this)) {
             giveBack(u);
@@ -352,6 +365,26 @@ final class ProcessPool extends AbstractPool {
       return inFlightCount == 0 && dispatcher != null && !dead && !retired;
     }
 
+    /** Asks the child to give back the units it has not started whose job abandoned them. */
+    void cancelAbandoned() {
+      List<Long> ids = new ArrayList<>();
+      slotLock.lock();
+      try {
+        boolean first = true;
+        for (Map.Entry<Long, WorkUnit> e : inFlight.entrySet()) {
+          if (!first && e.getValue().isAbandoned() && cancelling.add(e.getKey())) {
+            ids.add(e.getKey());
+          }
+          first = false; // the oldest may be running: it finishes
+        }
+      } finally {
+        slotLock.unlock();
+      }
+      for (long id : ids) {
+        child.trySend(Msg.CANCEL_UNIT, id, null);
+      }
+    }
+
     /** Asks the child to give back its newest unit if it has not started it; true if asked. */
     boolean cancelNewest() {
       long id = -1;
@@ -380,6 +413,11 @@ final class ProcessPool extends AbstractPool {
         if (dead) {
           giveBack(u);
           return false;
+        }
+        if (u.isAbandoned()) { // its job gave up after take(): cancelAbandoned() could not see it
+          permits.release();
+          u.skip();
+          return true;
         }
         inFlight.put(id, u);
         inFlightCount = inFlight.size();
@@ -479,7 +517,11 @@ final class ProcessPool extends AbstractPool {
         case Msg.UNIT_CANCELLED -> {
           WorkUnit u = remove(id);
           if (u != null) {
-            giveBack(u);
+            if (u.isAbandoned()) {
+              u.skip();
+            } else {
+              giveBack(u);
+            }
             permits.release();
           }
         }

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,7 +43,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <ul>
  *   <li>Work is a FIFO of {@link WorkUnit}s (chunks of items, or one {@code submit}) behind one
- *       lock. Executors block in {@link #take()}; a retried unit goes to the front.
+ *       lock. Executors block in {@link #take()} on a semaphore with a permit per queued unit, not
+ *       on a condition of that lock, so that thousands of woken executors do not convoy on the
+ *       lock; a retried unit goes to the front.
  *   <li>Each unit is reported exactly once ({@link WorkUnit#finish()} is a CAS), so a straggling
  *       report after a timeout, retry or {@code terminate} is dropped.
  *   <li>Callers wait on their own job ({@code map}: a latch; iterators: a condition), never on the
@@ -56,13 +59,17 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public abstract class AbstractPool implements Pool {
 
+  /** Permits that wake every waiting executor: more than there can be executors. */
+  private static final int STOP = 1 << 28;
+
   private enum State { OPEN, CLOSING, TERMINATED }
 
   /** The options this pool was made with. */
   protected final PoolOptions options;
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition workOrStop = lock.newCondition();
+  /** One permit per queued unit, plus {@link #STOP} when executors must wake up and end. */
+  private final Semaphore work = new Semaphore(0);
   private final Condition idle = lock.newCondition();
   private final ArrayDeque<WorkUnit> pending = new ArrayDeque<>();
   private final Set<WorkUnit> running = new HashSet<>();
@@ -179,8 +186,12 @@ public abstract class AbstractPool implements Pool {
     }
     enqueue(List.of(unit));
     job.future.whenComplete((r, t) -> {
-      if (job.future.isCancelled() && unit.state.compareAndSet(WorkUnit.PENDING, WorkUnit.DONE)) {
-        removePending(unit);
+      if (job.future.isCancelled()) {
+        if (unit.state.compareAndSet(WorkUnit.PENDING, WorkUnit.DONE)) {
+          removePending(unit);
+        } else {
+          unitsAbandoned();
+        }
       }
     });
     return job.future;
@@ -192,7 +203,7 @@ public abstract class AbstractPool implements Pool {
     try {
       if (state == State.OPEN) {
         state = State.CLOSING;
-        workOrStop.signalAll();
+        work.release(STOP);
       }
       while (state == State.CLOSING && (!pending.isEmpty() || !running.isEmpty())) {
         idle.await();
@@ -228,7 +239,7 @@ public abstract class AbstractPool implements Pool {
       cut.addAll(running);
       pending.clear();
       running.clear();
-      workOrStop.signalAll();
+      work.release(STOP);
       idle.signalAll();
     } finally {
       lock.unlock();
@@ -303,12 +314,21 @@ public abstract class AbstractPool implements Pool {
   }
 
   /**
+   * A job gave up the units it has not started yet (a {@code map} failed or was interrupted, a
+   * future was cancelled): executors that hold such units ({@link WorkUnit#isAbandoned()}) without
+   * having started them should {@link WorkUnit#skip()} them. Called without locks held. Default:
+   * nothing (threads take one unit at a time and check before running it).
+   */
+  protected void unitsAbandoned() {}
+
+  /**
    * Puts a unit that was taken but never started back at the front of the queue, as if it had not
    * been taken (its executor ended before it could run it).
    *
    * @param unit the unit
    */
   protected final void giveBack(WorkUnit unit) {
+    RuntimeException failure;
     lock.lock();
     try {
       if (state != State.TERMINATED && broken == null && unit.state.compareAndSet(WorkUnit.RUNNING, WorkUnit.PENDING)) {
@@ -317,13 +337,14 @@ public abstract class AbstractPool implements Pool {
         }
         running.remove(unit);
         pending.addFirst(unit);
-        workOrStop.signal();
+        work.release();
         return;
       }
+      failure = broken != null ? broken : new CancellationException("the pool was terminated");
     } finally {
       lock.unlock();
     }
-    unit.fail(new CancellationException("the pool was terminated"));
+    unit.fail(failure);
   }
 
   /**
@@ -334,23 +355,30 @@ public abstract class AbstractPool implements Pool {
    * @throws InterruptedException if interrupted while waiting
    */
   protected final WorkUnit take() throws InterruptedException {
-    lock.lock();
-    try {
-      while (true) {
+    boolean woken = false;
+    while (true) {
+      lock.lock();
+      try {
         if (state == State.TERMINATED || broken != null) {
           return null;
         }
         WorkUnit u = next();
         if (u != null) {
+          if (!woken) {
+            work.tryAcquire(); // its permit, unless a waiter has it (that one finds nothing and waits again)
+          }
           return u;
         }
         if (state == State.CLOSING && pending.isEmpty()) {
           return null;
         }
-        workOrStop.await();
+      } finally {
+        lock.unlock();
       }
-    } finally {
-      lock.unlock();
+      // Waits on a semaphore, not a condition of the lock: woken executors do not queue up for the
+      // lock one after another, as 10,000 executors would after a signalAll.
+      work.acquire();
+      woken = true; // holds a permit
     }
   }
 
@@ -362,7 +390,11 @@ public abstract class AbstractPool implements Pool {
   protected final WorkUnit poll() {
     lock.lock();
     try {
-      return state == State.TERMINATED || broken != null ? null : next();
+      WorkUnit u = state == State.TERMINATED || broken != null ? null : next();
+      if (u != null) {
+        work.tryAcquire(); // as in take()
+      }
+      return u;
     } finally {
       lock.unlock();
     }
@@ -372,6 +404,12 @@ public abstract class AbstractPool implements Pool {
   private WorkUnit next() {
     while (!pending.isEmpty()) {
       WorkUnit u = pending.poll();
+      if (u.job.abandoned()) {
+        if (u.state.compareAndSet(WorkUnit.PENDING, WorkUnit.DONE)) {
+          u.job.unitSkipped(u);
+        }
+        continue;
+      }
       if (u.state.compareAndSet(WorkUnit.PENDING, WorkUnit.RUNNING)) {
         running.add(u);
         if (watchdog != null) {
@@ -413,7 +451,7 @@ public abstract class AbstractPool implements Pool {
       broken = failure;
       cut = new ArrayList<>(pending);
       pending.clear();
-      workOrStop.signalAll();
+      work.release(STOP);
       idle.signalAll();
     } finally {
       lock.unlock();
@@ -491,14 +529,11 @@ public abstract class AbstractPool implements Pool {
     try {
       checkAcceptingLocked();
       pending.addAll(units);
-      if (units.size() == 1) {
-        workOrStop.signal();
-      } else {
-        workOrStop.signalAll();
-      }
     } finally {
       lock.unlock();
     }
+    // After unlocking: woken executors take the lock at once.
+    work.release(units.size());
   }
 
   private void removePending(WorkUnit unit) {
@@ -562,7 +597,7 @@ public abstract class AbstractPool implements Pool {
         running.remove(unit);
         unit.attempts++;
         pending.addFirst(unit);
-        workOrStop.signal();
+        work.release();
         return;
       }
     } finally {
@@ -603,6 +638,14 @@ public abstract class AbstractPool implements Pool {
 
     /** The unit as a whole failed: see {@link WorkUnit#fail}. */
     abstract void unitFailed(WorkUnit u, Throwable failure);
+
+    /** @return true once the job wants none of its units that have not started */
+    boolean abandoned() {
+      return false;
+    }
+
+    /** An abandoned unit was dropped without running: see {@link WorkUnit#skip()}. */
+    void unitSkipped(WorkUnit u) {}
   }
 
   /** The exception a caller sees for item {@code index} when its whole unit failed. */
@@ -631,6 +674,7 @@ public abstract class AbstractPool implements Pool {
     RuntimeException failure;
     long failureIndex = Long.MAX_VALUE;
     boolean cancelled;
+    volatile boolean abandoned;
 
     MapJob(TaskFunction<?, ?> fn, int n) {
       super(fn);
@@ -673,8 +717,25 @@ public abstract class AbstractPool implements Pool {
         failureLock.unlock();
       }
       if (first) {
-        ended(removePending(this));
+        abandon();
       }
+    }
+
+    /** Items not yet started are skipped: queued ones are dropped, executors are told about the rest. */
+    private void abandon() {
+      abandoned = true;
+      ended(removePending(this));
+      unitsAbandoned();
+    }
+
+    @Override
+    boolean abandoned() {
+      return abandoned;
+    }
+
+    @Override
+    void unitSkipped(WorkUnit u) {
+      ended(1);
     }
 
     private void ended(int units) {
@@ -688,7 +749,7 @@ public abstract class AbstractPool implements Pool {
       try {
         done.await();
       } catch (InterruptedException e) {
-        ended(removePending(this));
+        abandon();
         Thread.currentThread().interrupt();
         throw new MultiprocException("interrupted while waiting for map; its queued work was cancelled", e);
       }
@@ -727,6 +788,11 @@ public abstract class AbstractPool implements Pool {
     @Override
     void unitFailed(WorkUnit u, Throwable failure) {
       future.completeExceptionally(failure);
+    }
+
+    @Override
+    boolean abandoned() {
+      return future.isCancelled();
     }
   }
 
@@ -846,6 +912,11 @@ public abstract class AbstractPool implements Pool {
       arrived(u, outcomes);
     }
 
+    @Override
+    boolean abandoned() {
+      return terminal instanceof MultiprocException;
+    }
+
     private void arrived(WorkUnit u, Outcome[] outcomes) {
       jobLock.lock();
       try {
@@ -889,9 +960,10 @@ public abstract class AbstractPool implements Pool {
           }
           changed.await();
         } catch (InterruptedException e) {
-          removePending(this);
-          Thread.currentThread().interrupt();
           terminal = new MultiprocException("interrupted while waiting for the next result; queued work was cancelled", e);
+          removePending(this);
+          unitsAbandoned();
+          Thread.currentThread().interrupt();
           throw terminal;
         } finally {
           jobLock.unlock();

@@ -201,6 +201,10 @@ final class ThreadPool extends AbstractPool {
   }
 
   static void runUnit(WorkUnit unit) {
+    if (unit.isAbandoned()) {
+      unit.skip();
+      return;
+    }
     if (unit.isCall()) {
       Object result = null;
       Throwable failure = null;

@@ -136,6 +136,18 @@ public final class WorkUnit {
     job.pool.workerDied(this, death);
   }
 
+  /** @return true if the unit's job no longer wants it run (see {@link AbstractPool#unitsAbandoned()}) */
+  public boolean isAbandoned() {
+    return job.abandoned();
+  }
+
+  /** Drops an abandoned unit that never started. */
+  public void skip() {
+    if (finish()) {
+      job.unitSkipped(this);
+    }
+  }
+
   boolean finish() {
     int s = state.get();
     while (s != DONE) {
