@@ -55,6 +55,7 @@ final class Child {
   private volatile boolean ready;
   private volatile int exitCode;
   private volatile boolean killedByUs;
+  private CdsArchive.Trainer trainer;
 
   private Child(ProcessBackend backend, String name, Handler handler, List<String> command, Process process) {
     this.backend = backend;
@@ -72,15 +73,20 @@ final class Child {
    * @throws MultiprocException if the process cannot be launched at all
    */
   static Child start(ProcessBackend backend, String name, boolean daemon, Handler handler) {
-    List<String> command = backend.settings().command();
+    CdsArchive.Trainer[] trainer = new CdsArchive.Trainer[1];
+    List<String> command = backend.command(trainer);
     Process process;
     try {
       process = new ProcessBuilder(command).start();
     } catch (IOException e) {
+      if (trainer[0] != null) {
+        trainer[0].finish();
+      }
       throw new MultiprocException("cannot start a child JVM for " + name + " with " + command.get(0) + ": "
           + e.getMessage() + ". Check multiproc.process.java (a java executable) or leave it unset to use this JVM's.", e);
     }
     Child c = new Child(backend, name, handler, command, process);
+    c.trainer = trainer[0];
     backend.childStarted(c);
     backend.threads().newPlatformThread("multiproc-" + name + "-stderr", true, c::pumpStderr).start();
     backend.threads().newPlatformThread("multiproc-" + name + "-stdout", daemon, c::readLoop).start();
@@ -325,6 +331,9 @@ final class Child {
     }
     parser.end();
     int code = reap();
+    if (trainer != null) {
+      trainer.finish();
+    }
     try {
       stderrDone.await(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

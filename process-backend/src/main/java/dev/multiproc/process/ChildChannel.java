@@ -126,35 +126,45 @@ final class ChildChannel {
         parentGone();
         return;
       }
-      Buf.In m = new Buf.In(message);
-      int type = m.readByte();
-      long id = m.readVarLong();
-      switch (type) {
-        case Msg.REPLY -> {
-          Pending p = requests.remove(id);
-          if (p != null) {
-            p.complete(new Reply(id, m));
-          }
-        }
-        case Msg.RUN_WORKER -> runWorker(m);
-        case Msg.CANCEL_UNIT -> {
-          if (work.removeIf(w -> w.id == id && (w.type == Msg.CHUNK || w.type == Msg.CALL))) {
-            send(Msg.UNIT_CANCELLED, id, null);
-          } else if (id > highestArrived) {
-            cancelledEarly.add(id); // the cancel overtook the unit: refuse it when it comes
-          }
-        }
-        case Msg.CHUNK, Msg.CALL -> {
-          highestArrived = Math.max(highestArrived, id);
-          if (cancelledEarly.remove(id)) {
-            send(Msg.UNIT_CANCELLED, id, null);
-          } else {
-            enqueue(new Work(type, id, m));
-          }
-        }
-        case Msg.POOL_INIT, Msg.FUNCTION -> enqueue(new Work(type, id, m));
-        default -> throw new IllegalStateException("unknown command " + type);
+      try {
+        handle(new Buf.In(message));
+      } catch (RuntimeException | Error e) {
+        // The channel cannot be trusted any more: say why, and end (the parent sees this child die).
+        new PrintStream(new FileOutputStream(FileDescriptor.err), true).println(
+            "multiproc child: cannot handle a message from the parent: " + e);
+        Runtime.getRuntime().halt(70);
       }
+    }
+  }
+
+  private void handle(Buf.In m) {
+    int type = m.readByte();
+    long id = m.readVarLong();
+    switch (type) {
+      case Msg.REPLY -> {
+        Pending p = requests.remove(id);
+        if (p != null) {
+          p.complete(new Reply(id, m));
+        }
+      }
+      case Msg.RUN_WORKER -> runWorker(m);
+      case Msg.CANCEL_UNIT -> {
+        if (work.removeIf(w -> w.id == id && (w.type == Msg.CHUNK || w.type == Msg.CALL))) {
+          send(Msg.UNIT_CANCELLED, id, null);
+        } else if (id > highestArrived) {
+          cancelledEarly.add(id); // the cancel overtook the unit: refuse it when it comes
+        }
+      }
+      case Msg.CHUNK, Msg.CALL -> {
+        highestArrived = Math.max(highestArrived, id);
+        if (cancelledEarly.remove(id)) {
+          send(Msg.UNIT_CANCELLED, id, null);
+        } else {
+          enqueue(new Work(type, id, m));
+        }
+      }
+      case Msg.POOL_INIT, Msg.FUNCTION -> enqueue(new Work(type, id, m));
+      default -> throw new IllegalStateException("unknown command " + type);
     }
   }
 

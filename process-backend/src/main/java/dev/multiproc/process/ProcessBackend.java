@@ -65,8 +65,11 @@ final class ProcessBackend implements Backend {
   // at exit kills them at once, and lets the JVM exit without waiting on the blocked readers.
   private final Thread exitHook = new Thread(this::close, "multiproc-process-exit");
 
+  private final CdsArchive cds;
+
   ProcessBackend(ProcessSettings settings) {
     this.settings = settings;
+    this.cds = CdsArchive.of(settings, settings.cds(), settings.cdsDir());
     Runtime.getRuntime().addShutdownHook(exitHook);
   }
 
@@ -77,6 +80,11 @@ final class ProcessBackend implements Backend {
 
   ProcessSettings settings() {
     return settings;
+  }
+
+  /** The command for the next child; {@code trainer[0]} is set if that child is to write the CDS archive. */
+  java.util.List<String> command(CdsArchive.Trainer[] trainer) {
+    return settings.command(cds == null ? java.util.List.of() : cds.options(trainer));
   }
 
   ThreadMaker threads() {

@@ -21,6 +21,11 @@ import dev.multiproc.spi.BackendProvider;
  *       (default {@code 60s})
  *   <li>{@code multiproc.process.shutdown-timeout}: how long closing waits for children to exit
  *       before killing them (default {@code 10s})
+ *   <li>{@code multiproc.process.cds}: whether children start from a class-data-sharing archive
+ *       that the first child writes (default {@code true}; used only with this JVM's own java and a
+ *       class path of jars)
+ *   <li>{@code multiproc.process.cds-dir}: where those archives are kept (default
+ *       {@code <java.io.tmpdir>/multiproc-cds-<user.name>})
  * </ul>
  */
 public final class ProcessBackendProvider implements BackendProvider {

@@ -2,6 +2,7 @@ package dev.multiproc.process;
 
 import dev.multiproc.spi.BackendConfig;
 import java.io.File;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +15,11 @@ import java.util.List;
  * @param classPath the children's class path
  * @param startTimeout how long to wait for a child to be ready
  * @param shutdownTimeout how long a graceful close waits for children before killing them
+ * @param cds whether children use a class-data-sharing archive (see {@link CdsArchive})
+ * @param cdsDir where the archives are kept
  */
 record ProcessSettings(String java, List<String> jvmOptions, String classPath, Duration startTimeout,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout, boolean cds, Path cdsDir) {
 
   /** Options every child gets first: a child out of memory dies (and is replaced) rather than limp on. */
   static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+ExitOnOutOfMemoryError");
@@ -24,9 +27,11 @@ record ProcessSettings(String java, List<String> jvmOptions, String classPath, D
   static ProcessSettings from(BackendConfig config) {
     String java = config.getString("java", System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     String classPath = config.getString("class-path", System.getProperty("java.class.path"));
+    Path defaultDir = Path.of(System.getProperty("java.io.tmpdir"), "multiproc-cds-" + System.getProperty("user.name", "user"));
     return new ProcessSettings(java, config.getList("jvm-options"), classPath,
         positive(config, "start-timeout", Duration.ofSeconds(60)),
-        positive(config, "shutdown-timeout", Duration.ofSeconds(10)));
+        positive(config, "shutdown-timeout", Duration.ofSeconds(10)),
+        config.getBoolean("cds", true), Path.of(config.getString("cds-dir", defaultDir.toString())));
   }
 
   private static Duration positive(BackendConfig config, String option, Duration defaultValue) {
@@ -37,11 +42,12 @@ record ProcessSettings(String java, List<String> jvmOptions, String classPath, D
     return d;
   }
 
-  /** The command that starts a child. */
-  List<String> command() {
+  /** The command that starts a child, with {@code extra} options (CDS) before the user's. */
+  List<String> command(List<String> extra) {
     List<String> c = new ArrayList<>();
     c.add(java);
     c.addAll(DEFAULT_JVM_OPTIONS);
+    c.addAll(extra);
     for (String p : List.of("stdout.encoding", "stderr.encoding")) {
       String v = System.getProperty(p);
       if (v != null) {
