@@ -320,6 +320,7 @@ final class ChildChannel {
       return;
     }
     TaskFunction<Object, Object> f = (TaskFunction<Object, Object>) fn;
+    long started = System.nanoTime();
     Object[] results = new Object[items.length];
     Throwable[] failures = null;
     for (int i = 0; i < items.length; i++) {
@@ -333,11 +334,13 @@ final class ChildChannel {
       }
     }
     Buf b = new Buf(64 + items.length * 8);
+    b.writeVarLong(System.nanoTime() - started);
+    int mark = b.size;
     b.writeByte(Msg.RESULTS_ITEMS);
     try {
       Codec.writeArray(results, "result of item", 0, b);
     } catch (NotShippableException e) {
-      b.size = 1;
+      b.size = mark + 1;
       for (int i = 0; i < results.length; i++) {
         try {
           Codec.encodeValue(results[i], "result of this item");
@@ -371,6 +374,7 @@ final class ChildChannel {
 
   private void unitFailed(long unit, Throwable failure) {
     Buf b = new Buf();
+    b.writeVarLong(0);
     b.writeByte(Msg.RESULTS_UNIT_FAILED);
     Codec.writeFailure(failure, b);
     send(Msg.RESULTS, unit, b);
@@ -383,6 +387,7 @@ final class ChildChannel {
     }
     Object result = null;
     Throwable failure = null;
+    long started = System.nanoTime();
     try {
       TaskCallable<?> c = (TaskCallable<?>) Codec.readValue(m);
       result = c.call();
@@ -392,12 +397,14 @@ final class ChildChannel {
       failure = e;
     }
     Buf b = new Buf();
+    b.writeVarLong(System.nanoTime() - started);
+    int mark = b.size;
     if (failure == null) {
       try {
         b.writeByte(1);
         Codec.writeValue(result, "task's result", b);
       } catch (NotShippableException e) {
-        b.size = 0;
+        b.size = mark;
         failure = e;
       }
     }

@@ -33,9 +33,9 @@ final class Msg {
   static final int OUT = 65;
   /** Bytes the child's code printed to System.err. */
   static final int ERR = 66;
-  /** The outcome of a chunk: id = unit, payload = kind, results or failure. */
+  /** The outcome of a chunk: id = unit, payload = nanoseconds it ran, kind, results or failure. */
   static final int RESULTS = 67;
-  /** The outcome of a callable: id = unit, payload = ok flag, value or failure. */
+  /** The outcome of a callable: id = unit, payload = nanoseconds it ran, ok flag, value or failure. */
   static final int CALL_RESULT = 68;
   /** The pool's initializer threw: payload = failure. */
   static final int INIT_FAILED = 69;

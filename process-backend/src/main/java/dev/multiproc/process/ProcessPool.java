@@ -22,22 +22,27 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A pool whose workers are child JVMs. Each child has a dispatcher thread that takes units from
- * the shared queue and writes them to the child's stdin, keeping up to {@link #PIPELINE} units in
- * flight so the child never waits for the parent; results come back on the child's reader thread.
+ * the shared queue and writes them to the child's stdin, keeping several units in flight so the
+ * child never waits for the parent; results come back on the child's reader thread. How many
+ * depends on how long units take ({@link #depth()}): up to {@link #MAX_DEPTH} for tiny units, where
+ * the pipe's round trip would dominate, down to 2 for units of a millisecond or more, so that a
+ * long unit holds back little work.
  * A map's function is serialized once per call (in the caller's thread) and sent once per child,
  * into one of the child's function slots; chunks then name the slot.
  */
 final class ProcessPool extends AbstractPool {
 
-  /** Units in flight per child when no task timeout is set (one runs, the next waits in the child). */
-  static final int PIPELINE = 3;
+  /** The most units in flight per child. */
+  static final int MAX_DEPTH = 16;
 
   private static final int START_ATTEMPTS = 3;
   private static final byte[] NO_BYTES = {};
 
   private final ProcessBackend backend;
   private final byte[] initializer;
-  private final int depth;
+  private final int maxDepth;
+  /** Mean time a unit runs in a child, in nanoseconds (a moving average; racy updates are fine). */
+  private volatile double meanUnitNanos = -1;
   private final AtomicLong unitIds = new AtomicLong();
   private final AtomicInteger startupDeaths = new AtomicInteger();
   private final ReentrantLock lock = new ReentrantLock();
@@ -49,7 +54,7 @@ final class ProcessPool extends AbstractPool {
     super(options, backend.threads());
     this.backend = backend;
     this.initializer = Codec.encodeValue(options.initializer().orElse(null), "initializer");
-    this.depth = options.taskTimeout().isPresent() ? 1 : PIPELINE;
+    this.maxDepth = options.taskTimeout().isPresent() ? 1 : MAX_DEPTH;
     List<Slot> first = new ArrayList<>();
     try {
       for (int i = 0; i < options.workers(); i++) {
@@ -204,6 +209,28 @@ final class ProcessPool extends AbstractPool {
     }
   }
 
+  /**
+   * How many units a child may hold: enough to cover the pipe's round trip (about 100
+   * microseconds) when units are quick, 2 once they take a millisecond or more, 2 before anything
+   * is known; 1 with a task timeout, whose clock starts when a unit is sent.
+   */
+  int depth() {
+    double mean = meanUnitNanos;
+    if (maxDepth == 1) {
+      return 1;
+    }
+    if (mean < 0 || mean >= 1_000_000) {
+      return 2;
+    }
+    return (int) Math.max(2, Math.min(maxDepth, 200_000 / Math.max(1, mean)));
+  }
+
+  private void ran(long nanos) {
+    double per = (double) nanos;
+    double mean = meanUnitNanos;
+    meanUnitNanos = mean < 0 ? per : mean * 0.9 + per * 0.1;
+  }
+
   /** True if a slot other than {@code self} is up and idle. */
   private boolean otherSlotIdle(Slot self) {
     lock.lock();
@@ -249,7 +276,7 @@ final class ProcessPool extends AbstractPool {
     final String name;
     volatile Child child;
     volatile Thread dispatcher;
-    private final Semaphore permits = new Semaphore(depth);
+    private final Semaphore permits = new Semaphore(maxDepth);
     private final ReentrantLock slotLock = new ReentrantLock();
     private final Map<Long, WorkUnit> inFlight = new LinkedHashMap<>(); // in dispatch order
     private final Set<Long> cancelling = new HashSet<>();
@@ -294,13 +321,13 @@ final class ProcessPool extends AbstractPool {
         while (true) {
           permits.acquire();
           if (max > 0 && dispatched >= max) {
-            permits.acquire(depth - 1); // wait until the child has answered everything
+            permits.acquire(maxDepth - 1); // wait until the child has answered everything
             retired = true;
             replace();
             child.closeInput();
             return;
           }
-          if (inFlightCount > 0 && otherSlotIdle(this)) {
+          if (inFlightCount > 0 && (inFlightCount >= depth() || otherSlotIdle(this))) {
             permits.release();
             awaitAnswer();
             continue;
@@ -327,8 +354,8 @@ final class ProcessPool extends AbstractPool {
             if (!add(u, batch)) {
               return;
             }
-            if (batch.size >= (1 << 16) || (max > 0 && dispatched >= max) || otherSlotIdle(this)
-                || !permits.tryAcquire()) {
+            if (batch.size >= (1 << 16) || (max > 0 && dispatched >= max) || inFlightCount >= depth()
+                || otherSlotIdle(this) || !permits.tryAcquire()) {
               break;
             }
             u = poll();
@@ -479,9 +506,11 @@ final class ProcessPool extends AbstractPool {
       switch (type) {
         case Msg.RESULTS -> {
           WorkUnit u = remove(id);
+          long nanos = m.readVarLong();
           if (u == null) {
             return;
           }
+          ran(nanos);
           if (m.readByte() == Msg.RESULTS_UNIT_FAILED) {
             u.fail(Codec.readFailure(m));
           } else {
@@ -498,9 +527,11 @@ final class ProcessPool extends AbstractPool {
         }
         case Msg.CALL_RESULT -> {
           WorkUnit u = remove(id);
+          long nanos = m.readVarLong();
           if (u == null) {
             return;
           }
+          ran(nanos);
           Object value = null;
           Throwable failure = null;
           if (m.readByte() == 1) {
