@@ -389,7 +389,8 @@ final class ProcessPool extends AbstractPool {
 
     /** True if the child is up and has nothing to do. */
     boolean isIdle() {
-      return inFlightCount == 0 && dispatcher != null && !dead && !retired;
+      Thread d = dispatcher;
+      return inFlightCount == 0 && d != null && d.isAlive() && !dead && !retired;
     }
 
     /** Asks the child to give back the units it has not started whose job abandoned them. */
@@ -546,13 +547,22 @@ final class ProcessPool extends AbstractPool {
           permits.release();
         }
         case Msg.UNIT_CANCELLED -> {
-          WorkUnit u = remove(id);
+          WorkUnit u;
+          slotLock.lock();
+          try {
+            u = inFlight.get(id);
+          } finally {
+            slotLock.unlock();
+          }
           if (u != null) {
+            // Back in the queue before it leaves this slot's count: while a slot has units out, its
+            // dispatcher stays, so a unit given back is never left without one (during close()).
             if (u.isAbandoned()) {
               u.skip();
             } else {
               giveBack(u);
             }
+            remove(id);
             permits.release();
           }
         }

@@ -46,7 +46,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       lock. Executors block in {@link #take()} on a semaphore with a permit per queued unit, not
  *       on a condition of that lock, so that thousands of woken executors do not convoy on the
  *       lock; a retried unit goes to the front.
- *   <li>Each unit is reported exactly once ({@link WorkUnit#finish()} is a CAS), so a straggling
+ *   <li>Each unit is reported exactly once ({@link WorkUnit#claim()} is a CAS), so a straggling
  *       report after a timeout, retry or {@code terminate} is dropped.
  *   <li>Callers wait on their own job ({@code map}: a latch; iterators: a condition), never on the
  *       pool lock while work runs.
@@ -614,8 +614,12 @@ public abstract class AbstractPool implements Pool {
     String what = unit.isCall() ? "the task" : unit.size() == 1 ? "item " + unit.firstIndex : unit.toString();
     TimeoutException timeout = new TimeoutException(what + " ran longer than the pool's taskTimeout of "
         + limit.multipliedBy(unit.size()) + "; its worker was stopped and replaced");
-    if (unit.finish()) {
-      unit.job.unitFailed(unit, timeout);
+    if (unit.state.compareAndSet(WorkUnit.RUNNING, WorkUnit.DONE)) {
+      try {
+        unit.job.unitFailed(unit, timeout);
+      } finally {
+        finished(unit, true);
+      }
       timedOut(unit);
     }
   }

@@ -98,8 +98,13 @@ public final class WorkUnit {
    * @param failures what each item threw, or null if none threw
    */
   public void complete(Object[] results, Throwable[] failures) {
-    if (finish()) {
-      job.unitDone(this, results, failures);
+    int was = claim();
+    if (was >= 0) {
+      try {
+        job.unitDone(this, results, failures);
+      } finally {
+        job.pool.finished(this, was == RUNNING);
+      }
     }
   }
 
@@ -110,9 +115,7 @@ public final class WorkUnit {
    * @param failure what the task threw, or null
    */
   public void completeCall(Object result, Throwable failure) {
-    if (finish()) {
-      job.unitDone(this, new Object[] {result}, failure == null ? null : new Throwable[] {failure});
-    }
+    complete(new Object[] {result}, failure == null ? null : new Throwable[] {failure});
   }
 
   /**
@@ -121,8 +124,13 @@ public final class WorkUnit {
    * @param failure the reason, as the caller should see it for the unit's first item
    */
   public void fail(Throwable failure) {
-    if (finish()) {
-      job.unitFailed(this, failure);
+    int was = claim();
+    if (was >= 0) {
+      try {
+        job.unitFailed(this, failure);
+      } finally {
+        job.pool.finished(this, was == RUNNING);
+      }
     }
   }
 
@@ -143,21 +151,32 @@ public final class WorkUnit {
 
   /** Drops an abandoned unit that never started. */
   public void skip() {
-    if (finish()) {
-      job.unitSkipped(this);
+    int was = claim();
+    if (was >= 0) {
+      try {
+        job.unitSkipped(this);
+      } finally {
+        job.pool.finished(this, was == RUNNING);
+      }
     }
   }
 
-  boolean finish() {
+  /**
+   * Marks the unit done; the caller then delivers its outcome and, after that, tells the pool
+   * ({@link AbstractPool#finished}), so that a {@code close()} waiting for the pool to drain
+   * returns only once every outcome has reached its caller.
+   *
+   * @return the state it had, or -1 if it was done already (the outcome is dropped)
+   */
+  int claim() {
     int s = state.get();
     while (s != DONE) {
       if (state.compareAndSet(s, DONE)) {
-        job.pool.finished(this, s == RUNNING);
-        return true;
+        return s;
       }
       s = state.get();
     }
-    return false;
+    return -1;
   }
 
   @Override
