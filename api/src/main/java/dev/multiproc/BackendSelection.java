@@ -103,9 +103,10 @@ final class BackendSelection {
             .thenComparing(BackendProvider::name, Comparator.reverseOrder()));
     if (best.isEmpty()) {
       throw new BackendNotFoundException("No backend is configured and none can be chosen by itself: "
-          + providers.names() + " start processes or join clusters, so multiproc uses them only when asked. "
-          + "Set multiproc.backend to one of them: -Dmultiproc.backend=<name>, the environment variable "
-          + "MULTIPROC_BACKEND, or multiproc.backend=<name> in multiproc.properties.");
+          + providers.names() + " have negative priorities (backends that start processes or join clusters), "
+          + "so multiproc uses them only when asked. Set multiproc.backend to one of them: "
+          + "-Dmultiproc.backend=<name>, the environment variable MULTIPROC_BACKEND, or multiproc.backend=<name> "
+          + "in multiproc.properties.");
     }
     return new Choice(best.get(), "the highest priority (" + best.get().priority() + ") among "
         + providers.names() + "; set multiproc.backend to choose another");
@@ -122,7 +123,8 @@ final class BackendSelection {
       return p;
     }
     if (providers.byName().isEmpty()) {
-      throw new BackendNotFoundException(origin + " matches no backend: " + noBackendMessage(providers));
+      throw new BackendNotFoundException(origin + ", but no multiproc backend is on the class path. "
+          + addOne(providers));
     }
     StringBuilder m = new StringBuilder()
         .append(origin).append(" matches no backend. Available: ").append(providers.names()).append('.');
@@ -130,14 +132,23 @@ final class BackendSelection {
       m.append(" To use \"").append(name).append("\", add the artifact ").append(artifact(name))
           .append(" to the class path.");
     } else {
-      closest(name, providers).ifPresent(c -> m.append(" Did you mean \"").append(c).append("\"?"));
+      closest(name, providers).ifPresent(c -> {
+        m.append(" Did you mean \"").append(c).append("\"?");
+        if (!providers.byName().containsKey(c)) {
+          m.append(" To use it, add the artifact ").append(artifact(c)).append(" to the class path.");
+        }
+      });
     }
     appendFailures(m, providers);
     throw new BackendNotFoundException(m.toString());
   }
 
   private static String noBackendMessage(Providers providers) {
-    StringBuilder m = new StringBuilder("No multiproc backend is on the class path. Add one next to multiproc-api: ");
+    return "No multiproc backend is on the class path. " + addOne(providers);
+  }
+
+  private static String addOne(Providers providers) {
+    StringBuilder m = new StringBuilder("Add one next to multiproc-api: ");
     m.append(KNOWN.entrySet().stream()
         .map(e -> artifact(e.getKey()) + " (" + e.getValue() + ")")
         .collect(Collectors.joining(", ")));
@@ -161,11 +172,14 @@ final class BackendSelection {
     return p.getClass().getName() + (source == null ? "" : " (" + source.getLocation() + ")");
   }
 
-  /** The available name within edit distance 2 of {@code name}, if one is clearly closest. */
+  /** The available or shipped name within edit distance 2 of {@code name} (ignoring case), if any: the closest. */
   private static Optional<String> closest(String name, Providers providers) {
-    return providers.names().stream()
-        .filter(n -> distance(n, name) <= 2)
-        .min(Comparator.comparingInt(n -> distance(n, name)));
+    TreeSet<String> candidates = providers.names();
+    candidates.addAll(KNOWN.keySet());
+    return candidates.stream()
+        .filter(n -> distance(n, name.toLowerCase(java.util.Locale.ROOT)) <= 2)
+        .min(Comparator.comparingInt((String n) -> distance(n, name.toLowerCase(java.util.Locale.ROOT)))
+            .thenComparing(n -> !providers.byName().containsKey(n)));
   }
 
   private static int distance(String a, String b) {

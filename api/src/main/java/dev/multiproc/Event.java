@@ -16,7 +16,11 @@ import java.time.Duration;
  */
 public interface Event {
 
-  /** Sets the flag and wakes every thread waiting in {@link #await()}. Idempotent. */
+  /**
+   * Sets the flag and wakes every thread waiting in {@link #await()}: each of them returns (and
+   * {@link #await(Duration)} returns true) even if {@link #clear()} follows before it runs, as
+   * with Python's {@code threading.Event}. Idempotent.
+   */
   void set();
 
   /** Clears the flag; later {@link #await()} calls block until the next {@link #set()}. */
@@ -32,7 +36,8 @@ public interface Event {
   /**
    * Waits until the event is set; returns at once if it already is.
    *
-   * @throws InterruptedException if interrupted before or while waiting
+   * @throws InterruptedException if the thread is interrupted on entry (even if the event is set)
+   *     or while waiting
    */
   void await() throws InterruptedException;
 
@@ -40,8 +45,9 @@ public interface Event {
    * Waits up to {@code timeout} until the event is set: Python's {@code event.wait(timeout)}.
    *
    * @param timeout how long to wait; zero or negative means do not wait
-   * @return true if the event is set, false if the time ran out first
-   * @throws InterruptedException if interrupted before or while waiting
+   * @return true if the event is set (or was set while this call waited), false if the time ran
+   *     out first
+   * @throws InterruptedException if the thread is interrupted on entry or while waiting
    * @throws NullPointerException if {@code timeout} is null
    */
   boolean await(Duration timeout) throws InterruptedException;

@@ -129,7 +129,8 @@ public final class Multiproc {
    * @throws IllegalArgumentException if {@code workers} is less than 1
    */
   public static Pool pool(int workers) {
-    return backend().newPool(PoolOptions.builder().workers(workers).build());
+    PoolOptions options = PoolOptions.builder().workers(workers).build();
+    return backend().newPool(options);
   }
 
   /**
@@ -139,7 +140,8 @@ public final class Multiproc {
    * @return a new running pool; close it
    */
   public static Pool pool(PoolOptions options) {
-    return backend().newPool(Objects.requireNonNull(options, "options"));
+    Objects.requireNonNull(options, "options");
+    return backend().newPool(options);
   }
 
   /**
@@ -161,6 +163,9 @@ public final class Multiproc {
    * @throws IllegalArgumentException if {@code maxSize} is negative
    */
   public static <T> Queue<T> queue(int maxSize) {
+    if (maxSize < 0) {
+      throw new IllegalArgumentException("maxSize must be 0 (unbounded) or positive, got " + maxSize);
+    }
     return backend().newQueue(maxSize);
   }
 
@@ -180,7 +185,8 @@ public final class Multiproc {
    * @return a new worker; call {@link Worker#start()}
    */
   public static Worker worker(Task task) {
-    return backend().newWorker(Objects.requireNonNull(task, "task"), WorkerOptions.defaults());
+    Objects.requireNonNull(task, "task");
+    return backend().newWorker(task, WorkerOptions.defaults());
   }
 
   /**
@@ -191,7 +197,9 @@ public final class Multiproc {
    * @return a new worker; call {@link Worker#start()}
    */
   public static Worker worker(Task task, WorkerOptions options) {
-    return backend().newWorker(Objects.requireNonNull(task, "task"), Objects.requireNonNull(options, "options"));
+    Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(options, "options");
+    return backend().newWorker(task, options);
   }
 
   private static BackendSelection.Providers providers() {

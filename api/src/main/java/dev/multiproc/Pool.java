@@ -58,10 +58,13 @@ public interface Pool extends AutoCloseable {
   /**
    * Applies {@code fn} to every item and returns the results in input order: Python's
    * {@code pool.map(f, xs)}. The chunk size is {@link PoolOptions#chunkSize()} or, when that is 0,
-   * Python's default {@code ceil(n / (4 * workers))}. The items are read once, up front.
+   * Python's default {@code ceil(n / (4 * workers))} (1 when the pool has a
+   * {@linkplain PoolOptions#taskTimeout() task timeout}, so that each item is timed on its own).
+   * The items are read once, up front.
    *
    * <p>Blocks until every item is done. If an item fails, the call waits for the work already
-   * running, then throws for the failure with the lowest index; items not yet started are skipped.
+   * running, then throws for the failure with the lowest index; items not yet started are skipped
+   * (also those already handed to a worker process that has not begun them).
    *
    * @param fn the function; applied on the pool's workers
    * @param items the items; neither the iterable nor any item may be null
@@ -94,9 +97,10 @@ public interface Pool extends AutoCloseable {
 
   /**
    * Applies {@code fn} to every item lazily and yields the results in input order: Python's
-   * {@code pool.imap(f, xs)}. Items are read from {@code items} as work is needed, keeping a
-   * bounded number of chunks in flight ahead of the consumer, so an endless or huge iterable is
-   * fine. The chunk size is {@link PoolOptions#chunkSize()}, or 1 when that is 0 (as in Python).
+   * {@code pool.imap(f, xs)}. Items are read from {@code items} as work is needed, keeping at most
+   * {@code max(4, 2 * workers)} chunks running or waiting to be consumed, so an endless or huge
+   * iterable is fine. The chunk size is {@link PoolOptions#chunkSize()}, or 1 when that is 0 (as in
+   * Python).
    *
    * <p>The iterator's {@code hasNext()} and {@code next()} block until the next result in input
    * order is ready. {@code next()} throws {@link TaskFailedException} for an item whose function
@@ -138,9 +142,12 @@ public interface Pool extends AutoCloseable {
    *
    * <p>The future completes with the task's result, or exceptionally with: the exception the task
    * threw (rebuilt in the caller's JVM, or a {@link RemoteTaskException} with the same facts when
-   * it cannot be); {@link WorkerDiedException}; {@link NotShippableException}; or
-   * {@link CancellationException} if the pool is terminated first. Cancelling the future removes a
-   * task that has not started; a running task is not interrupted.
+   * it cannot be); {@link WorkerDiedException}; {@link NotShippableException}; a
+   * {@link java.util.concurrent.TimeoutException} if it overran the pool's
+   * {@linkplain PoolOptions#taskTimeout() task timeout}; or {@link CancellationException} if the
+   * pool is terminated first. Cancelling the future removes a task that has not started (also one
+   * already handed to a worker process that has not begun it); a running task is not interrupted.
+   * The future may complete on one of the pool's threads, which then runs its dependent stages.
    *
    * @param task the task
    * @param <R> the result type

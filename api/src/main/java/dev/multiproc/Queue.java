@@ -39,10 +39,11 @@ import java.util.Optional;
 public interface Queue<T> {
 
   /**
-   * Puts an item at the tail, waiting while the queue is full.
+   * Puts an item at the tail, waiting while the queue is full. When it returns, the item is in the
+   * queue even if the calling worker dies the next moment.
    *
    * @param item the item
-   * @throws InterruptedException if interrupted while waiting; the item was not added
+   * @throws InterruptedException if interrupted on entry or while waiting; the item was not added
    * @throws NullPointerException if {@code item} is null
    * @throws NotShippableException if the item must travel to another JVM and cannot be serialized
    */
@@ -74,7 +75,7 @@ public interface Queue<T> {
    * Takes the item at the head, waiting while the queue is empty.
    *
    * @return the item
-   * @throws InterruptedException if interrupted while waiting; no item was taken
+   * @throws InterruptedException if interrupted on entry or while waiting; no item was taken
    */
   T get() throws InterruptedException;
 

@@ -23,6 +23,10 @@ import java.util.OptionalLong;
  *
  * <p>A non-daemon worker keeps the JVM alive until it ends, as a Python {@code Process} does.
  *
+ * <p>What the task prints to {@code System.out} and {@code System.err} reaches this JVM's
+ * {@code System.out} and {@code System.err} (the streams set when the output arrives), line by
+ * line, on every backend.
+ *
  * <p>Actions of the task happen-before {@link #join()} returns and before {@link #isAlive()}
  * returns false. All methods are thread-safe.
  */
@@ -88,7 +92,9 @@ public interface Worker {
   /**
    * What the task threw, if it threw. On backends that run the task in another JVM this is the
    * exception rebuilt in this JVM with the remote stack trace, or a {@link RemoteTaskException}
-   * carrying the same facts when its class cannot be rebuilt.
+   * carrying the same facts when its class cannot be rebuilt. A worker that ends because it was
+   * {@linkplain #terminate() terminated} or {@linkplain #kill() killed} has no failure for that
+   * (its interrupt or signal is how it stopped, as in Python): see {@link #exitCode()}.
    *
    * @return the failure, or empty if the task has not thrown (yet)
    */

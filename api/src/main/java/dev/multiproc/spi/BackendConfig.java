@@ -41,7 +41,7 @@ public final class BackendConfig {
   /** The name of the class-path resource read for settings. */
   public static final String PROPERTIES_RESOURCE = "multiproc.properties";
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)", Pattern.CASE_INSENSITIVE);
 
   /**
    * One setting and where it came from.
@@ -49,7 +49,7 @@ public final class BackendConfig {
    * @param key the full key, such as {@code multiproc.backend}
    * @param value the raw value, trimmed
    * @param source where it came from, for messages: {@code system property},
-   *     {@code environment variable MULTIPROC_BACKEND}, {@code multiproc.properties (file:/...)}
+   *     {@code environment variable MULTIPROC_BACKEND}, {@code multiproc.properties at file:/...}
    *     or {@code set in code}
    */
   public record Setting(String key, String value, String source) {
@@ -125,7 +125,7 @@ public final class BackendConfig {
     PropertiesFile file = PropertiesFile.get();
     value = file.properties.getProperty(key);
     if (value != null && !value.isBlank()) {
-      return Optional.of(new Setting(key, value.trim(), PROPERTIES_RESOURCE + " (" + file.url + ")"));
+      return Optional.of(new Setting(key, value.trim(), PROPERTIES_RESOURCE + " at " + file.url));
     }
     return Optional.empty();
   }
@@ -196,7 +196,7 @@ public final class BackendConfig {
     }
     try {
       return Integer.parseInt(s.get().value());
-    } catch (NumberFormatException e) {
+    } catch (NumberFormatException e) { // also when it does not fit an int
       throw invalid(s.get(), "an integer, such as 4");
     }
   }
@@ -221,7 +221,7 @@ public final class BackendConfig {
 
   /**
    * Reads a duration written as a number with a unit ({@code 500ms}, {@code 30s}, {@code 2m},
-   * {@code 1h}) or in ISO-8601 ({@code PT30S}).
+   * {@code 1h}; units in any case) or in ISO-8601 ({@code PT30S}). Negative durations are refused.
    *
    * @param option an option name
    * @param defaultValue the value when unset
@@ -237,7 +237,7 @@ public final class BackendConfig {
     Matcher m = DURATION.matcher(v);
     if (m.matches()) {
       long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
+      return switch (m.group(2).toLowerCase(Locale.ROOT)) {
         case "ms" -> Duration.ofMillis(n);
         case "s" -> Duration.ofSeconds(n);
         case "m" -> Duration.ofMinutes(n);
@@ -245,7 +245,11 @@ public final class BackendConfig {
       };
     }
     try {
-      return Duration.parse(v);
+      Duration d = Duration.parse(v);
+      if (d.isNegative()) {
+        throw invalid(s.get(), "a duration that is not negative, such as 500ms, 30s, 2m or PT30S");
+      }
+      return d;
     } catch (DateTimeParseException e) {
       throw invalid(s.get(), "a duration, such as 500ms, 30s, 2m or PT30S");
     }
