@@ -35,8 +35,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *       results, output and queue/event calls at once. The child's {@code System.out}/{@code err}
  *       travel as frames and are printed here line by line.
  *   <li><b>Data.</b> {@link Codec}: a fast path for numbers, strings and arrays of them, Java
- *       serialization for the rest; a map's function is serialized once per call and sent once
- *       per child; items and results travel in chunks.
+ *       serialization ({@link ObjectCodec}) for the rest; a map's function is serialized once per
+ *       call, in the caller's thread, and sent once per child; items and results travel in chunks.
+ *   <li><b>Pools.</b> {@link ProcessPool}: each child holds a few units at once, more when units
+ *       are quick, but never while another child idles; an idle child takes back an unstarted unit
+ *       from a busy one. Units a caller gave up on are taken back from the children too.
+ *   <li><b>Start.</b> Children after the first map a class-data-sharing archive the first one
+ *       wrote ({@link CdsArchive}), so they are ready about as fast as an empty JVM.
  *   <li><b>Queues and events</b> live here, in the {@link Hub}; children hold proxies. Waiting
  *       calls from children wait on virtual threads, never on a platform thread each.
  *   <li><b>Failure.</b> End of a child's stdout means it is gone: its exit code is read, the units
