@@ -1,7 +1,6 @@
 package dev.multiproc.process;
 
 import dev.multiproc.MultiprocException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -190,28 +189,72 @@ final class Child {
     }
   }
 
-  /** Appends one message, framed for stdin, to a batch for {@link #sendBatch}. */
-  static void append(Buf batch, int type, long id, byte[] prefix, int prefixLength, byte[] body) {
-    int lenPos = batch.size;
-    batch.writeInt(0).writeByte(type).writeVarLong(id);
-    batch.writeBytes(prefix, 0, prefixLength);
-    batch.writeBytes(body, 0, body.length);
-    int len = batch.size - lenPos - 4;
-    batch.bytes[lenPos] = (byte) (len >>> 24);
-    batch.bytes[lenPos + 1] = (byte) (len >>> 16);
-    batch.bytes[lenPos + 2] = (byte) (len >>> 8);
-    batch.bytes[lenPos + 3] = (byte) len;
+  /**
+   * Messages for stdin, collected to be written together: small ones are copied into one buffer,
+   * large bodies are written from where they are. Not thread-safe.
+   */
+  static final class Batch {
+    private final Buf small = new Buf(1 << 12);
+    private final java.util.ArrayList<Object> parts = new java.util.ArrayList<>(); // Buf bodies, Integer marks in small
+    private int start;
+    int bytes;
+
+    void clear() {
+      small.size = 0;
+      parts.clear();
+      start = 0;
+      bytes = 0;
+    }
+
+    boolean isEmpty() {
+      return bytes == 0;
+    }
+
+    /** Appends one message: {@code int length, type, id, prefix, body}. */
+    void add(int type, long id, int prefix, Buf body) {
+      int bodyLength = body == null ? 0 : body.size;
+      int lenPos = small.size;
+      small.writeInt(0).writeByte(type).writeVarLong(id);
+      if (prefix >= 0) {
+        small.writeVarLong(prefix);
+      }
+      int len = small.size - lenPos - 4 + bodyLength;
+      small.bytes[lenPos] = (byte) (len >>> 24);
+      small.bytes[lenPos + 1] = (byte) (len >>> 16);
+      small.bytes[lenPos + 2] = (byte) (len >>> 8);
+      small.bytes[lenPos + 3] = (byte) len;
+      if (bodyLength > 0) {
+        if (bodyLength <= 1024) {
+          small.writeBytes(body.bytes, 0, bodyLength);
+        } else {
+          parts.add(small.size - start);
+          start = small.size;
+          parts.add(body);
+        }
+      }
+      bytes += len + 4;
+    }
   }
 
   /**
-   * Writes messages made by {@link #append} in one go.
+   * Writes a batch of messages in one go.
    *
    * @throws IOException if the child is gone
    */
-  void sendBatch(Buf batch) throws IOException {
+  void sendBatch(Batch batch) throws IOException {
     writeLock.lock();
     try {
-      stdin.write(batch.bytes, 0, batch.size);
+      int at = 0;
+      for (Object part : batch.parts) {
+        if (part instanceof Integer n) {
+          stdin.write(batch.small.bytes, at, n);
+          at += n;
+        } else {
+          Buf body = (Buf) part;
+          stdin.write(body.bytes, 0, body.size);
+        }
+      }
+      stdin.write(batch.small.bytes, at, batch.small.size - at);
       stdin.flush();
     } finally {
       writeLock.unlock();
@@ -376,7 +419,8 @@ final class Child {
 
   /** Joins fragments into messages and dispatches them. */
   private final class Reassembler implements Frames.Sink {
-    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+    private byte[] partial;
+    private int filled;
 
     @Override
     public void raw(byte[] b, int off, int len) {
@@ -389,16 +433,28 @@ final class Child {
     @Override
     public void frame(int flags, byte[] b, int off, int len) {
       if ((flags & Frames.FIRST) != 0) {
-        partial.reset();
+        if ((flags & Frames.LAST) != 0) {
+          partial = null;
+          dispatch(new Buf.In(b, off, len));
+          return;
+        }
+        Buf.In head = new Buf.In(b, off, len); // the first piece of many starts with the total length
+        partial = new byte[(int) head.readVarLong()];
+        filled = 0;
+        off = head.pos;
+        len = head.end - head.pos;
       }
-      if ((flags & Frames.LAST) != 0 && partial.size() == 0) {
-        dispatch(new Buf.In(b, off, len));
-        return;
+      if (partial == null || filled + len > partial.length) {
+        throw new IllegalStateException("a message in pieces does not add up");
       }
-      partial.write(b, off, len);
+      System.arraycopy(b, off, partial, filled, len);
+      filled += len;
       if ((flags & Frames.LAST) != 0) {
-        byte[] whole = partial.toByteArray();
-        partial.reset();
+        byte[] whole = partial;
+        partial = null;
+        if (filled != whole.length) {
+          throw new IllegalStateException("a message in pieces ended short");
+        }
         dispatch(new Buf.In(whole));
       }
     }

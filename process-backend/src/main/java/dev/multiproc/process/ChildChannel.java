@@ -51,6 +51,8 @@ final class ChildChannel {
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Condition written = writeLock.newCondition();
   private Outbox outbox = new Outbox();
+  private final Frames.Encoder encoder = new Frames.Encoder(); // guarded by writeLock
+  private final Buf header = new Buf(16); // guarded by writeLock
   private Outbox spare = new Outbox();
   private boolean writing;
   private long appended;
@@ -514,24 +516,34 @@ final class ChildChannel {
    * @param payload the payload, or null for none
    */
   void send(int type, long id, Buf payload) {
-    Buf message = new Buf((payload == null ? 0 : payload.size) + 11);
-    message.writeByte(type).writeVarLong(id);
-    if (payload != null) {
-      message.writeBytes(payload.bytes, 0, payload.size);
-    }
+    int payloadSize = payload == null ? 0 : payload.size;
     writeLock.lock();
     try {
-      int off = 0;
-      do {
-        int n = Math.min(Frames.MAX_FRAGMENT, message.size - off);
-        int flags = (off == 0 ? Frames.FIRST : 0) | (off + n == message.size ? Frames.LAST : 0);
-        Frames.encode(flags, message.bytes, off, n, outbox.bytes);
-        if (outbox.frames == outbox.ends.length) {
-          outbox.ends = java.util.Arrays.copyOf(outbox.ends, outbox.frames * 2);
+      if (payloadSize + 11 <= Frames.MAX_FRAGMENT) {
+        // The common case, one frame: encoded straight from the header and the payload.
+        header.size = 0;
+        header.writeByte(type).writeVarLong(id);
+        encoder.begin(outbox.bytes, Frames.FIRST | Frames.LAST, header.size + payloadSize + 4);
+        encoder.put(header.bytes, 0, header.size);
+        if (payloadSize > 0) {
+          encoder.put(payload.bytes, 0, payloadSize);
         }
-        outbox.ends[outbox.frames++] = outbox.bytes.size;
-        off += n;
-      } while (off < message.size);
+        encoder.end();
+        endFrame();
+      } else {
+        Buf message = new Buf(payloadSize + 11);
+        message.writeByte(type).writeVarLong(id);
+        message.writeBytes(payload.bytes, 0, payloadSize);
+        // A message in pieces: the first says how long the whole is, so the parent allocates it once.
+        Buf first = new Buf(Frames.MAX_FRAGMENT).writeVarLong(message.size);
+        int n = Frames.MAX_FRAGMENT - first.size;
+        first.writeBytes(message.bytes, 0, n);
+        frame(Frames.FIRST, first.bytes, 0, first.size);
+        for (int off = n; off < message.size; off += n) {
+          n = Math.min(Frames.MAX_FRAGMENT, message.size - off);
+          frame(off + n == message.size ? Frames.LAST : 0, message.bytes, off, n);
+        }
+      }
       long mine = ++appended;
       if (writing) {
         while (done < mine) {
@@ -562,6 +574,22 @@ final class ChildChannel {
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /** Appends one frame to the outbox. Holds writeLock. */
+  private void frame(int flags, byte[] b, int off, int len) {
+    encoder.begin(outbox.bytes, flags, len + 4);
+    encoder.put(b, off, len);
+    encoder.end();
+    endFrame();
+  }
+
+  /** Records where the frame just encoded into the outbox ends. Holds writeLock. */
+  private void endFrame() {
+    if (outbox.frames == outbox.ends.length) {
+      outbox.ends = java.util.Arrays.copyOf(outbox.ends, outbox.frames * 2);
+    }
+    outbox.ends[outbox.frames++] = outbox.bytes.size;
   }
 
   /** Writes whole frames in pieces of at most PIPE_BUF bytes, each one write call. */

@@ -55,6 +55,71 @@ final class Frames {
     out.bytes[out.size++] = 0;
   }
 
+  /**
+   * Encodes one frame straight into an output buffer from pieces (a header, a payload), with no
+   * copy in between: COBS and the CRC run over the pieces as they come. One per writer; reused.
+   */
+  static final class Encoder {
+    private final CRC32 crc = new CRC32();
+    private Buf out;
+    private int codePos;
+    private int code;
+
+    /** Starts a frame that will carry at most {@code maxLength} bytes after the flags. */
+    void begin(Buf out, int flags, int maxLength) {
+      this.out = out;
+      out.ensure(maxLength + maxLength / 254 + 16);
+      out.bytes[out.size++] = 0;
+      out.bytes[out.size++] = M;
+      out.bytes[out.size++] = P;
+      codePos = out.size++;
+      code = 1;
+      crc.reset();
+      crc.update(flags);
+      stuff((byte) flags);
+    }
+
+    void put(byte[] b, int off, int len) {
+      crc.update(b, off, len);
+      for (int i = off; i < off + len; i++) {
+        stuff(b[i]);
+      }
+    }
+
+    void put(int b) {
+      crc.update(b);
+      stuff((byte) b);
+    }
+
+    /** Ends the frame: the CRC, the last COBS code, the closing zero. */
+    void end() {
+      int c = (int) crc.getValue();
+      stuff((byte) (c >>> 24));
+      stuff((byte) (c >>> 16));
+      stuff((byte) (c >>> 8));
+      stuff((byte) c);
+      out.bytes[codePos] = (byte) code;
+      out.bytes[out.size++] = 0;
+      out = null;
+    }
+
+    private void stuff(byte b) {
+      byte[] dst = out.bytes;
+      if (b == 0) {
+        dst[codePos] = (byte) code;
+        codePos = out.size++;
+        code = 1;
+      } else {
+        dst[out.size++] = b;
+        if (++code == 0xFF) {
+          dst[codePos] = (byte) code;
+          codePos = out.size++;
+          code = 1;
+        }
+      }
+    }
+  }
+
   /** COBS-encodes {@code src[0, len)} into {@code dst} at {@code pos}; returns the new position. */
   static int cobsEncode(byte[] src, int len, byte[] dst, int pos) {
     int codePos = pos++;

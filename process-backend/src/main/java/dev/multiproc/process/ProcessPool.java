@@ -36,7 +36,6 @@ final class ProcessPool extends AbstractPool {
   static final int MAX_DEPTH = 16;
 
   private static final int START_ATTEMPTS = 3;
-  private static final byte[] NO_BYTES = {};
 
   private final ProcessBackend backend;
   private final byte[] initializer;
@@ -146,19 +145,19 @@ final class ProcessPool extends AbstractPool {
 
   @Override
   protected Object prepareFunction(TaskFunction<?, ?> fn) {
-    return Codec.encodeValue(fn, "function");
+    return Buf.wrap(Codec.encodeValue(fn, "function"));
   }
 
   @Override
   protected Object prepareItems(Object[] items, long firstIndex) {
-    Buf b = new Buf(16 + items.length * 8);
+    Buf b = new Buf(16 + items.length * 5);
     Codec.writeArray(items, "item", firstIndex, b);
-    return b.toByteArray();
+    return b;
   }
 
   @Override
   protected Object prepareCall(TaskCallable<?> task) {
-    return Codec.encodeValue(task, "task");
+    return Buf.wrap(Codec.encodeValue(task, "task"));
   }
 
   @Override
@@ -316,7 +315,7 @@ final class ProcessPool extends AbstractPool {
      */
     private void dispatch() {
       int max = options.maxTasksPerWorker();
-      Buf batch = new Buf(1 << 12);
+      Child.Batch batch = new Child.Batch();
       try {
         while (true) {
           permits.acquire();
@@ -349,12 +348,12 @@ final class ProcessPool extends AbstractPool {
             continue;
           }
           // Send what else is queued and fits the window in the same write.
-          batch.size = 0;
+          batch.clear();
           while (u != null) {
             if (!add(u, batch)) {
               return;
             }
-            if (batch.size >= (1 << 16) || (max > 0 && dispatched >= max) || inFlightCount >= depth()
+            if (batch.bytes >= (1 << 16) || (max > 0 && dispatched >= max) || inFlightCount >= depth()
                 || otherSlotIdle(this) || !permits.tryAcquire()) {
               break;
             }
@@ -363,13 +362,12 @@ final class ProcessPool extends AbstractPool {
               permits.release();
             }
           }
-          try {
-            child.sendBatch(batch);
-          } catch (IOException e) {
-            return; // the child is gone; exited() deals with what it held
-          }
-          if (batch.bytes.length > (1 << 20)) {
-            batch = new Buf(1 << 12);
+          if (!batch.isEmpty()) {
+            try {
+              child.sendBatch(batch);
+            } catch (IOException e) {
+              return; // the child is gone; exited() deals with what it held
+            }
           }
         }
       } catch (InterruptedException e) {
@@ -434,7 +432,7 @@ final class ProcessPool extends AbstractPool {
     }
 
     /** Records a unit as in flight and appends its messages to the batch; false if the child is gone. */
-    private boolean add(WorkUnit u, Buf batch) {
+    private boolean add(WorkUnit u, Child.Batch batch) {
       long id = unitIds.incrementAndGet();
       slotLock.lock();
       try {
@@ -454,15 +452,15 @@ final class ProcessPool extends AbstractPool {
       }
       dispatched++;
       if (u.isCall()) {
-        Child.append(batch, Msg.CALL, id, NO_BYTES, 0, (byte[]) u.attachment());
+        batch.add(Msg.CALL, id, -1, (Buf) u.attachment());
         return true;
       }
       int slot = functionSlot(u.jobId());
       if (slot < 0) {
         slot = -slot - 1;
-        Child.append(batch, Msg.FUNCTION, slot, NO_BYTES, 0, (byte[]) u.jobAttachment());
+        batch.add(Msg.FUNCTION, slot, -1, (Buf) u.jobAttachment());
       }
-      Child.append(batch, Msg.CHUNK, id, new byte[] {(byte) slot}, 1, (byte[]) u.attachment());
+      batch.add(Msg.CHUNK, id, slot, (Buf) u.attachment());
       return true;
     }
 

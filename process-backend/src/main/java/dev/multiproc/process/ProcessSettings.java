@@ -24,6 +24,13 @@ record ProcessSettings(String java, List<String> jvmOptions, String classPath, D
   /** Options every child gets first: a child out of memory dies (and is replaced) rather than limp on. */
   static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+ExitOnOutOfMemoryError");
 
+  /**
+   * The collector children get unless {@code jvm-options} choose one: a child is one worker thread,
+   * and the serial collector suits that best (least memory and start-up, short pauses on the
+   * small heaps of one task at a time).
+   */
+  static final String DEFAULT_GC = "-XX:+UseSerialGC";
+
   static ProcessSettings from(BackendConfig config) {
     String java = config.getString("java", System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     String classPath = config.getString("class-path", System.getProperty("java.class.path"));
@@ -47,6 +54,9 @@ record ProcessSettings(String java, List<String> jvmOptions, String classPath, D
     List<String> c = new ArrayList<>();
     c.add(java);
     c.addAll(DEFAULT_JVM_OPTIONS);
+    if (jvmOptions.stream().noneMatch(o -> o.matches("-XX:[+-]Use\\w*GC"))) {
+      c.add(DEFAULT_GC);
+    }
     c.addAll(extra);
     for (String p : List.of("stdout.encoding", "stderr.encoding")) {
       String v = System.getProperty(p);
