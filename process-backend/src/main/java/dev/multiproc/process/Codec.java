@@ -149,6 +149,42 @@ final class Codec {
     }
   }
 
+  /**
+   * Reads an array as {@link #readArray} does, but leaves numbers unboxed: an {@code int[]},
+   * {@code long[]} or {@code double[]} for those fast paths, else an {@code Object[]}.
+   */
+  static Object readColumn(Buf.In in) {
+    int tag = in.bytes[in.pos] & 0xFF;
+    if (tag != INT_ARRAY && tag != LONG_ARRAY && tag != DOUBLE_ARRAY) {
+      return readArray(in);
+    }
+    in.readByte();
+    int n = (int) in.readVarLong();
+    switch (tag) {
+      case INT_ARRAY -> {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+          a[i] = in.readInt();
+        }
+        return a;
+      }
+      case LONG_ARRAY -> {
+        long[] a = new long[n];
+        for (int i = 0; i < n; i++) {
+          a[i] = in.readLong();
+        }
+        return a;
+      }
+      default -> {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+          a[i] = Double.longBitsToDouble(in.readLong());
+        }
+        return a;
+      }
+    }
+  }
+
   static Object[] readArray(Buf.In in) {
     int tag = in.readByte();
     if (tag == JAVA_ARRAY) {

@@ -513,14 +513,19 @@ final class ProcessPool extends AbstractPool {
           if (m.readByte() == Msg.RESULTS_UNIT_FAILED) {
             u.fail(Codec.readFailure(m));
           } else {
-            Object[] results = Codec.readArray(m);
+            Object column = Codec.readColumn(m);
             int failed = (int) m.readVarLong();
-            Throwable[] failures = failed == 0 ? null : new Throwable[results.length];
-            for (int i = 0; i < failed; i++) {
-              int index = (int) m.readVarLong();
-              failures[index] = Codec.readFailure(m);
+            if (failed == 0) {
+              u.completeColumn(column);
+            } else {
+              Object[] results = (Object[]) column; // items that failed have no result: never a primitive array
+              Throwable[] failures = new Throwable[results.length];
+              for (int i = 0; i < failed; i++) {
+                int index = (int) m.readVarLong();
+                failures[index] = Codec.readFailure(m);
+              }
+              u.complete(results, failures);
             }
-            u.complete(results, failures);
           }
           permits.release();
         }

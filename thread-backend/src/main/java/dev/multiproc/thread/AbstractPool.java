@@ -129,7 +129,7 @@ public abstract class AbstractPool implements Pool {
       return new ArrayList<>();
     }
     int chunk = chunkSize > 0 ? chunkSize : defaultChunk(n);
-    MapJob job = new MapJob(fn, n);
+    MapJob job = new MapJob(fn, n, chunk);
     job.attachment = prepareFunction(fn);
     List<WorkUnit> units = new ArrayList<>((n + chunk - 1) / chunk);
     for (int from = 0, seq = 0; from < n; from += chunk, seq++) {
@@ -640,6 +640,11 @@ public abstract class AbstractPool implements Pool {
     /** Every item of {@code u} ran; {@code failures} is null or holds what items threw. */
     abstract void unitDone(WorkUnit u, Object[] results, Throwable[] failures);
 
+    /** Every item of {@code u} ran and none threw; the results as a primitive array. */
+    void unitDoneColumn(WorkUnit u, Object column) {
+      unitDone(u, box(column), null);
+    }
+
     /** The unit as a whole failed: see {@link WorkUnit#fail}. */
     abstract void unitFailed(WorkUnit u, Throwable failure);
 
@@ -665,13 +670,44 @@ public abstract class AbstractPool implements Pool {
     return TaskFailedException.ofItem(index, failure);
   }
 
+  /** A primitive array ({@code int[]}, {@code long[]}, {@code double[]}) or {@code Object[]} as boxed objects. */
+  static Object[] box(Object column) {
+    if (column instanceof Object[] a) {
+      return a;
+    }
+    if (column instanceof int[] a) {
+      Object[] out = new Object[a.length];
+      for (int i = 0; i < a.length; i++) {
+        out[i] = a[i];
+      }
+      return out;
+    }
+    if (column instanceof long[] a) {
+      Object[] out = new Object[a.length];
+      for (int i = 0; i < a.length; i++) {
+        out[i] = a[i];
+      }
+      return out;
+    }
+    if (column instanceof double[] a) {
+      Object[] out = new Object[a.length];
+      for (int i = 0; i < a.length; i++) {
+        out[i] = a[i];
+      }
+      return out;
+    }
+    throw new IllegalArgumentException("not a column of results: " + column);
+  }
+
   /** What a caller sees for an item whose function threw {@code t}. */
   static RuntimeException itemFailure(long index, Throwable t) {
     return t instanceof NotShippableException n ? n : TaskFailedException.ofItem(index, t);
   }
 
   private final class MapJob extends Job {
-    final Object[] results;
+    final int size;
+    final int chunk;
+    final Object[] segments; // per chunk: its results, an Object[] or a primitive array
     final AtomicInteger remaining = new AtomicInteger();
     final CountDownLatch done = new CountDownLatch(1);
     final ReentrantLock failureLock = new ReentrantLock();
@@ -680,14 +716,22 @@ public abstract class AbstractPool implements Pool {
     boolean cancelled;
     volatile boolean abandoned;
 
-    MapJob(TaskFunction<?, ?> fn, int n) {
+    MapJob(TaskFunction<?, ?> fn, int n, int chunk) {
       super(fn);
-      this.results = new Object[n];
+      this.size = n;
+      this.chunk = chunk;
+      this.segments = new Object[(n + chunk - 1) / chunk];
+    }
+
+    @Override
+    void unitDoneColumn(WorkUnit u, Object column) {
+      segments[(int) u.sequence] = column; // published to await() by the latch
+      ended(1);
     }
 
     @Override
     void unitDone(WorkUnit u, Object[] unitResults, Throwable[] failures) {
-      System.arraycopy(unitResults, 0, results, (int) u.firstIndex, u.items.length);
+      segments[(int) u.sequence] = unitResults;
       if (failures != null) {
         for (int i = 0; i < failures.length; i++) {
           if (failures[i] != null) {
@@ -768,7 +812,7 @@ public abstract class AbstractPool implements Pool {
       } finally {
         failureLock.unlock();
       }
-      return (List<R>) new ArrayList<>(Arrays.asList(results));
+      return (List<R>) new MapResults<>(size, chunk, segments);
     }
   }
 

@@ -3,31 +3,29 @@ package dev.multiproc.thread;
 import dev.multiproc.Event;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An {@link Event} in this JVM. A {@code set()} wakes every waiter even if {@code clear()} follows
- * before they run (a generation count, as Python's {@code threading.Event} behaves).
+ * before they run, as Python's {@code threading.Event} behaves: each "clear" period is a
+ * generation with a latch of its own; {@code set()} opens the current one, {@code clear()} starts
+ * a new one, and a waiter waits on the latch it saw. Waiters take no lock, so a million of them are
+ * released by the latch's shared-mode wake-up rather than queueing for a lock one by one.
  *
  * <p>Public so that other backends can reuse it; not part of the user API.
  */
 public final class ThreadEvent implements Event {
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
-  private volatile boolean flag;
-  private long generation;
+  private final ReentrantLock lock = new ReentrantLock(); // orders set() and clear()
+  private volatile CountDownLatch gate = new CountDownLatch(1);
 
   @Override
   public void set() {
     lock.lock();
     try {
-      if (!flag) {
-        flag = true;
-        generation++;
-        changed.signalAll();
-      }
+      gate.countDown();
     } finally {
       lock.unlock();
     }
@@ -37,7 +35,9 @@ public final class ThreadEvent implements Event {
   public void clear() {
     lock.lock();
     try {
-      flag = false;
+      if (gate.getCount() == 0) {
+        gate = new CountDownLatch(1);
+      }
     } finally {
       lock.unlock();
     }
@@ -45,55 +45,22 @@ public final class ThreadEvent implements Event {
 
   @Override
   public boolean isSet() {
-    return flag;
+    return gate.getCount() == 0;
   }
 
   @Override
   public void await() throws InterruptedException {
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
-    if (flag) {
-      return;
-    }
-    lock.lockInterruptibly();
-    try {
-      long seen = generation;
-      while (!flag && generation == seen) {
-        changed.await();
-      }
-    } finally {
-      lock.unlock();
-    }
+    gate.await(); // throws if interrupted, even when set
   }
 
   @Override
   public boolean await(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
-    if (Thread.interrupted()) {
-      throw new InterruptedException();
-    }
-    if (flag) {
-      return true;
-    }
-    long nanos = timeout.toNanos();
-    lock.lockInterruptibly();
-    try {
-      long seen = generation;
-      while (!flag && generation == seen) {
-        if (nanos <= 0) {
-          return false;
-        }
-        nanos = changed.awaitNanos(nanos);
-      }
-      return true;
-    } finally {
-      lock.unlock();
-    }
+    return gate.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   @Override
   public String toString() {
-    return "ThreadEvent{" + (flag ? "set" : "clear") + "}";
+    return "ThreadEvent{" + (isSet() ? "set" : "clear") + "}";
   }
 }

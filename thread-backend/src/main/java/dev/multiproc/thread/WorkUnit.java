@@ -109,6 +109,24 @@ public final class WorkUnit {
   }
 
   /**
+   * Reports that every item of a chunk ran and none threw, with the results as a primitive array
+   * ({@code int[]}, {@code long[]} or {@code double[]}, or an {@code Object[]}): a {@code map}
+   * boxes them only when it is done.
+   *
+   * @param column the results
+   */
+  public void completeColumn(Object column) {
+    int was = claim();
+    if (was >= 0) {
+      try {
+        job.unitDoneColumn(this, column);
+      } finally {
+        job.pool.finished(this, was == RUNNING);
+      }
+    }
+  }
+
+  /**
    * Reports the outcome of a {@code submit}.
    *
    * @param result the result, if {@code failure} is null
