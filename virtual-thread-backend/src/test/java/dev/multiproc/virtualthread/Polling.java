@@ -1,0 +1,41 @@
+package dev.multiproc.virtualthread;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** Waits for a condition that nothing signals (such as a thread's state), with a deadline. */
+final class Polling {
+
+  private Polling() {}
+
+  static void until(BooleanSupplier condition, Duration timeout, Supplier<String> what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("timed out after " + timeout + " waiting until " + what.get());
+      }
+      LockSupport.parkNanos(1_000_000L);
+    }
+  }
+
+  /**
+   * Waits until each of {@code threads} has been published and is {@code WAITING}, that is, parked
+   * in whatever blocking call it made.
+   */
+  static void untilAllWaiting(AtomicReferenceArray<Thread> threads, Duration timeout) {
+    int[] next = {0};
+    until(() -> {
+      while (next[0] < threads.length()) {
+        Thread t = threads.get(next[0]);
+        if (t == null || t.getState() != Thread.State.WAITING) {
+          return false;
+        }
+        next[0]++;
+      }
+      return true;
+    }, timeout, () -> "all " + threads.length() + " threads are parked (" + next[0] + " are)");
+  }
+}
