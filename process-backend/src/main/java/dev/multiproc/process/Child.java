@@ -53,7 +53,6 @@ final class Child {
   private long tailBytes;
   private volatile boolean ready;
   private volatile int exitCode;
-  private volatile boolean killedByUs;
   private CdsArchive.Trainer trainer;
 
   private Child(ProcessBackend backend, String name, Handler handler, List<String> command, Process process) {
@@ -146,21 +145,6 @@ final class Child {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
-    }
-  }
-
-  void awaitGoneUninterruptibly() {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        gone.await();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
     }
   }
 
@@ -293,12 +277,7 @@ final class Child {
 
   /** SIGKILL. */
   void kill() {
-    killedByUs = true;
     process.toHandle().destroyForcibly();
-  }
-
-  boolean killedByUs() {
-    return killedByUs;
   }
 
   /** Keeps the last bytes the child wrote outside the channel, for error messages. */

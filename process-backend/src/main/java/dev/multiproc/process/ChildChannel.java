@@ -73,7 +73,6 @@ final class ChildChannel {
 
   private PrintStream userOut;
   private PrintStream userErr;
-  private volatile boolean halting;
 
   private ChildChannel() {}
 
@@ -186,7 +185,6 @@ final class ChildChannel {
 
   /** Stdin ended: the parent closed us or died. Pass on what was printed, then halt. */
   private void parentGone() {
-    halting = true;
     flushUserStreams();
     Runtime.getRuntime().halt(0);
   }
@@ -646,9 +644,5 @@ final class ChildChannel {
         pending.size = 0;
       }
     }
-  }
-
-  boolean isHalting() {
-    return halting;
   }
 }

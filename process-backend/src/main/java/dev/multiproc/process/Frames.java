@@ -37,22 +37,10 @@ final class Frames {
    * @param flags {@link #FIRST} and/or {@link #LAST}
    */
   static void encode(int flags, byte[] src, int off, int len, Buf out) {
-    byte[] body = new byte[len + 5];
-    body[0] = (byte) flags;
-    System.arraycopy(src, off, body, 1, len);
-    CRC32 crc = new CRC32();
-    crc.update(body, 0, len + 1);
-    int c = (int) crc.getValue();
-    body[len + 1] = (byte) (c >>> 24);
-    body[len + 2] = (byte) (c >>> 16);
-    body[len + 3] = (byte) (c >>> 8);
-    body[len + 4] = (byte) c;
-    out.ensure(body.length + body.length / 254 + 8);
-    out.bytes[out.size++] = 0;
-    out.bytes[out.size++] = M;
-    out.bytes[out.size++] = P;
-    out.size = cobsEncode(body, body.length, out.bytes, out.size);
-    out.bytes[out.size++] = 0;
+    Encoder e = new Encoder();
+    e.begin(out, flags, len + 4);
+    e.put(src, off, len);
+    e.end();
   }
 
   /**
@@ -118,29 +106,6 @@ final class Frames {
         }
       }
     }
-  }
-
-  /** COBS-encodes {@code src[0, len)} into {@code dst} at {@code pos}; returns the new position. */
-  static int cobsEncode(byte[] src, int len, byte[] dst, int pos) {
-    int codePos = pos++;
-    int code = 1;
-    for (int i = 0; i < len; i++) {
-      byte b = src[i];
-      if (b == 0) {
-        dst[codePos] = (byte) code;
-        codePos = pos++;
-        code = 1;
-      } else {
-        dst[pos++] = b;
-        if (++code == 0xFF) {
-          dst[codePos] = (byte) code;
-          codePos = pos++;
-          code = 1;
-        }
-      }
-    }
-    dst[codePos] = (byte) code;
-    return pos;
   }
 
   /** Decodes COBS {@code src[off, off+len)} into {@code dst}; returns the length, or -1 if malformed. */
