@@ -2,15 +2,18 @@ package dev.multiproc.thread;
 
 import dev.multiproc.Queue;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A {@link Queue} in this JVM: an {@link ArrayDeque} behind a {@link ReentrantLock} with
- * "not empty" and "not full" conditions (no monitors, so virtual threads never pin on it).
+ * A {@link Queue} in this JVM: a linked list with one lock for each end (the "two-lock queue"), so
+ * that producers and consumers do not wait for each other, plus an atomic count. A producer wakes a
+ * consumer only when it makes the queue non-empty; a consumer that leaves items behind wakes the
+ * next one. That cascade is what lets one producer feed a million blocked consumers without
+ * fighting each of them for a lock. No monitors: virtual threads never pin on it.
  *
  * <p>Public so that other backends can reuse it (the process backend keeps its queues here, in the
  * parent); not part of the user API.
@@ -19,11 +22,24 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class ThreadQueue<T> implements Queue<T> {
 
+  /** A link; the head is a sentinel whose item is null. */
+  private static final class Node<T> {
+    T item;
+    Node<T> next;
+
+    Node(T item) {
+      this.item = item;
+    }
+  }
+
   private final int capacity;
-  private final ArrayDeque<T> items = new ArrayDeque<>();
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition notEmpty = lock.newCondition();
-  private final Condition notFull = lock.newCondition();
+  private final AtomicInteger count = new AtomicInteger();
+  private final ReentrantLock takeLock = new ReentrantLock();
+  private final Condition notEmpty = takeLock.newCondition();
+  private final ReentrantLock putLock = new ReentrantLock();
+  private final Condition notFull = putLock.newCondition();
+  private Node<T> head = new Node<>(null); // guarded by takeLock
+  private Node<T> last = head; // guarded by putLock
 
   /**
    * @param maxSize the capacity; 0 means unbounded
@@ -44,14 +60,18 @@ public final class ThreadQueue<T> implements Queue<T> {
   @Override
   public void put(T item) throws InterruptedException {
     Objects.requireNonNull(item, "item");
-    lock.lockInterruptibly();
+    int before;
+    putLock.lockInterruptibly();
     try {
-      while (items.size() >= capacity) {
+      while (count.get() >= capacity) {
         notFull.await();
       }
-      add(item);
+      before = append(item);
     } finally {
-      lock.unlock();
+      putLock.unlock();
+    }
+    if (before == 0) {
+      signalNotEmpty();
     }
   }
 
@@ -59,115 +79,191 @@ public final class ThreadQueue<T> implements Queue<T> {
   public boolean put(T item, Duration timeout) throws InterruptedException {
     Objects.requireNonNull(item, "item");
     long nanos = timeout.toNanos();
-    lock.lockInterruptibly();
+    int before;
+    putLock.lockInterruptibly();
     try {
-      while (items.size() >= capacity) {
+      while (count.get() >= capacity) {
         if (nanos <= 0) {
           return false;
         }
         nanos = notFull.awaitNanos(nanos);
       }
-      add(item);
-      return true;
+      before = append(item);
     } finally {
-      lock.unlock();
+      putLock.unlock();
     }
+    if (before == 0) {
+      signalNotEmpty();
+    }
+    return true;
   }
 
   @Override
   public boolean tryPut(T item) {
     Objects.requireNonNull(item, "item");
-    lock.lock();
+    if (count.get() >= capacity) {
+      return false;
+    }
+    int before;
+    putLock.lock();
     try {
-      if (items.size() >= capacity) {
+      if (count.get() >= capacity) {
         return false;
       }
-      add(item);
-      return true;
+      before = append(item);
     } finally {
-      lock.unlock();
+      putLock.unlock();
     }
+    if (before == 0) {
+      signalNotEmpty();
+    }
+    return true;
+  }
+
+  /** Links an item at the tail; returns the count before. Holds putLock, and room is there. */
+  private int append(T item) {
+    Node<T> n = new Node<>(item);
+    last.next = n;
+    last = n;
+    int before = count.getAndIncrement();
+    if (before + 1 < capacity) {
+      notFull.signal(); // another producer may go on
+    }
+    return before;
   }
 
   /**
    * Puts an item back at the head, ignoring the capacity: for an item that was taken on behalf of
-   * a consumer that died before receiving it.
+   * a consumer that died before receiving it. Rare, so it takes both locks.
    *
    * @param item the item
    */
   public void putBack(T item) {
     Objects.requireNonNull(item, "item");
-    lock.lock();
+    putLock.lock();
+    takeLock.lock();
     try {
-      items.addFirst(item);
+      Node<T> n = new Node<>(item);
+      n.next = head.next;
+      head.next = n;
+      if (last == head) {
+        last = n;
+      }
+      count.getAndIncrement();
       notEmpty.signal();
     } finally {
-      lock.unlock();
+      takeLock.unlock();
+      putLock.unlock();
     }
-  }
-
-  private void add(T item) {
-    items.addLast(item);
-    notEmpty.signal();
   }
 
   @Override
   public T get() throws InterruptedException {
-    lock.lockInterruptibly();
+    T item;
+    int before;
+    takeLock.lockInterruptibly();
     try {
-      while (items.isEmpty()) {
+      while (count.get() == 0) {
         notEmpty.await();
       }
-      return remove();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
-  public Optional<T> get(Duration timeout) throws InterruptedException {
-    long nanos = timeout.toNanos();
-    lock.lockInterruptibly();
-    try {
-      while (items.isEmpty()) {
-        if (nanos <= 0) {
-          return Optional.empty();
-        }
-        nanos = notEmpty.awaitNanos(nanos);
+      item = unlink();
+      before = count.getAndDecrement();
+      if (before > 1) {
+        notEmpty.signal(); // items are left: wake the next consumer
       }
-      return Optional.of(remove());
     } finally {
-      lock.unlock();
+      takeLock.unlock();
     }
-  }
-
-  @Override
-  public Optional<T> tryGet() {
-    lock.lock();
-    try {
-      return items.isEmpty() ? Optional.empty() : Optional.of(remove());
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private T remove() {
-    T item = items.removeFirst();
-    notFull.signal();
-    if (!items.isEmpty()) {
-      notEmpty.signal();
+    if (before == capacity) {
+      signalNotFull();
     }
     return item;
   }
 
   @Override
-  public int size() {
-    lock.lock();
+  public Optional<T> get(Duration timeout) throws InterruptedException {
+    long nanos = timeout.toNanos();
+    T item;
+    int before;
+    takeLock.lockInterruptibly();
     try {
-      return items.size();
+      while (count.get() == 0) {
+        if (nanos <= 0) {
+          return Optional.empty();
+        }
+        nanos = notEmpty.awaitNanos(nanos);
+      }
+      item = unlink();
+      before = count.getAndDecrement();
+      if (before > 1) {
+        notEmpty.signal();
+      }
     } finally {
-      lock.unlock();
+      takeLock.unlock();
     }
+    if (before == capacity) {
+      signalNotFull();
+    }
+    return Optional.of(item);
+  }
+
+  @Override
+  public Optional<T> tryGet() {
+    if (count.get() == 0) {
+      return Optional.empty();
+    }
+    T item;
+    int before;
+    takeLock.lock();
+    try {
+      if (count.get() == 0) {
+        return Optional.empty();
+      }
+      item = unlink();
+      before = count.getAndDecrement();
+      if (before > 1) {
+        notEmpty.signal();
+      }
+    } finally {
+      takeLock.unlock();
+    }
+    if (before == capacity) {
+      signalNotFull();
+    }
+    return Optional.of(item);
+  }
+
+  /** Unlinks the first item. Holds takeLock, and the queue is not empty. */
+  private T unlink() {
+    Node<T> first = head.next;
+    head.next = null; // help the collector
+    head = first;
+    T item = first.item;
+    first.item = null;
+    return item;
+  }
+
+  private void signalNotEmpty() {
+    takeLock.lock();
+    try {
+      notEmpty.signal();
+    } finally {
+      takeLock.unlock();
+    }
+  }
+
+  private void signalNotFull() {
+    putLock.lock();
+    try {
+      notFull.signal();
+    } finally {
+      putLock.unlock();
+    }
+  }
+
+  @Override
+  public int size() {
+    return count.get();
   }
 
   @Override
