@@ -88,7 +88,7 @@ final class BackendSelection {
     Optional<Setting> configured = lookup.apply(KEY);
     if (configured.isPresent()) {
       Setting s = configured.get();
-      return new Choice(named(providers, s.value(), s.describe()), s.describe());
+      return new Choice(named(providers, s.value(), s.describe()), "chosen by " + s.describe());
     }
     if (providers.byName().isEmpty()) {
       throw new BackendNotFoundException(noBackendMessage(providers));

@@ -3,6 +3,9 @@ package dev.multiproc;
 import dev.multiproc.spi.BackendConfig;
 import dev.multiproc.spi.BackendProvider;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -43,8 +46,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Backends returned by {@link #backend()} and {@link #backend(String)} are shared: opened on
  * first use, closed when the JVM exits. Closing one yourself ends everything it made; later calls
- * then fail with {@link IllegalStateException}. For a backend of your own, open it through its
- * provider. Everything here is thread-safe.
+ * then fail with {@link IllegalStateException}. For a backend of your own, with its own workers and
+ * settings read afresh, use {@link #open(String)} (or {@link #open()}) and close it yourself.
+ * {@link #providers()} and {@link #defaultChoice()} show what is on the class path and what would
+ * be chosen, opening nothing. Everything here is thread-safe.
  */
 public final class Multiproc {
 
@@ -68,7 +73,7 @@ public final class Multiproc {
     LOCK.lock();
     try {
       if (defaultBackend == null) {
-        BackendSelection.Choice choice = BackendSelection.chooseDefault(providers(), BackendConfig::lookup);
+        BackendSelection.Choice choice = BackendSelection.chooseDefault(loadProviders(), BackendConfig::lookup);
         LOG.log(Level.DEBUG, () -> "multiproc backend: " + choice.provider().name() + " (" + choice.reason() + ")");
         defaultBackend = shared(choice.provider());
       }
@@ -96,10 +101,79 @@ public final class Multiproc {
       if (b != null) {
         return b;
       }
-      return shared(BackendSelection.named(providers(), name, "Multiproc.backend(\"" + name + "\")"));
+      return shared(BackendSelection.named(loadProviders(), name, "Multiproc.backend(\"" + name + "\")"));
     } finally {
       LOCK.unlock();
     }
+  }
+
+  /**
+   * Opens a new backend of the configured default kind (chosen as {@link #backend()} chooses), owned
+   * by the caller: it is not shared, not closed at JVM exit by multiproc, and ends everything it
+   * made when the caller closes it.
+   *
+   * <pre>{@code
+   * try (Backend mine = Multiproc.open()) {
+   *   try (Pool pool = mine.newPool(PoolOptions.defaults())) { ... }
+   * }
+   * }</pre>
+   *
+   * @return a new open backend; close it
+   * @throws BackendNotFoundException as {@link #backend()}
+   */
+  public static Backend open() {
+    BackendProvider p = BackendSelection.chooseDefault(loadProviders(), BackendConfig::lookup).provider();
+    return p.open(BackendConfig.load(p.name()));
+  }
+
+  /**
+   * Opens a new backend called {@code name}, owned by the caller (see {@link #open()}).
+   *
+   * @param name {@code thread}, {@code virtual-thread}, {@code process}, {@code hazelcast}, or the
+   *     name of another provider on the class path
+   * @return a new open backend; close it
+   * @throws NullPointerException if {@code name} is null
+   * @throws BackendNotFoundException if no provider on the class path has that name; the message
+   *     lists those that do and names the artifact to add
+   */
+  public static Backend open(String name) {
+    Objects.requireNonNull(name, "name");
+    return BackendSelection.named(loadProviders(), name, "Multiproc.open(\"" + name + "\")")
+        .open(BackendConfig.load(name));
+  }
+
+  /**
+   * The backend providers on the class path, highest priority first (then by name), each marked if
+   * it is the one {@link #backend()} would use. Constructs providers (cheap); opens nothing.
+   *
+   * @return the providers; empty if there is none
+   * @throws BackendNotFoundException if two providers declare the same name
+   */
+  public static List<BackendInfo> providers() {
+    BackendSelection.Providers found = loadProviders();
+    String chosen;
+    try {
+      chosen = BackendSelection.chooseDefault(found, BackendConfig::lookup).provider().name();
+    } catch (BackendNotFoundException e) {
+      chosen = null;
+    }
+    List<BackendInfo> out = new ArrayList<>();
+    for (BackendProvider p : found.byName().values()) {
+      out.add(new BackendInfo(p.name(), p.priority(), p.getClass().getName(), p.name().equals(chosen)));
+    }
+    out.sort(Comparator.comparingInt(BackendInfo::priority).reversed().thenComparing(BackendInfo::name));
+    return List.copyOf(out);
+  }
+
+  /**
+   * Which backend {@link #backend()} would use, and why, without opening it.
+   *
+   * @return the choice
+   * @throws BackendNotFoundException if none can be chosen; the message says what to do
+   */
+  public static BackendChoice defaultChoice() {
+    BackendSelection.Choice c = BackendSelection.chooseDefault(loadProviders(), BackendConfig::lookup);
+    return new BackendChoice(c.provider().name(), c.reason());
   }
 
   /**
@@ -109,7 +183,7 @@ public final class Multiproc {
    * @throws BackendNotFoundException if two providers declare the same name
    */
   public static Set<String> availableBackends() {
-    return providers().names();
+    return loadProviders().names();
   }
 
   /**
@@ -202,7 +276,7 @@ public final class Multiproc {
     return backend().newWorker(task, options);
   }
 
-  private static BackendSelection.Providers providers() {
+  private static BackendSelection.Providers loadProviders() {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     return BackendSelection.Providers.load(loader != null ? loader : Multiproc.class.getClassLoader());
   }

@@ -73,7 +73,7 @@ class BackendSelectionTest {
     void systemPropertyNamesTheBackend() {
       var choice = BackendSelection.chooseDefault(shipped(), configured("thread", "system property"));
       assertThat(choice.provider().name()).isEqualTo("thread");
-      assertThat(choice.reason()).isEqualTo("multiproc.backend=thread (system property)");
+      assertThat(choice.reason()).isEqualTo("chosen by multiproc.backend=thread (system property)");
     }
 
     @Test
@@ -81,7 +81,7 @@ class BackendSelectionTest {
       var choice = BackendSelection.chooseDefault(shipped(),
           configured("process", "environment variable MULTIPROC_BACKEND"));
       assertThat(choice.provider().name()).as("a negative priority does not matter when configured").isEqualTo("process");
-      assertThat(choice.reason()).isEqualTo("multiproc.backend=process (environment variable MULTIPROC_BACKEND)");
+      assertThat(choice.reason()).isEqualTo("chosen by multiproc.backend=process (environment variable MULTIPROC_BACKEND)");
     }
 
     @Test
@@ -89,7 +89,7 @@ class BackendSelectionTest {
       var choice = BackendSelection.chooseDefault(shipped(),
           configured("hazelcast", "multiproc.properties at file:/app/multiproc.properties"));
       assertThat(choice.provider().name()).isEqualTo("hazelcast");
-      assertThat(choice.reason()).isEqualTo("multiproc.backend=hazelcast (multiproc.properties at file:/app/multiproc.properties)");
+      assertThat(choice.reason()).isEqualTo("chosen by multiproc.backend=hazelcast (multiproc.properties at file:/app/multiproc.properties)");
     }
 
     @Test

@@ -1,15 +1,12 @@
 package dev.multiproc.benchmarks;
 
 import dev.multiproc.Backend;
+import dev.multiproc.Multiproc;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.TaskFunction;
-import dev.multiproc.spi.BackendConfig;
-import dev.multiproc.spi.BackendProvider;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,15 +48,7 @@ abstract class Mapper implements AutoCloseable {
 
   /** A new backend of its own (not the shared one of {@code Multiproc}), closed with the mapper. */
   static Backend openBackend(String name) {
-    TreeSet<String> names = new TreeSet<>();
-    for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
-      if (p.name().equals(name)) {
-        return p.open(BackendConfig.load(name));
-      }
-      names.add(p.name());
-    }
-    throw new IllegalArgumentException("no backend \"" + name + "\" on the class path; available: " + names
-        + ", and the baselines " + JUC_FIXED + ", " + JUC_VIRTUAL);
+    return Multiproc.open(name);
   }
 
   /**

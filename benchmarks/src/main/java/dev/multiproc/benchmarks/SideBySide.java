@@ -1,19 +1,17 @@
 package dev.multiproc.benchmarks;
 
 import dev.multiproc.Backend;
+import dev.multiproc.Multiproc;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.Queue;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
-import dev.multiproc.spi.BackendConfig;
-import dev.multiproc.spi.BackendProvider;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.stream.IntStream;
 
 /**
@@ -48,9 +46,7 @@ public final class SideBySide {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
     List<String> what = args.length > 1 ? Arrays.asList(args).subList(1, args.length)
         : List.of("map", "map1", "queue", "start");
-    BackendProvider provider = ServiceLoader.load(BackendProvider.class).stream()
-        .map(ServiceLoader.Provider::get).filter(p -> p.name().equals("process")).findFirst().orElseThrow();
-    try (Backend backend = provider.open(BackendConfig.load("process"))) {
+    try (Backend backend = Multiproc.open("process")) {
       for (String w : what) {
         switch (w) {
           case "map" -> map(backend, rounds, 1_000_000, 0, "map");

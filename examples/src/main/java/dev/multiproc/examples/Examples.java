@@ -1,21 +1,15 @@
 package dev.multiproc.examples;
 
 import dev.multiproc.Backend;
+import dev.multiproc.BackendChoice;
+import dev.multiproc.BackendInfo;
 import dev.multiproc.BackendNotFoundException;
 import dev.multiproc.Multiproc;
-import dev.multiproc.spi.BackendConfig;
-import dev.multiproc.spi.BackendProvider;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
-import java.util.ServiceLoader;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -58,9 +52,6 @@ public final class Examples {
   static final int USAGE = 2;
 
   private static final String BACKEND_KEY = "multiproc.backend";
-
-  /** The backends this project ships: a missing one gets an "add its artifact" hint. */
-  private static final List<String> KNOWN_BACKENDS = List.of("thread", "virtual-thread", "process", "hazelcast");
 
   /** One example: its name on the command line, a line for {@code --help}, and its body. */
   record Example(String name, String summary, Body body) {}
@@ -151,15 +142,26 @@ public final class Examples {
     Backend used;
     try {
       settings = Settings.fromSystemProperties();
+      String previous = System.getProperty(BACKEND_KEY);
       if (backend != null) {
-        Set<String> available = Multiproc.availableBackends();
-        if (!available.contains(backend)) {
-          return usage(err, notAvailable(backend, available));
-        }
         System.setProperty(BACKEND_KEY, backend);                          // mp.set_start_method(...)
       }
-      used = Multiproc.backend();
-    } catch (IllegalArgumentException | BackendNotFoundException e) {
+      try {
+        used = Multiproc.backend();
+      } catch (BackendNotFoundException e) {
+        if (backend != null) { // leave the JVM as it was
+          if (previous == null) {
+            System.clearProperty(BACKEND_KEY);
+          } else {
+            System.setProperty(BACKEND_KEY, previous);
+          }
+        }
+        throw e;
+      }
+    } catch (BackendNotFoundException e) {
+      return usage(err, (backend != null ? "--backend " + backend + ": " : "") + e.getMessage()
+          + " For the examples: add the backend to examples/pom.xml (runtime scope) and rebuild.");
+    } catch (IllegalArgumentException e) {
       return usage(err, e.getMessage());
     }
     if (backend != null && !used.name().equals(backend)) {
@@ -198,28 +200,9 @@ public final class Examples {
     return ALL.stream().map(Example::name).collect(Collectors.joining(", "));
   }
 
-  private static String notAvailable(String backend, Set<String> available) {
-    String m = "--backend " + backend + ": no such backend on the class path. Available: " + available + ".";
-    if (KNOWN_BACKENDS.contains(backend)) {
-      m += " To use it, add dev.multiproc:multiproc-" + backend + "-backend to examples/pom.xml (runtime scope)"
-          + " and rebuild.";
-    }
-    return m;
-  }
-
-  /** Why the default backend is what it is; says what Multiproc's selection rule did. */
+  /** Why the default backend is what it is, as Multiproc's selection rule says. */
   private static String reason(String fromOption) {
-    if (fromOption != null) {
-      return "chosen by --backend " + fromOption;
-    }
-    Optional<BackendConfig.Setting> configured = BackendConfig.lookup(BACKEND_KEY);
-    if (configured.isPresent()) {
-      return "chosen by " + configured.get().describe();
-    }
-    Set<String> available = Multiproc.availableBackends();
-    return available.size() == 1
-        ? "the only backend on the class path"
-        : "the highest priority among " + available + "; choose another with --backend <name>";
+    return fromOption != null ? "chosen by --backend " + fromOption : Multiproc.defaultChoice().reason();
   }
 
   private static void printHelp(PrintStream out, String backendOption) {
@@ -245,63 +228,32 @@ public final class Examples {
           examples.countdown.count  how far countdown counts (default 50000000)
         """);
     out.println("Backends on the class path (name, priority):");
-    Map<String, Integer> providers;
+    List<BackendInfo> providers;
     try {
-      providers = providers();
+      providers = Multiproc.providers();
     } catch (RuntimeException | ServiceConfigurationError e) {
       out.println("  cannot list them: " + e.getMessage());
       return;
     }
-    for (Map.Entry<String, Integer> p : providers.entrySet()) {
-      out.println("  " + pad(p.getKey(), width) + p.getValue());
+    for (BackendInfo p : providers) {
+      out.println("  " + pad(p.name(), width) + p.priority());
     }
     out.println("Selected: " + selected(providers, backendOption));
   }
 
-  /**
-   * The backend that would be chosen, said without opening it (help starts nothing). Follows
-   * Multiproc's rule: configured name, else the only provider, else the highest priority >= 0.
-   */
-  private static String selected(Map<String, Integer> providers, String backendOption) {
-    String name;
-    String why;
+  /** The backend that would be chosen, said without opening it (help starts nothing). */
+  private static String selected(List<BackendInfo> providers, String backendOption) {
     if (backendOption != null) {
-      name = backendOption;
-      why = "chosen by --backend " + backendOption;
-    } else {
-      Optional<BackendConfig.Setting> configured = BackendConfig.lookup(BACKEND_KEY);
-      if (configured.isPresent()) {
-        name = configured.get().value();
-        why = "chosen by " + configured.get().describe();
-      } else if (providers.size() == 1) {
-        return providers.keySet().iterator().next() + ", the only backend on the class path";
-      } else {
-        return providers.entrySet().stream()
-            .filter(p -> p.getValue() >= 0)
-            .max(Map.Entry.<String, Integer>comparingByValue()
-                .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
-            .map(p -> p.getKey() + ", the highest priority among " + providers.keySet()
-                + "; choose another with --backend <name>")
-            .orElse("none: no backend is configured and none can be chosen by itself; use --backend <name>");
-      }
+      return providers.stream().anyMatch(p -> p.name().equals(backendOption))
+          ? backendOption + ", chosen by --backend " + backendOption
+          : "none: --backend " + backendOption + " matches no backend on the class path";
     }
-    return providers.containsKey(name)
-        ? name + ", " + why
-        : "none: " + why.substring("chosen by ".length()) + " matches no backend on the class path";
-  }
-
-  /** The providers on the class path, name → priority, sorted by name. Constructing them starts nothing. */
-  private static Map<String, Integer> providers() {
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    Iterator<BackendProvider> it = ServiceLoader.load(BackendProvider.class,
-        loader != null ? loader : Examples.class.getClassLoader()).iterator();
-    List<BackendProvider> found = new ArrayList<>();
-    it.forEachRemaining(found::add);
-    Map<String, Integer> byName = new LinkedHashMap<>();
-    found.stream()
-        .sorted(Comparator.comparing(BackendProvider::name))
-        .forEach(p -> byName.put(p.name(), p.priority()));
-    return byName;
+    try {
+      BackendChoice c = Multiproc.defaultChoice();
+      return c.name() + ", " + c.reason();
+    } catch (BackendNotFoundException e) {
+      return "none: " + e.getMessage();
+    }
   }
 
   private static String pad(String s, int width) {

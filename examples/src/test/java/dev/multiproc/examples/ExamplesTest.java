@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.multiproc.Event;
 import dev.multiproc.Multiproc;
 import dev.multiproc.Queue;
-import dev.multiproc.thread.ThreadBackend;
+import dev.multiproc.engine.LocalBackend;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
@@ -47,7 +47,7 @@ class ExamplesTest {
   /** Every example ends what it started: no thread of the backend is left, pools included. */
   @AfterEach
   void leavesNoThreadBehind() throws InterruptedException {
-    ThreadBackend backend = (ThreadBackend) Multiproc.backend();
+    LocalBackend backend = (LocalBackend) Multiproc.backend();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (backend.threads().liveThreads() > 0 && System.nanoTime() < deadline) {
       LockSupport.parkNanos(1_000_000); // polling with a deadline: a thread ends just after join() returns
@@ -203,7 +203,9 @@ class ExamplesTest {
 
     assertThat(lines()).containsSubsequence(
         "Unknown example \"countdwn\". Examples: countdown, pool-map, sender-receiver, classy, event-stop (or all).",
-        "--backend threads: no such backend on the class path. Available: " + Multiproc.availableBackends() + ".",
+        "--backend threads: multiproc.backend=threads (system property) matches no backend. Available: "
+            + Multiproc.availableBackends() + ". Did you mean \"thread\"? For the examples: add the backend to"
+            + " examples/pom.xml (runtime scope) and rebuild.",
         "--backend needs a name, such as --backend thread.",
         "Unknown option --verbose. Options: --backend <name>, --help.");
   }
@@ -216,9 +218,10 @@ class ExamplesTest {
     assumeTrue(missing.isPresent(), "every backend is on the class path");
 
     assertThat(Examples.run(new String[] {"--backend", missing.get()}, out, out)).isEqualTo(Examples.USAGE);
-    assertThat(lines().get(0)).isEqualTo("--backend " + missing.get() + ": no such backend on the class path."
-        + " Available: " + Multiproc.availableBackends() + ". To use it, add dev.multiproc:multiproc-" + missing.get()
-        + "-backend to examples/pom.xml (runtime scope) and rebuild.");
+    assertThat(lines().get(0)).isEqualTo("--backend " + missing.get() + ": multiproc.backend=" + missing.get()
+        + " (system property) matches no backend. Available: " + Multiproc.availableBackends() + ". To use \""
+        + missing.get() + "\", add the artifact dev.multiproc:multiproc-" + missing.get()
+        + "-backend to the class path. For the examples: add the backend to examples/pom.xml (runtime scope) and rebuild.");
   }
 
   private static void withProperty(String key, String value, Runnable body) {

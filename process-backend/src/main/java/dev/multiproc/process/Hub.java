@@ -1,7 +1,7 @@
 package dev.multiproc.process;
 
 import dev.multiproc.MultiprocException;
-import dev.multiproc.thread.ThreadMaker;
+import dev.multiproc.engine.ThreadMaker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -8,7 +8,9 @@ import dev.multiproc.Queue;
 import dev.multiproc.Task;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
-import dev.multiproc.thread.ThreadMaker;
+import dev.multiproc.engine.BackendLifecycle;
+import dev.multiproc.engine.ThreadMaker;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -58,13 +60,11 @@ final class ProcessBackend implements Backend {
   private final ThreadMaker threads = ThreadMaker.platform();
   private final ThreadMaker waiters = ThreadMaker.virtual();
   private final Hub hub = new Hub(waiters);
+  private final BackendLifecycle lifecycle = new BackendLifecycle(ProcessBackendProvider.NAME);
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition childGone = lock.newCondition();
-  private final Set<ProcessPool> pools = new HashSet<>();
-  private final Set<ProcessWorker> workers = new HashSet<>();
   private final Set<Child> children = new HashSet<>();
   private final AtomicInteger workerNumbers = new AtomicInteger();
-  private boolean closed;
 
   // Children of a backend nobody closed still end with this JVM (their stdin closes), but closing
   // at exit kills them at once, and lets the JVM exit without waiting on the blocked readers.
@@ -88,8 +88,8 @@ final class ProcessBackend implements Backend {
   }
 
   /** The command for the next child; {@code trainer[0]} is set if that child is to write the CDS archive. */
-  java.util.List<String> command(CdsArchive.Trainer[] trainer) {
-    return settings.command(cds == null ? java.util.List.of() : cds.options(trainer));
+  List<String> command(CdsArchive.Trainer[] trainer) {
+    return settings.command(cds == null ? List.of() : cds.options(trainer));
   }
 
   ThreadMaker threads() {
@@ -108,18 +108,7 @@ final class ProcessBackend implements Backend {
   public Pool newPool(PoolOptions options) {
     Objects.requireNonNull(options, "options");
     checkOpen();
-    ProcessPool pool = new ProcessPool(this, options);
-    lock.lock();
-    try {
-      if (closed) {
-        pool.terminate();
-        throw closedException();
-      }
-      pools.add(pool);
-    } finally {
-      lock.unlock();
-    }
-    return pool;
+    return lifecycle.poolOpened(new ProcessPool(this, options));
   }
 
   @Override
@@ -147,18 +136,7 @@ final class ProcessBackend implements Backend {
   }
 
   void checkOpen() {
-    lock.lock();
-    try {
-      if (closed) {
-        throw closedException();
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private IllegalStateException closedException() {
-    return new IllegalStateException("the process backend is closed");
+    lifecycle.checkOpen();
   }
 
   /** Requests of children that wait in the hub now (for tests). */
@@ -175,11 +153,11 @@ final class ProcessBackend implements Backend {
     lock.lock();
     try {
       children.add(c);
-      if (closed) {
-        c.kill();
-      }
     } finally {
       lock.unlock();
+    }
+    if (lifecycle.isClosed()) {
+      c.kill();
     }
   }
 
@@ -194,34 +172,20 @@ final class ProcessBackend implements Backend {
   }
 
   void workerStarted(ProcessWorker w, Child c) {
-    lock.lock();
     try {
-      if (closed) {
-        c.kill();
-        throw closedException();
-      }
-      workers.add(w);
-    } finally {
-      lock.unlock();
+      lifecycle.workerStarted(w, () -> {});
+    } catch (IllegalStateException closed) {
+      c.kill();
+      throw closed;
     }
   }
 
   void workerEnded(ProcessWorker w) {
-    lock.lock();
-    try {
-      workers.remove(w);
-    } finally {
-      lock.unlock();
-    }
+    lifecycle.workerEnded(w);
   }
 
   void poolEnded(ProcessPool p) {
-    lock.lock();
-    try {
-      pools.remove(p);
-    } finally {
-      lock.unlock();
-    }
+    lifecycle.poolEnded(p);
   }
 
   /**
@@ -230,28 +194,18 @@ final class ProcessBackend implements Backend {
    */
   @Override
   public void close() {
-    List<ProcessPool> openPools;
-    List<Child> live;
-    lock.lock();
-    try {
-      if (closed && children.isEmpty()) {
-        return;
-      }
-      closed = true;
-      openPools = new ArrayList<>(pools);
-    } finally {
-      lock.unlock();
+    boolean first = lifecycle.close(); // terminates the pools, kills the workers' children
+    if (!first && noChildren()) {
+      return;
     }
-    if (Thread.currentThread() != exitHook) {
+    if (first && Thread.currentThread() != exitHook) {
       try {
         Runtime.getRuntime().removeShutdownHook(exitHook);
       } catch (IllegalStateException e) {
         // the JVM is shutting down: the hook runs (or ran) anyway
       }
     }
-    for (ProcessPool p : openPools) {
-      p.terminate();
-    }
+    List<Child> live;
     lock.lock();
     try {
       live = new ArrayList<>(children);
@@ -277,21 +231,25 @@ final class ProcessBackend implements Backend {
       lock.unlock();
     }
     hub.close();
-    while (threads.liveThreads() + waiters.liveThreads() > 0 && System.nanoTime() < deadline && !interrupted) {
-      Thread.onSpinWait();
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
+    if (!interrupted) {
+      lifecycle.awaitUntil(() -> threads.liveThreads() + waiters.liveThreads() == 0,
+          Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    } else {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private boolean noChildren() {
+    lock.lock();
+    try {
+      return children.isEmpty();
+    } finally {
+      lock.unlock();
     }
   }
 
   @Override
   public String toString() {
-    return "ProcessBackend{" + (closed ? "closed" : "open") + "}";
+    return "ProcessBackend{" + (lifecycle.isClosed() ? "closed" : "open") + "}";
   }
 }

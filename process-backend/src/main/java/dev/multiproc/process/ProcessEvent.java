@@ -1,7 +1,7 @@
 package dev.multiproc.process;
 
 import dev.multiproc.Event;
-import dev.multiproc.thread.ThreadEvent;
+import dev.multiproc.engine.LocalEvent;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
@@ -11,7 +11,7 @@ final class ProcessEvent implements Event, Serializable {
 
   @Serial private static final long serialVersionUID = 1L;
 
-  final transient ThreadEvent event = new ThreadEvent();
+  final transient LocalEvent event = new LocalEvent();
   private final long backendId;
   final long id;
 

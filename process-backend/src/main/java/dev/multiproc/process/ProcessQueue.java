@@ -1,7 +1,7 @@
 package dev.multiproc.process;
 
 import dev.multiproc.Queue;
-import dev.multiproc.thread.ThreadQueue;
+import dev.multiproc.engine.LocalQueue;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
@@ -18,13 +18,13 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
 
   @Serial private static final long serialVersionUID = 1L;
 
-  final transient ThreadQueue<byte[]> items;
+  final transient LocalQueue<byte[]> items;
   private final long backendId;
   final long id;
   private final int maxSize;
 
   ProcessQueue(long backendId, long id, int maxSize) {
-    this.items = new ThreadQueue<>(maxSize);
+    this.items = new LocalQueue<>(maxSize);
     this.backendId = backendId;
     this.id = id;
     this.maxSize = maxSize;

@@ -3,14 +3,10 @@ package dev.multiproc.process;
 import dev.multiproc.MultiprocException;
 import dev.multiproc.Task;
 import dev.multiproc.Worker;
+import dev.multiproc.engine.AbstractWorker;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -18,24 +14,23 @@ import java.util.concurrent.locks.ReentrantLock;
  * method. {@code start()} waits until the child is ready, so a child that cannot start fails
  * {@code start()} with its stderr instead of failing later.
  */
-final class ProcessWorker implements Worker, Child.Handler {
+final class ProcessWorker extends AbstractWorker implements Child.Handler {
 
   private final ProcessBackend backend;
   private final Task task;
-  private final String name;
-  private final boolean daemon;
   private final ReentrantLock lock = new ReentrantLock();
-  private final CountDownLatch ended = new CountDownLatch(1);
-  private boolean started;
+  private volatile boolean started;
   private volatile Child child;
-  private volatile Integer exitCode;
-  private volatile Throwable failure;
 
   ProcessWorker(ProcessBackend backend, Task task, String name, boolean daemon) {
+    super(name, daemon);
     this.backend = backend;
     this.task = task;
-    this.name = name;
-    this.daemon = daemon;
+  }
+
+  @Override
+  protected boolean hasStarted() {
+    return started;
   }
 
   @Override
@@ -43,12 +38,12 @@ final class ProcessWorker implements Worker, Child.Handler {
     lock.lock();
     try {
       if (started) {
-        throw new IllegalStateException("worker " + name + " was already started; a worker runs once");
+        throw new IllegalStateException("worker " + name() + " was already started; a worker runs once");
       }
-      Buf payload = new Buf(256).writeString(name);
+      Buf payload = new Buf(256).writeString(name());
       Codec.writeValue(task, "task", payload);
       backend.checkOpen();
-      Child c = Child.start(backend, name, daemon, this);
+      Child c = Child.start(backend, name(), isDaemon(), this);
       backend.workerStarted(this, c);
       child = c;
       try {
@@ -61,7 +56,7 @@ final class ProcessWorker implements Worker, Child.Handler {
       } catch (IOException e) {
         c.kill();
         c.awaitGone(Duration.ofSeconds(5));
-        throw new MultiprocException("the child JVM for " + name + " went away while starting: " + c.outputTail(), e);
+        throw new MultiprocException("the child JVM for " + name() + " went away while starting: " + c.outputTail(), e);
       }
       started = true;
       return this;
@@ -73,44 +68,19 @@ final class ProcessWorker implements Worker, Child.Handler {
   @Override
   public void message(Child c, int type, long id, Buf.In m) {
     if (type == Msg.WORKER_DONE && m.readByte() == 0) {
-      failure = Codec.readFailure(m);
+      failed(Codec.readFailure(m));
     }
   }
 
   @Override
   public void exited(Child c, int code, String outputTail) {
-    exitCode = code;
-    ended.countDown();
+    ended(code, null);
     backend.workerEnded(this);
   }
 
   @Override
-  public void join() throws InterruptedException {
-    checkStarted();
-    ended.await();
-  }
-
-  @Override
-  public boolean join(Duration timeout) throws InterruptedException {
-    Objects.requireNonNull(timeout, "timeout");
-    checkStarted();
-    return ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-  }
-
-  private void checkStarted() {
-    lock.lock();
-    try {
-      if (!started) {
-        throw new IllegalStateException("worker " + name + " was never started; call start() before join()");
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
   public boolean isAlive() {
-    return child != null && ended.getCount() > 0;
+    return child != null && !hasEnded();
   }
 
   @Override
@@ -130,36 +100,14 @@ final class ProcessWorker implements Worker, Child.Handler {
   }
 
   @Override
-  public OptionalInt exitCode() {
-    Integer c = exitCode;
-    return c == null ? OptionalInt.empty() : OptionalInt.of(c);
-  }
-
-  @Override
-  public Optional<Throwable> failure() {
-    return Optional.ofNullable(failure);
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
   public OptionalLong pid() {
     Child c = child;
     return c == null ? OptionalLong.empty() : OptionalLong.of(c.pid());
   }
 
   @Override
-  public boolean isDaemon() {
-    return daemon;
-  }
-
-  @Override
   public String toString() {
     Child c = child;
-    return "ProcessWorker{" + name + (c == null ? "" : ", pid " + c.pid())
-        + (isAlive() ? ", alive" : exitCode == null ? "" : ", exit " + exitCode) + "}";
+    return "ProcessWorker{" + name() + (c == null ? "" : ", pid " + c.pid()) + ", " + state() + "}";
   }
 }

@@ -8,7 +8,6 @@ import dev.multiproc.Multiproc;
 import dev.multiproc.spi.BackendProvider;
 import java.lang.reflect.Modifier;
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -19,10 +18,6 @@ import org.junit.jupiter.api.Test;
  * API.md gives its name, and opens independent backends of its name.
  */
 public abstract class SelectionConformance extends ConformanceSuite {
-
-  /** The priorities API.md gives the backends this project ships. */
-  private static final Map<String, Integer> KNOWN_PRIORITIES =
-      Map.of("thread", 10, "virtual-thread", 20, "process", -1, "hazelcast", -1);
 
   /** For a backend that runs this suite alone: override {@link #provider()}. */
   protected SelectionConformance() {}
@@ -57,16 +52,19 @@ public abstract class SelectionConformance extends ConformanceSuite {
   }
 
   @Test
-  @DisplayName("the priority is the one API.md gives the name, the same every time")
-  void priorityFollowsApi() throws Exception {
+  @DisplayName("the priority is the same every time, and Multiproc.providers() reports it with the provider's class")
+  void priorityIsStableAndReported() throws Exception {
     BackendProvider provider = provider();
     int priority = provider.priority();
     assertThat(provider.priority()).isEqualTo(priority);
     assertThat(provider.getClass().getConstructor().newInstance().priority()).isEqualTo(priority);
-    Integer expected = KNOWN_PRIORITIES.get(provider.name());
-    if (expected != null) {
-      assertThat(priority).as("priority of %s", provider.name()).isEqualTo(expected);
-    }
+    assertThat(Multiproc.providers())
+        .filteredOn(info -> info.name().equals(provider.name()))
+        .singleElement()
+        .satisfies(info -> {
+          assertThat(info.priority()).isEqualTo(priority);
+          assertThat(info.provider()).isEqualTo(provider.getClass().getName());
+        });
   }
 
   @Test

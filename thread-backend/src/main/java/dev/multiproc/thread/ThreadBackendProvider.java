@@ -1,6 +1,8 @@
 package dev.multiproc.thread;
 
 import dev.multiproc.Backend;
+import dev.multiproc.engine.LocalBackend;
+import dev.multiproc.engine.ThreadMaker;
 import dev.multiproc.spi.BackendConfig;
 import dev.multiproc.spi.BackendProvider;
 import java.time.Duration;
@@ -32,6 +34,6 @@ public final class ThreadBackendProvider implements BackendProvider {
 
   @Override
   public Backend open(BackendConfig config) {
-    return new ThreadBackend(NAME, ThreadMaker.platform(), config.getDuration("shutdown-timeout", Duration.ofSeconds(10)));
+    return new LocalBackend(NAME, ThreadMaker.platform(), config.getDuration("shutdown-timeout", Duration.ofSeconds(10)));
   }
 }

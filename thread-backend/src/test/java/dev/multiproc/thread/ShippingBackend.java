@@ -11,6 +11,7 @@ import dev.multiproc.TaskCallable;
 import dev.multiproc.TaskFunction;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
+import dev.multiproc.engine.LocalBackend;
 import dev.multiproc.spi.BackendConfig;
 import dev.multiproc.spi.BackendProvider;
 import java.io.ByteArrayInputStream;
@@ -49,18 +50,18 @@ final class ShippingBackend implements Backend {
 
     @Override
     public Backend open(BackendConfig config) {
-      return new ShippingBackend((ThreadBackend) new ThreadBackendProvider().open(config));
+      return new ShippingBackend((LocalBackend) new ThreadBackendProvider().open(config));
     }
   }
 
-  private final ThreadBackend delegate;
+  private final LocalBackend delegate;
 
-  private ShippingBackend(ThreadBackend delegate) {
+  private ShippingBackend(LocalBackend delegate) {
     this.delegate = delegate;
   }
 
   /** @return the thread backend underneath */
-  ThreadBackend delegate() {
+  LocalBackend delegate() {
     return delegate;
   }
 

@@ -3,6 +3,8 @@ package dev.multiproc.thread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.multiproc.Backend;
+import dev.multiproc.engine.LocalBackend;
+import dev.multiproc.engine.ThreadMaker;
 import dev.multiproc.spi.BackendProvider;
 import dev.multiproc.tck.MultiprocConformanceKit;
 
@@ -17,6 +19,6 @@ class ThreadConformanceTest extends MultiprocConformanceKit {
   /** Every thread the backend made, counted by its {@link ThreadMaker}, has ended. */
   @Override
   protected void assertNothingLeft(Backend closed) {
-    assertThat(((ThreadBackend) closed).threads().liveThreads()).as("live threads counted by the backend's ThreadMaker").isZero();
+    assertThat(((LocalBackend) closed).threads().liveThreads()).as("live threads counted by the backend's ThreadMaker").isZero();
   }
 }

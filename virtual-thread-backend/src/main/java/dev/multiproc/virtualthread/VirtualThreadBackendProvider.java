@@ -3,8 +3,8 @@ package dev.multiproc.virtualthread;
 import dev.multiproc.Backend;
 import dev.multiproc.spi.BackendConfig;
 import dev.multiproc.spi.BackendProvider;
-import dev.multiproc.thread.ThreadBackend;
-import dev.multiproc.thread.ThreadMaker;
+import dev.multiproc.engine.LocalBackend;
+import dev.multiproc.engine.ThreadMaker;
 import java.time.Duration;
 
 /**
@@ -57,6 +57,6 @@ public final class VirtualThreadBackendProvider implements BackendProvider {
 
   @Override
   public Backend open(BackendConfig config) {
-    return new ThreadBackend(NAME, ThreadMaker.virtual(), config.getDuration("shutdown-timeout", Duration.ofSeconds(10)));
+    return new LocalBackend(NAME, ThreadMaker.virtual(), config.getDuration("shutdown-timeout", Duration.ofSeconds(10)));
   }
 }

@@ -3,7 +3,7 @@ package dev.multiproc.virtualthread;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.multiproc.Backend;
-import dev.multiproc.thread.ThreadBackend;
+import dev.multiproc.engine.LocalBackend;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -35,7 +35,7 @@ class NoMonitorsTest {
   void noMainClassOfTheInJvmBackendsUsesAMonitor() throws Exception {
     List<String> found = new ArrayList<>();
     int classes = 0;
-    for (Class<?> anchor : List.of(Backend.class, ThreadBackend.class, VirtualThreadBackendProvider.class)) {
+    for (Class<?> anchor : List.of(Backend.class, LocalBackend.class, VirtualThreadBackendProvider.class)) {
       Path root = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
       List<String> names = classNames(root);
       assertThat(names).as("classes in %s", root).contains(anchor.getName());

@@ -10,7 +10,7 @@ import dev.multiproc.Task;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
 import dev.multiproc.spi.BackendConfig;
-import dev.multiproc.thread.ThreadBackend;
+import dev.multiproc.engine.LocalBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,11 +48,11 @@ class PinningTest {
   @TempDir
   Path dir;
 
-  private ThreadBackend backend;
+  private LocalBackend backend;
 
   @BeforeEach
   void open() {
-    backend = (ThreadBackend) new VirtualThreadBackendProvider().open(BackendConfig.of("virtual-thread", Map.of()));
+    backend = (LocalBackend) new VirtualThreadBackendProvider().open(BackendConfig.of("virtual-thread", Map.of()));
   }
 
   @AfterEach
@@ -183,7 +183,7 @@ class PinningTest {
       }
     })));
     assertThat(pinned).as("pinned events in the control case").isNotEmpty();
-    assertThat(pinned.get(0)).contains(BlocksInItsInitializer.class.getName() + ".<clinit>", "dev.multiproc.thread.ThreadWorker");
+    assertThat(pinned.get(0)).contains(BlocksInItsInitializer.class.getName() + ".<clinit>", "dev.multiproc.engine.LocalWorker");
   }
 
   /** Parks in its static initializer: a virtual thread initializing it is pinned while it sleeps. */

@@ -6,7 +6,7 @@ import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.TaskFunction;
 import dev.multiproc.spi.BackendConfig;
-import dev.multiproc.thread.ThreadBackend;
+import dev.multiproc.engine.LocalBackend;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +31,11 @@ class PoolDispatchTest {
 
   private static final int ROUNDS = 300;
 
-  private ThreadBackend backend;
+  private LocalBackend backend;
 
   @BeforeEach
   void open() {
-    backend = (ThreadBackend) new VirtualThreadBackendProvider().open(BackendConfig.of("virtual-thread", Map.of()));
+    backend = (LocalBackend) new VirtualThreadBackendProvider().open(BackendConfig.of("virtual-thread", Map.of()));
   }
 
   @AfterEach

@@ -12,7 +12,7 @@ import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
 import dev.multiproc.spi.BackendConfig;
 import dev.multiproc.spi.BackendProvider;
-import dev.multiproc.thread.ThreadBackend;
+import dev.multiproc.engine.LocalBackend;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class VirtualThreadBackendProviderTest {
 
-  private ThreadBackend backend;
+  private LocalBackend backend;
 
   @AfterEach
   void closeBackend() {
@@ -39,8 +39,8 @@ class VirtualThreadBackendProviderTest {
     }
   }
 
-  private ThreadBackend open(Map<String, String> options) {
-    backend = (ThreadBackend) new VirtualThreadBackendProvider().open(BackendConfig.of("virtual-thread", options));
+  private LocalBackend open(Map<String, String> options) {
+    backend = (LocalBackend) new VirtualThreadBackendProvider().open(BackendConfig.of("virtual-thread", options));
     return backend;
   }
 
@@ -52,10 +52,13 @@ class VirtualThreadBackendProviderTest {
   }
 
   @Test
-  void isFoundByServiceLoaderNextToThread() {
+  void isAloneOnItsOwnClassPath() {
+    // The module depends on api + engine only: no sibling backend comes along with it.
     List<String> names = ServiceLoader.load(BackendProvider.class).stream().map(h -> h.get().name()).toList();
-    assertThat(names).contains("virtual-thread", "thread");
-    assertThat(Multiproc.availableBackends()).contains("virtual-thread", "thread");
+    assertThat(names).containsExactly("virtual-thread");
+    assertThat(Multiproc.availableBackends()).containsExactly("virtual-thread");
+    assertThat(Multiproc.defaultChoice().reason()).isIn("the only backend on the class path",
+        "chosen by " + BackendConfig.lookup("multiproc.backend").map(BackendConfig.Setting::describe).orElse(""));
   }
 
   @Test
@@ -91,7 +94,7 @@ class VirtualThreadBackendProviderTest {
 
   @Test
   void aNonDaemonWorkerHoldsOnePlatformKeepAliveThreadUntilItEnds() throws Exception {
-    ThreadBackend b = open(Map.of());
+    LocalBackend b = open(Map.of());
     Event go = b.newEvent();
     List<Worker> workers = IntStream.range(0, 3)
         .mapToObj(i -> b.newWorker(go::await, WorkerOptions.defaults()).start())
@@ -114,7 +117,7 @@ class VirtualThreadBackendProviderTest {
 
   @Test
   void closeWaitsAtMostTheConfiguredShutdownTimeoutForAWorkerThatIgnoresInterrupts() throws Exception {
-    ThreadBackend b = open(Map.of("shutdown-timeout", "100ms"));
+    LocalBackend b = open(Map.of("shutdown-timeout", "100ms"));
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Worker stubborn = b.newWorker(() -> {

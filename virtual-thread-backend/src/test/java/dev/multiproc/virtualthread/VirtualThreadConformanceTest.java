@@ -3,7 +3,7 @@ package dev.multiproc.virtualthread;
 import dev.multiproc.Backend;
 import dev.multiproc.spi.BackendProvider;
 import dev.multiproc.tck.MultiprocConformanceKit;
-import dev.multiproc.thread.ThreadBackend;
+import dev.multiproc.engine.LocalBackend;
 
 /** The virtual-thread backend against the whole conformance kit. */
 class VirtualThreadConformanceTest extends MultiprocConformanceKit {
@@ -16,7 +16,7 @@ class VirtualThreadConformanceTest extends MultiprocConformanceKit {
   /** The kit sees platform threads only: every virtual thread the backend made has ended too. */
   @Override
   protected void assertNothingLeft(Backend closed) {
-    ThreadBackend backend = (ThreadBackend) closed;
+    LocalBackend backend = (LocalBackend) closed;
     Polling.until(() -> backend.threads().liveThreads() == 0, patience(),
         () -> "the backend's threads have ended (" + backend.threads().liveThreads() + " are alive)");
   }

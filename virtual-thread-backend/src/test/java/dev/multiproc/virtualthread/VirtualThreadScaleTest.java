@@ -9,7 +9,7 @@ import dev.multiproc.Queue;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
 import dev.multiproc.spi.BackendConfig;
-import dev.multiproc.thread.ThreadBackend;
+import dev.multiproc.engine.LocalBackend;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +34,11 @@ class VirtualThreadScaleTest {
   private static final int WAITERS = 100_000;
   private static final Duration SETTLE = Duration.ofSeconds(120);
 
-  private ThreadBackend backend;
+  private LocalBackend backend;
 
   @BeforeEach
   void open() {
-    backend = (ThreadBackend) new VirtualThreadBackendProvider().open(BackendConfig.of("virtual-thread", Map.of()));
+    backend = (LocalBackend) new VirtualThreadBackendProvider().open(BackendConfig.of("virtual-thread", Map.of()));
   }
 
   @AfterEach

@@ -1,6 +1,5 @@
-package dev.multiproc.thread;
+package dev.multiproc.engine;
 
-import dev.multiproc.MultiprocException;
 import dev.multiproc.NotShippableException;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
@@ -11,24 +10,18 @@ import dev.multiproc.WorkerDiedException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -55,7 +48,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Timeouts run on one watchdog thread per pool, made only when a timeout is set.
  * </ul>
  *
- * <p>Public so that other backends can reuse it; not part of the user API.
+ * <p>Internal: shared by the backends, no compatibility promise.
  */
 public abstract class AbstractPool implements Pool {
 
@@ -94,6 +87,10 @@ public abstract class AbstractPool implements Pool {
 
   // ---------------------------------------------------------------- user API
 
+  long nextJobId() {
+    return jobIds.incrementAndGet();
+  }
+
   @Override
   public int workers() {
     return options.workers();
@@ -129,7 +126,7 @@ public abstract class AbstractPool implements Pool {
       return new ArrayList<>();
     }
     int chunk = chunkSize > 0 ? chunkSize : defaultChunk(n);
-    MapJob job = new MapJob(fn, n, chunk);
+    MapJob job = new MapJob(this, fn, n, chunk);
     job.attachment = prepareFunction(fn);
     List<WorkUnit> units = new ArrayList<>((n + chunk - 1) / chunk);
     for (int from = 0, seq = 0; from < n; from += chunk, seq++) {
@@ -167,7 +164,7 @@ public abstract class AbstractPool implements Pool {
     Objects.requireNonNull(items, "items");
     checkAccepting();
     int chunk = Math.max(1, options.chunkSize());
-    IterJob<T, R> job = new IterJob<>(fn, items.iterator(), chunk, ordered);
+    IterJob<T, R> job = new IterJob<>(this, fn, items.iterator(), chunk, ordered);
     job.attachment = prepareFunction(fn);
     job.feed();
     return job;
@@ -176,7 +173,7 @@ public abstract class AbstractPool implements Pool {
   @Override
   public <R> CompletableFuture<R> submit(TaskCallable<R> task) {
     Objects.requireNonNull(task, "task");
-    SubmitJob<R> job = new SubmitJob<>();
+    SubmitJob<R> job = new SubmitJob<>(this);
     WorkUnit unit = new WorkUnit(job, 0, 0, new Object[0], task);
     try {
       unit.attachment = prepareCall(task);
@@ -524,7 +521,7 @@ public abstract class AbstractPool implements Pool {
     }
   }
 
-  private void enqueue(List<WorkUnit> units) {
+  void enqueue(List<WorkUnit> units) {
     lock.lock();
     try {
       checkAcceptingLocked();
@@ -547,7 +544,7 @@ public abstract class AbstractPool implements Pool {
   }
 
   /** Removes the job's queued units (marked done, not reported); returns how many. */
-  private int removePending(Job job) {
+  int removePending(Job job) {
     lock.lock();
     try {
       int removed = 0;
@@ -621,430 +618,6 @@ public abstract class AbstractPool implements Pool {
         finished(unit, true);
       }
       timedOut(unit);
-    }
-  }
-
-  // ---------------------------------------------------------------- jobs
-
-  /** One {@code map}, iterator or {@code submit}: receives the outcome of its units. */
-  abstract class Job {
-    final AbstractPool pool = AbstractPool.this;
-    final long id = jobIds.incrementAndGet();
-    final TaskFunction<?, ?> function;
-    volatile Object attachment;
-
-    Job(TaskFunction<?, ?> function) {
-      this.function = function;
-    }
-
-    /** Every item of {@code u} ran; {@code failures} is null or holds what items threw. */
-    abstract void unitDone(WorkUnit u, Object[] results, Throwable[] failures);
-
-    /** Every item of {@code u} ran and none threw; the results as a primitive array. */
-    void unitDoneColumn(WorkUnit u, Object column) {
-      unitDone(u, box(column), null);
-    }
-
-    /** The unit as a whole failed: see {@link WorkUnit#fail}. */
-    abstract void unitFailed(WorkUnit u, Throwable failure);
-
-    /** @return true once the job wants none of its units that have not started */
-    boolean abandoned() {
-      return false;
-    }
-
-    /** An abandoned unit was dropped without running: see {@link WorkUnit#skip()}. */
-    void unitSkipped(WorkUnit u) {}
-  }
-
-  /** The exception a caller sees for item {@code index} when its whole unit failed. */
-  static RuntimeException forItem(long index, Throwable failure) {
-    if (failure instanceof WorkerDiedException d) {
-      return d.forItem(index);
-    }
-    if (failure instanceof CancellationException
-        || failure instanceof NotShippableException
-        || failure instanceof TaskFailedException) {
-      return (RuntimeException) failure;
-    }
-    return TaskFailedException.ofItem(index, failure);
-  }
-
-  /** A primitive array ({@code int[]}, {@code long[]}, {@code double[]}) or {@code Object[]} as boxed objects. */
-  static Object[] box(Object column) {
-    if (column instanceof Object[] a) {
-      return a;
-    }
-    if (column instanceof int[] a) {
-      Object[] out = new Object[a.length];
-      for (int i = 0; i < a.length; i++) {
-        out[i] = a[i];
-      }
-      return out;
-    }
-    if (column instanceof long[] a) {
-      Object[] out = new Object[a.length];
-      for (int i = 0; i < a.length; i++) {
-        out[i] = a[i];
-      }
-      return out;
-    }
-    if (column instanceof double[] a) {
-      Object[] out = new Object[a.length];
-      for (int i = 0; i < a.length; i++) {
-        out[i] = a[i];
-      }
-      return out;
-    }
-    throw new IllegalArgumentException("not a column of results: " + column);
-  }
-
-  /** What a caller sees for an item whose function threw {@code t}. */
-  static RuntimeException itemFailure(long index, Throwable t) {
-    return t instanceof NotShippableException n ? n : TaskFailedException.ofItem(index, t);
-  }
-
-  private final class MapJob extends Job {
-    final int size;
-    final int chunk;
-    final Object[] segments; // per chunk: its results, an Object[] or a primitive array
-    final AtomicInteger remaining = new AtomicInteger();
-    final CountDownLatch done = new CountDownLatch(1);
-    final ReentrantLock failureLock = new ReentrantLock();
-    RuntimeException failure;
-    long failureIndex = Long.MAX_VALUE;
-    boolean cancelled;
-    volatile boolean abandoned;
-
-    MapJob(TaskFunction<?, ?> fn, int n, int chunk) {
-      super(fn);
-      this.size = n;
-      this.chunk = chunk;
-      this.segments = new Object[(n + chunk - 1) / chunk];
-    }
-
-    @Override
-    void unitDoneColumn(WorkUnit u, Object column) {
-      segments[(int) u.sequence] = column; // published to await() by the latch
-      ended(1);
-    }
-
-    @Override
-    void unitDone(WorkUnit u, Object[] unitResults, Throwable[] failures) {
-      segments[(int) u.sequence] = unitResults;
-      if (failures != null) {
-        for (int i = 0; i < failures.length; i++) {
-          if (failures[i] != null) {
-            fail(u.firstIndex + i, itemFailure(u.firstIndex + i, failures[i]));
-            break;
-          }
-        }
-      }
-      ended(1);
-    }
-
-    @Override
-    void unitFailed(WorkUnit u, Throwable f) {
-      fail(u.firstIndex, forItem(u.firstIndex, f));
-      ended(1);
-    }
-
-    private void fail(long index, RuntimeException e) {
-      boolean first;
-      failureLock.lock();
-      try {
-        first = failure == null;
-        if (e instanceof CancellationException) {
-          cancelled = true;
-        }
-        if (index < failureIndex) {
-          failure = e;
-          failureIndex = index;
-        }
-      } finally {
-        failureLock.unlock();
-      }
-      if (first) {
-        abandon();
-      }
-    }
-
-    /** Items not yet started are skipped: queued ones are dropped, executors are told about the rest. */
-    private void abandon() {
-      abandoned = true;
-      ended(removePending(this));
-      unitsAbandoned();
-    }
-
-    @Override
-    boolean abandoned() {
-      return abandoned;
-    }
-
-    @Override
-    void unitSkipped(WorkUnit u) {
-      ended(1);
-    }
-
-    private void ended(int units) {
-      if (units > 0 && remaining.addAndGet(-units) == 0) {
-        done.countDown();
-      }
-    }
-
-    @SuppressWarnings("unchecked")
-    <R> List<R> await() {
-      try {
-        done.await();
-      } catch (InterruptedException e) {
-        abandon();
-        Thread.currentThread().interrupt();
-        throw new MultiprocException("interrupted while waiting for map; its queued work was cancelled", e);
-      }
-      failureLock.lock();
-      try {
-        if (cancelled) {
-          throw new CancellationException("the pool was terminated while map ran");
-        }
-        if (failure != null) {
-          throw failure;
-        }
-      } finally {
-        failureLock.unlock();
-      }
-      return (List<R>) new MapResults<>(size, chunk, segments);
-    }
-  }
-
-  private final class SubmitJob<R> extends Job {
-    final CompletableFuture<R> future = new CompletableFuture<>();
-
-    SubmitJob() {
-      super(null);
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    void unitDone(WorkUnit u, Object[] results, Throwable[] failures) {
-      if (failures != null && failures[0] != null) {
-        future.completeExceptionally(failures[0]);
-      } else {
-        future.complete((R) results[0]);
-      }
-    }
-
-    @Override
-    void unitFailed(WorkUnit u, Throwable failure) {
-      future.completeExceptionally(failure);
-    }
-
-    @Override
-    boolean abandoned() {
-      return future.isCancelled();
-    }
-  }
-
-  /** An outcome of one item: its value, or the exception to throw for it. */
-  private record Outcome(Object value, RuntimeException failure) {}
-
-  private final class IterJob<T, R> extends Job implements Iterator<R> {
-    // Touched by the consumer thread only.
-    private final Iterator<? extends T> source;
-    private final int chunk;
-    private final boolean ordered;
-    private final int maxInFlight;
-    private long nextIndex;
-    private long nextSequence;
-    private boolean sourceDone;
-    private RuntimeException feedError;
-
-    // Shared with the executors: guarded by jobLock.
-    private final ReentrantLock jobLock = new ReentrantLock();
-    private final Condition changed = jobLock.newCondition();
-    private final ArrayDeque<Outcome> ready = new ArrayDeque<>();
-    private final Map<Long, Outcome[]> doneUnits = new HashMap<>();
-    private long yieldSequence;
-    private int inFlight;
-    private RuntimeException terminal;
-
-    IterJob(TaskFunction<?, ?> fn, Iterator<? extends T> source, int chunk, boolean ordered) {
-      super(fn);
-      this.source = source;
-      this.chunk = chunk;
-      this.ordered = ordered;
-      this.maxInFlight = chunk * Math.max(4, 2 * options.workers());
-    }
-
-    /** Hands more input to the pool while the window allows. Consumer thread only. */
-    void feed() {
-      while (!sourceDone && feedError == null) {
-        jobLock.lock();
-        try {
-          if (inFlight + chunk > maxInFlight) {
-            return;
-          }
-        } finally {
-          jobLock.unlock();
-        }
-        List<Object> items = new ArrayList<>(chunk);
-        while (items.size() < chunk && source.hasNext()) {
-          T item = source.next();
-          if (item == null) {
-            feedError = new NullPointerException("item " + (nextIndex + items.size()) + " is null; a pool refuses null items");
-            break;
-          }
-          items.add(item);
-        }
-        if (items.size() < chunk && feedError == null) {
-          sourceDone = true;
-        }
-        if (items.isEmpty()) {
-          return;
-        }
-        WorkUnit unit = new WorkUnit(this, nextSequence, nextIndex, items.toArray(), null);
-        try {
-          unit.attachment = prepareItems(unit.items, nextIndex);
-        } catch (NotShippableException e) {
-          feedError = e;
-          return;
-        }
-        jobLock.lock();
-        try {
-          inFlight += items.size();
-        } finally {
-          jobLock.unlock();
-        }
-        try {
-          enqueue(List.of(unit));
-        } catch (RejectedExecutionException e) {
-          jobLock.lock();
-          try {
-            inFlight -= items.size();
-          } finally {
-            jobLock.unlock();
-          }
-          feedError = e;
-          return;
-        }
-        nextSequence++;
-        nextIndex += items.size();
-      }
-    }
-
-    @Override
-    void unitDone(WorkUnit u, Object[] results, Throwable[] failures) {
-      Outcome[] outcomes = new Outcome[results.length];
-      for (int i = 0; i < results.length; i++) {
-        Throwable f = failures == null ? null : failures[i];
-        outcomes[i] = new Outcome(results[i], f == null ? null : itemFailure(u.firstIndex + i, f));
-      }
-      arrived(u, outcomes);
-    }
-
-    @Override
-    void unitFailed(WorkUnit u, Throwable failure) {
-      if (failure instanceof CancellationException c) {
-        jobLock.lock();
-        try {
-          terminal = c;
-          changed.signalAll();
-        } finally {
-          jobLock.unlock();
-        }
-        return;
-      }
-      Outcome[] outcomes = new Outcome[u.items.length];
-      for (int i = 0; i < outcomes.length; i++) {
-        outcomes[i] = new Outcome(null, forItem(u.firstIndex + i, failure));
-      }
-      arrived(u, outcomes);
-    }
-
-    @Override
-    boolean abandoned() {
-      return terminal instanceof MultiprocException;
-    }
-
-    private void arrived(WorkUnit u, Outcome[] outcomes) {
-      jobLock.lock();
-      try {
-        if (ordered) {
-          doneUnits.put(u.sequence, outcomes);
-        } else {
-          ready.addAll(Arrays.asList(outcomes));
-        }
-        changed.signalAll();
-      } finally {
-        jobLock.unlock();
-      }
-    }
-
-    /** Moves the next unit in input order, if it has arrived, to {@code ready}. Holds jobLock. */
-    private void advance() {
-      if (ordered && ready.isEmpty()) {
-        Outcome[] next = doneUnits.remove(yieldSequence);
-        if (next != null) {
-          yieldSequence++;
-          ready.addAll(Arrays.asList(next));
-        }
-      }
-    }
-
-    @Override
-    public boolean hasNext() {
-      while (true) {
-        feed();
-        jobLock.lock();
-        try {
-          if (terminal != null) {
-            throw terminal;
-          }
-          advance();
-          if (!ready.isEmpty()) {
-            return true;
-          }
-          if (inFlight == 0 && (sourceDone || feedError != null)) {
-            return feedError != null;
-          }
-          changed.await();
-        } catch (InterruptedException e) {
-          terminal = new MultiprocException("interrupted while waiting for the next result; queued work was cancelled", e);
-          removePending(this);
-          unitsAbandoned();
-          Thread.currentThread().interrupt();
-          throw terminal;
-        } finally {
-          jobLock.unlock();
-        }
-      }
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public R next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      Outcome o;
-      jobLock.lock();
-      try {
-        o = ready.poll();
-        if (o != null) {
-          inFlight--;
-        }
-      } finally {
-        jobLock.unlock();
-      }
-      if (o == null) {
-        RuntimeException e = feedError;
-        feedError = null;
-        sourceDone = true;
-        throw e;
-      }
-      if (o.failure() != null) {
-        throw o.failure();
-      }
-      return (R) o.value();
     }
   }
 }

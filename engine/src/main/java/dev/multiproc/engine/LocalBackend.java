@@ -1,4 +1,4 @@
-package dev.multiproc.thread;
+package dev.multiproc.engine;
 
 import dev.multiproc.Backend;
 import dev.multiproc.Event;
@@ -9,11 +9,7 @@ import dev.multiproc.Task;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -38,32 +34,31 @@ import java.util.concurrent.locks.ReentrantLock;
  *       interrupt; a timed-out pool thread that ignores the interrupt is abandoned and replaced.
  * </ul>
  *
- * <p>Public so that other backends can reuse it; users get it through
- * {@link dev.multiproc.Multiproc}.
+ * <p>Internal: the {@code thread} and {@code virtual-thread} providers open it; users get it through
+ * {@link dev.multiproc.Multiproc}. No compatibility promise.
  */
-public class ThreadBackend implements Backend {
+public final class LocalBackend implements Backend {
 
   private final String name;
   private final ThreadMaker threads;
   private final Duration shutdownTimeout;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
-  private final Set<ThreadPool> pools = new HashSet<>();
-  private final Set<ThreadWorker> workers = new HashSet<>();
+  private final BackendLifecycle lifecycle;
   private final AtomicInteger workerNumbers = new AtomicInteger();
+  // Keeps the JVM alive while a non-daemon worker runs on a virtual thread (always a daemon).
+  private final ReentrantLock keepAliveLock = new ReentrantLock();
+  private final Condition noLiveNonDaemons = keepAliveLock.newCondition();
   private int nonDaemonVirtualWorkers;
-  private Thread keepAlive;
-  private boolean closed;
 
   /**
    * @param name the backend's name
    * @param threads makes its threads
    * @param shutdownTimeout how long {@link #close()} waits for threads that ignore interrupts
    */
-  public ThreadBackend(String name, ThreadMaker threads, Duration shutdownTimeout) {
+  public LocalBackend(String name, ThreadMaker threads, Duration shutdownTimeout) {
     this.name = Objects.requireNonNull(name, "name");
     this.threads = Objects.requireNonNull(threads, "threads");
     this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+    this.lifecycle = new BackendLifecycle(name);
   }
 
   @Override
@@ -83,101 +78,77 @@ public class ThreadBackend implements Backend {
   @Override
   public Pool newPool(PoolOptions options) {
     Objects.requireNonNull(options, "options");
-    lock.lock();
-    try {
-      checkOpen();
-      ThreadPool pool = new ThreadPool(this, options);
-      pools.add(pool);
-      return pool;
-    } finally {
-      lock.unlock();
-    }
+    lifecycle.checkOpen();
+    return lifecycle.poolOpened(new LocalPool(this, options));
   }
 
   @Override
   public <T> Queue<T> newQueue(int maxSize) {
-    checkOpenNow();
-    return new ThreadQueue<>(maxSize);
+    lifecycle.checkOpen();
+    return new LocalQueue<>(maxSize);
   }
 
   @Override
   public Event newEvent() {
-    checkOpenNow();
-    return new ThreadEvent();
+    lifecycle.checkOpen();
+    return new LocalEvent();
   }
 
   @Override
   public Worker newWorker(Task task, WorkerOptions options) {
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(options, "options");
-    checkOpenNow();
+    lifecycle.checkOpen();
     String workerName = options.name().orElseGet(() -> "Worker-" + workerNumbers.incrementAndGet());
-    return new ThreadWorker(this, task, workerName, options.daemon());
-  }
-
-  private void checkOpenNow() {
-    lock.lock();
-    try {
-      checkOpen();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("the " + name + " backend is closed");
-    }
+    return new LocalWorker(this, task, workerName, options.daemon());
   }
 
   /** Registers and launches a worker, or throws if closed; the thread is made only if it will run. */
-  void workerStarted(ThreadWorker w) {
-    lock.lock();
-    try {
-      checkOpen();
-      w.launch();
-      workers.add(w);
-      if (threads.isVirtual() && !w.isDaemon() && nonDaemonVirtualWorkers++ == 0) {
-        keepAlive = threads.newPlatformThread(name + "-keep-alive", false, this::keepAlive);
-        keepAlive.start();
+  void workerStarted(LocalWorker w) {
+    lifecycle.workerStarted(w, () -> {
+      if (threads.isVirtual() && !w.isDaemon()) {
+        // Counted before the thread runs, so that its end (workerEnded) always finds it counted.
+        keepAliveLock.lock();
+        try {
+          if (nonDaemonVirtualWorkers++ == 0) {
+            threads.newPlatformThread(name + "-keep-alive", false, this::keepAlive).start();
+          }
+        } finally {
+          keepAliveLock.unlock();
+        }
       }
-    } finally {
-      lock.unlock();
-    }
+      w.launch();
+    });
   }
 
-  void workerEnded(ThreadWorker w) {
-    lock.lock();
-    try {
-      workers.remove(w);
-      if (threads.isVirtual() && !w.isDaemon()) {
-        nonDaemonVirtualWorkers--;
+  void workerEnded(LocalWorker w) {
+    if (threads.isVirtual() && !w.isDaemon()) {
+      keepAliveLock.lock();
+      try {
+        if (--nonDaemonVirtualWorkers == 0) {
+          noLiveNonDaemons.signalAll();
+        }
+      } finally {
+        keepAliveLock.unlock();
       }
-      changed.signalAll();
-    } finally {
-      lock.unlock();
     }
+    lifecycle.workerEnded(w);
   }
 
   /** Runs while a non-daemon virtual worker is alive, so the JVM waits for it. */
   private void keepAlive() {
-    lock.lock();
+    keepAliveLock.lock();
     try {
       while (nonDaemonVirtualWorkers > 0) {
-        changed.awaitUninterruptibly();
+        noLiveNonDaemons.awaitUninterruptibly();
       }
     } finally {
-      lock.unlock();
+      keepAliveLock.unlock();
     }
   }
 
-  void poolEnded(ThreadPool pool) {
-    lock.lock();
-    try {
-      pools.remove(pool);
-    } finally {
-      lock.unlock();
-    }
+  void poolEnded(LocalPool pool) {
+    lifecycle.poolEnded(pool);
   }
 
   /**
@@ -186,50 +157,12 @@ public class ThreadBackend implements Backend {
    */
   @Override
   public void close() {
-    List<ThreadPool> openPools;
-    List<ThreadWorker> liveWorkers;
-    lock.lock();
-    try {
-      closed = true;
-      openPools = new ArrayList<>(pools);
-      liveWorkers = new ArrayList<>(workers);
-    } finally {
-      lock.unlock();
-    }
-    for (ThreadPool p : openPools) {
-      p.terminate();
-    }
-    for (ThreadWorker w : liveWorkers) {
-      w.kill();
-    }
-    awaitThreads();
-  }
-
-  /** Waits, bounded by the shutdown timeout, until no thread this backend made is alive. */
-  private void awaitThreads() {
-    long deadline = System.nanoTime() + shutdownTimeout.toNanos();
-    boolean interrupted = false;
-    lock.lock();
-    try {
-      while (threads.liveThreads() > 0 && System.nanoTime() < deadline) {
-        try {
-          // Threads end outside this lock; poll the count at a short interval.
-          changed.awaitNanos(Math.min(deadline - System.nanoTime(), 5_000_000L));
-        } catch (InterruptedException e) {
-          interrupted = true;
-          break;
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    lifecycle.close();
+    lifecycle.awaitUntil(() -> threads.liveThreads() == 0, shutdownTimeout);
   }
 
   @Override
   public String toString() {
-    return "ThreadBackend{" + name + (closed ? ", closed" : "") + "}";
+    return "LocalBackend{" + name + (lifecycle.isClosed() ? ", closed" : "") + "}";
   }
 }

@@ -1,4 +1,4 @@
-package dev.multiproc.thread;
+package dev.multiproc.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

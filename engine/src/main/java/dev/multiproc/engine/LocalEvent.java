@@ -1,4 +1,4 @@
-package dev.multiproc.thread;
+package dev.multiproc.engine;
 
 import dev.multiproc.Event;
 import java.time.Duration;
@@ -14,9 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * a new one, and a waiter waits on the latch it saw. Waiters take no lock, so a million of them are
  * released by the latch's shared-mode wake-up rather than queueing for a lock one by one.
  *
- * <p>Public so that other backends can reuse it; not part of the user API.
+ * <p>Internal: shared by the backends, no compatibility promise.
  */
-public final class ThreadEvent implements Event {
+public final class LocalEvent implements Event {
 
   private final ReentrantLock lock = new ReentrantLock(); // orders set() and clear()
   private volatile CountDownLatch gate = new CountDownLatch(1);
@@ -61,6 +61,6 @@ public final class ThreadEvent implements Event {
 
   @Override
   public String toString() {
-    return "ThreadEvent{" + (isSet() ? "set" : "clear") + "}";
+    return "LocalEvent{" + (isSet() ? "set" : "clear") + "}";
   }
 }

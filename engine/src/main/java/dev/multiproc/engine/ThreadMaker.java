@@ -1,4 +1,4 @@
-package dev.multiproc.thread;
+package dev.multiproc.engine;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Makes the threads of one backend (platform or virtual) and counts those still alive, so that
  * closing the backend can wait for them and tests can prove that none is left.
  *
- * <p>Public so that other backends can reuse it; not part of the user API.
+ * <p>Internal: shared by the backends, no compatibility promise.
  */
 public final class ThreadMaker {
 

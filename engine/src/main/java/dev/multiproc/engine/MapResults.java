@@ -1,4 +1,4 @@
-package dev.multiproc.thread;
+package dev.multiproc.engine;
 
 import java.io.Serial;
 import java.io.Serializable;
@@ -75,7 +75,7 @@ final class MapResults<E> extends AbstractList<E> implements RandomAccess, Seria
     Objects.checkIndex(index, size);
     int k = index / chunk;
     if (!(segments[k] instanceof Object[])) {
-      segments[k] = AbstractPool.box(segments[k]);
+      segments[k] = Job.box(segments[k]);
     }
     Object[] a = (Object[]) segments[k];
     E old = (E) a[index % chunk];
@@ -115,7 +115,7 @@ final class MapResults<E> extends AbstractList<E> implements RandomAccess, Seria
     }
     Object[] out = new Object[size];
     for (int k = 0, at = 0; k < segments.length; k++) {
-      Object[] a = AbstractPool.box(segments[k]);
+      Object[] a = Job.box(segments[k]);
       System.arraycopy(a, 0, out, at, a.length);
       at += a.length;
     }

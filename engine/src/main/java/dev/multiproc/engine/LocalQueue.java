@@ -1,4 +1,4 @@
-package dev.multiproc.thread;
+package dev.multiproc.engine;
 
 import dev.multiproc.Queue;
 import java.time.Duration;
@@ -15,12 +15,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * next one. That cascade is what lets one producer feed a million blocked consumers without
  * fighting each of them for a lock. No monitors: virtual threads never pin on it.
  *
- * <p>Public so that other backends can reuse it (the process backend keeps its queues here, in the
- * parent); not part of the user API.
+ * <p>Internal: shared by the backends (the process backend keeps its queues here, in the parent),
+ * no compatibility promise.
  *
  * @param <T> the item type
  */
-public final class ThreadQueue<T> implements Queue<T> {
+public final class LocalQueue<T> implements Queue<T> {
 
   /** A link; the head is a sentinel whose item is null. */
   private static final class Node<T> {
@@ -45,7 +45,7 @@ public final class ThreadQueue<T> implements Queue<T> {
    * @param maxSize the capacity; 0 means unbounded
    * @throws IllegalArgumentException if negative
    */
-  public ThreadQueue(int maxSize) {
+  public LocalQueue(int maxSize) {
     if (maxSize < 0) {
       throw new IllegalArgumentException("maxSize must be 0 (unbounded) or positive, got " + maxSize);
     }
@@ -268,6 +268,6 @@ public final class ThreadQueue<T> implements Queue<T> {
 
   @Override
   public String toString() {
-    return "ThreadQueue{size=" + size() + (capacity == Integer.MAX_VALUE ? "" : ", maxSize=" + capacity) + "}";
+    return "LocalQueue{size=" + size() + (capacity == Integer.MAX_VALUE ? "" : ", maxSize=" + capacity) + "}";
   }
 }

@@ -1,4 +1,4 @@
-package dev.multiproc.thread;
+package dev.multiproc.engine;
 
 import dev.multiproc.TaskCallable;
 import dev.multiproc.TaskFunction;
@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #fail} or {@link #workerDied}; later reports of the same run are ignored, so a timed-out
  * or cancelled unit may still be reported by a straggler without harm.
  *
- * <p>Public so that other backends can reuse the pool engine; not part of the user API.
+ * <p>Internal: shared by the backends, no compatibility promise.
  */
 public final class WorkUnit {
 
@@ -21,7 +21,7 @@ public final class WorkUnit {
   static final int RUNNING = 1;
   static final int DONE = 2;
 
-  final AbstractPool.Job job;
+  final Job job;
   final long sequence;
   final long firstIndex;
   final Object[] items;
@@ -31,7 +31,7 @@ public final class WorkUnit {
   volatile ScheduledFuture<?> timeout;
   volatile Object attachment;
 
-  WorkUnit(AbstractPool.Job job, long sequence, long firstIndex, Object[] items, TaskCallable<?> callable) {
+  WorkUnit(Job job, long sequence, long firstIndex, Object[] items, TaskCallable<?> callable) {
     this.job = job;
     this.sequence = sequence;
     this.firstIndex = firstIndex;

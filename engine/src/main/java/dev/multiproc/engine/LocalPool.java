@@ -1,4 +1,4 @@
-package dev.multiproc.thread;
+package dev.multiproc.engine;
 
 import dev.multiproc.PoolOptions;
 import dev.multiproc.Task;
@@ -11,15 +11,15 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** A pool whose executors are threads of the backend's kind (platform or virtual). */
-final class ThreadPool extends AbstractPool {
+final class LocalPool extends AbstractPool {
 
-  private final ThreadBackend backend;
+  private final LocalBackend backend;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition executorEnded = lock.newCondition();
   private final Set<Executor> executors = new HashSet<>();
   private int started;
 
-  ThreadPool(ThreadBackend backend, PoolOptions options) {
+  LocalPool(LocalBackend backend, PoolOptions options) {
     super(options, backend.threads());
     this.backend = backend;
     lock.lock();
@@ -235,6 +235,6 @@ final class ThreadPool extends AbstractPool {
 
   @Override
   public String toString() {
-    return "ThreadPool{" + options.name() + ", workers=" + options.workers() + "}";
+    return "LocalPool{" + options.name() + ", workers=" + options.workers() + "}";
   }
 }

@@ -1,0 +1,232 @@
+package dev.multiproc.engine;
+
+import dev.multiproc.MultiprocException;
+import dev.multiproc.NotShippableException;
+import dev.multiproc.TaskFunction;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The job of one {@code imap} or {@code imapUnordered}: the iterator itself. It reads its input lazily
+ * on the consumer's thread and keeps a bounded window of chunks in flight.
+ */
+final class IterJob<T, R> extends Job implements Iterator<R> {
+
+  /** An outcome of one item: its value, or the exception to throw for it. */
+  private record Outcome(Object value, RuntimeException failure) {}
+
+  // Touched by the consumer thread only.
+  private final Iterator<? extends T> source;
+  private final int chunk;
+  private final boolean ordered;
+  private final int maxInFlight;
+  private long nextIndex;
+  private long nextSequence;
+  private boolean sourceDone;
+  private RuntimeException feedError;
+
+  // Shared with the executors: guarded by jobLock.
+  private final ReentrantLock jobLock = new ReentrantLock();
+  private final Condition changed = jobLock.newCondition();
+  private final ArrayDeque<Outcome> ready = new ArrayDeque<>();
+  private final Map<Long, Outcome[]> doneUnits = new HashMap<>();
+  private long yieldSequence;
+  private int inFlight;
+  private RuntimeException terminal;
+  /**
+   * Set once the consumer gave up (interrupted): read by the pool under its own lock, which must not
+   * take {@code jobLock} (the consumer holds {@code jobLock} while it calls into the pool).
+   */
+  private volatile boolean gaveUp;
+
+  IterJob(AbstractPool pool, TaskFunction<?, ?> fn, Iterator<? extends T> source, int chunk, boolean ordered) {
+    super(pool, fn);
+    this.source = source;
+    this.chunk = chunk;
+    this.ordered = ordered;
+    this.maxInFlight = chunk * Math.max(4, 2 * pool.options.workers());
+  }
+
+  /** Hands more input to the pool while the window allows. Consumer thread only. */
+  void feed() {
+    while (!sourceDone && feedError == null) {
+      jobLock.lock();
+      try {
+        if (inFlight + chunk > maxInFlight) {
+          return;
+        }
+      } finally {
+        jobLock.unlock();
+      }
+      List<Object> items = new ArrayList<>(chunk);
+      while (items.size() < chunk && source.hasNext()) {
+        T item = source.next();
+        if (item == null) {
+          feedError = new NullPointerException("item " + (nextIndex + items.size()) + " is null; a pool refuses null items");
+          break;
+        }
+        items.add(item);
+      }
+      if (items.size() < chunk && feedError == null) {
+        sourceDone = true;
+      }
+      if (items.isEmpty()) {
+        return;
+      }
+      WorkUnit unit = new WorkUnit(this, nextSequence, nextIndex, items.toArray(), null);
+      try {
+        unit.attachment = pool.prepareItems(unit.items, nextIndex);
+      } catch (NotShippableException e) {
+        feedError = e;
+        return;
+      }
+      jobLock.lock();
+      try {
+        inFlight += items.size();
+      } finally {
+        jobLock.unlock();
+      }
+      try {
+        pool.enqueue(List.of(unit));
+      } catch (RejectedExecutionException e) {
+        jobLock.lock();
+        try {
+          inFlight -= items.size();
+        } finally {
+          jobLock.unlock();
+        }
+        feedError = e;
+        return;
+      }
+      nextSequence++;
+      nextIndex += items.size();
+    }
+  }
+
+  @Override
+  void unitDone(WorkUnit u, Object[] results, Throwable[] failures) {
+    Outcome[] outcomes = new Outcome[results.length];
+    for (int i = 0; i < results.length; i++) {
+      Throwable f = failures == null ? null : failures[i];
+      outcomes[i] = new Outcome(results[i], f == null ? null : itemFailure(u.firstIndex + i, f));
+    }
+    arrived(u, outcomes);
+  }
+
+  @Override
+  void unitFailed(WorkUnit u, Throwable failure) {
+    if (failure instanceof CancellationException c) {
+      jobLock.lock();
+      try {
+        terminal = c;
+        changed.signalAll();
+      } finally {
+        jobLock.unlock();
+      }
+      return;
+    }
+    Outcome[] outcomes = new Outcome[u.items.length];
+    for (int i = 0; i < outcomes.length; i++) {
+      outcomes[i] = new Outcome(null, forItem(u.firstIndex + i, failure));
+    }
+    arrived(u, outcomes);
+  }
+
+  @Override
+  boolean abandoned() {
+    return gaveUp;
+  }
+
+  private void arrived(WorkUnit u, Outcome[] outcomes) {
+    jobLock.lock();
+    try {
+      if (ordered) {
+        doneUnits.put(u.sequence, outcomes);
+      } else {
+        ready.addAll(Arrays.asList(outcomes));
+      }
+      changed.signalAll();
+    } finally {
+      jobLock.unlock();
+    }
+  }
+
+  /** Moves the next unit in input order, if it has arrived, to {@code ready}. Holds jobLock. */
+  private void advance() {
+    if (ordered && ready.isEmpty()) {
+      Outcome[] next = doneUnits.remove(yieldSequence);
+      if (next != null) {
+        yieldSequence++;
+        ready.addAll(Arrays.asList(next));
+      }
+    }
+  }
+
+  @Override
+  public boolean hasNext() {
+    while (true) {
+      feed();
+      jobLock.lock();
+      try {
+        if (terminal != null) {
+          throw terminal;
+        }
+        advance();
+        if (!ready.isEmpty()) {
+          return true;
+        }
+        if (inFlight == 0 && (sourceDone || feedError != null)) {
+          return feedError != null;
+        }
+        changed.await();
+      } catch (InterruptedException e) {
+        terminal = new MultiprocException("interrupted while waiting for the next result; queued work was cancelled", e);
+        gaveUp = true;
+        pool.removePending(this);
+        pool.unitsAbandoned();
+        Thread.currentThread().interrupt();
+        throw terminal;
+      } finally {
+        jobLock.unlock();
+      }
+    }
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public R next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    Outcome o;
+    jobLock.lock();
+    try {
+      o = ready.poll();
+      if (o != null) {
+        inFlight--;
+      }
+    } finally {
+      jobLock.unlock();
+    }
+    if (o == null) {
+      RuntimeException e = feedError;
+      feedError = null;
+      sourceDone = true;
+      throw e;
+    }
+    if (o.failure() != null) {
+      throw o.failure();
+    }
+    return (R) o.value();
+  }
+}
