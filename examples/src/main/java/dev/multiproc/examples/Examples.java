@@ -142,26 +142,14 @@ public final class Examples {
     Backend used;
     try {
       settings = Settings.fromSystemProperties();
-      String previous = System.getProperty(BACKEND_KEY);
       if (backend != null) {
+        if (!Multiproc.availableBackends().contains(backend)) {
+          return usage(err, notAvailable(backend));
+        }
         System.setProperty(BACKEND_KEY, backend);                          // mp.set_start_method(...)
       }
-      try {
-        used = Multiproc.backend();
-      } catch (BackendNotFoundException e) {
-        if (backend != null) { // leave the JVM as it was
-          if (previous == null) {
-            System.clearProperty(BACKEND_KEY);
-          } else {
-            System.setProperty(BACKEND_KEY, previous);
-          }
-        }
-        throw e;
-      }
-    } catch (BackendNotFoundException e) {
-      return usage(err, (backend != null ? "--backend " + backend + ": " : "") + e.getMessage()
-          + " For the examples: add the backend to examples/pom.xml (runtime scope) and rebuild.");
-    } catch (IllegalArgumentException e) {
+      used = Multiproc.backend();
+    } catch (IllegalArgumentException | BackendNotFoundException e) {
       return usage(err, e.getMessage());
     }
     if (backend != null && !used.name().equals(backend)) {
@@ -198,6 +186,23 @@ public final class Examples {
 
   private static String names() {
     return ALL.stream().map(Example::name).collect(Collectors.joining(", "));
+  }
+
+  /**
+   * Why {@code --backend name} cannot be used: the API's own message (the backends available, a
+   * "did you mean", the artifact to add), said for the command line.
+   */
+  private static String notAvailable(String backend) {
+    String why;
+    try {
+      Multiproc.backend(backend); // not on the class path: throws, opening nothing
+      why = "";
+    } catch (BackendNotFoundException e) {
+      String origin = "Multiproc.backend(\"" + backend + "\") matches no backend. ";
+      why = e.getMessage().startsWith(origin) ? e.getMessage().substring(origin.length()) : e.getMessage();
+    }
+    return "--backend " + backend + ": no such backend on the class path. " + why
+        + " For the examples: add it to examples/pom.xml (runtime scope) and rebuild.";
   }
 
   /** Why the default backend is what it is, as Multiproc's selection rule says. */

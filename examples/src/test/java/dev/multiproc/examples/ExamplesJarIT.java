@@ -108,7 +108,7 @@ class ExamplesJarIT {
     assertThat(byEnvironment.err())
         .startsWith("multiproc.backend=nosuch (environment variable MULTIPROC_BACKEND) matches no backend. Available: ");
     assertThat(byOption.exitCode()).isEqualTo(Examples.USAGE);
-    assertThat(byOption.err()).startsWith("--backend nosuch: multiproc.backend=nosuch (system property) matches no backend. Available: ");
+    assertThat(byOption.err()).startsWith("--backend nosuch: no such backend on the class path. Available: ");
   }
 
   @Test

@@ -203,9 +203,8 @@ class ExamplesTest {
 
     assertThat(lines()).containsSubsequence(
         "Unknown example \"countdwn\". Examples: countdown, pool-map, sender-receiver, classy, event-stop (or all).",
-        "--backend threads: multiproc.backend=threads (system property) matches no backend. Available: "
-            + Multiproc.availableBackends() + ". Did you mean \"thread\"? For the examples: add the backend to"
-            + " examples/pom.xml (runtime scope) and rebuild.",
+        "--backend threads: no such backend on the class path. Available: " + Multiproc.availableBackends()
+            + ". Did you mean \"thread\"? For the examples: add it to examples/pom.xml (runtime scope) and rebuild.",
         "--backend needs a name, such as --backend thread.",
         "Unknown option --verbose. Options: --backend <name>, --help.");
   }
@@ -218,10 +217,10 @@ class ExamplesTest {
     assumeTrue(missing.isPresent(), "every backend is on the class path");
 
     assertThat(Examples.run(new String[] {"--backend", missing.get()}, out, out)).isEqualTo(Examples.USAGE);
-    assertThat(lines().get(0)).isEqualTo("--backend " + missing.get() + ": multiproc.backend=" + missing.get()
-        + " (system property) matches no backend. Available: " + Multiproc.availableBackends() + ". To use \""
-        + missing.get() + "\", add the artifact dev.multiproc:multiproc-" + missing.get()
-        + "-backend to the class path. For the examples: add the backend to examples/pom.xml (runtime scope) and rebuild.");
+    assertThat(lines().get(0)).isEqualTo("--backend " + missing.get() + ": no such backend on the class path."
+        + " Available: " + Multiproc.availableBackends() + ". To use \"" + missing.get()
+        + "\", add the artifact dev.multiproc:multiproc-" + missing.get()
+        + "-backend to the class path. For the examples: add it to examples/pom.xml (runtime scope) and rebuild.");
   }
 
   private static void withProperty(String key, String value, Runnable body) {

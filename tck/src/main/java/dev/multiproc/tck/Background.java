@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A call made on a thread of the test's own (in the test JVM), to observe blocking, interruption
@@ -84,17 +83,10 @@ final class Background<T> {
    * the call under test, or until the call ended; at most {@code patience}.
    */
   void awaitParked(Duration patience) {
-    long deadline = System.nanoTime() + patience.toNanos();
-    while (!outcome.isDone()) {
+    Await.untilOrFail(() -> {
       Thread.State s = thread.getState();
-      if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING) {
-        return;
-      }
-      if (System.nanoTime() - deadline >= 0) {
-        throw new AssertionError("thread " + thread.getName() + " did not block within " + patience + "; state " + s);
-      }
-      LockSupport.parkNanos(1_000_000L); // polling a condition with a deadline
-    }
+      return outcome.isDone() || s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
+    }, patience, () -> "thread " + thread.getName() + " blocks (state " + thread.getState() + ")");
   }
 
   /**

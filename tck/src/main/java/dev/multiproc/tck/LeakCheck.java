@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -20,8 +18,6 @@ import java.util.stream.Collectors;
  * not list virtual threads).
  */
 final class LeakCheck {
-
-  private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   /** The name of the virtual-thread scheduler's ForkJoinPool ("ForkJoinPool-1"), or null if unknown. */
   private static final String VIRTUAL_THREAD_SCHEDULER = virtualThreadSchedulerName();
@@ -52,17 +48,8 @@ final class LeakCheck {
    * @throws AssertionError naming every leaked thread (with its stack) and process
    */
   void assertNothingNewAlive(Duration patience, Predicate<Thread> ignored, String what) {
-    long deadline = System.nanoTime() + patience.toNanos();
-    while (true) {
-      List<Thread> newThreads = newThreads(ignored);
-      List<ProcessHandle> newProcesses = newProcesses();
-      if (newThreads.isEmpty() && newProcesses.isEmpty()) {
-        return;
-      }
-      if (System.nanoTime() - deadline >= 0) {
-        throw new AssertionError(describe(newThreads, newProcesses, what, patience));
-      }
-      LockSupport.parkNanos(POLL_NANOS); // polling a condition with a deadline
+    if (!Await.until(() -> newThreads(ignored).isEmpty() && newProcesses().isEmpty(), patience)) {
+      throw new AssertionError(describe(newThreads(ignored), newProcesses(), what, patience));
     }
   }
 

@@ -7,7 +7,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Tees {@code System.out} and {@code System.err} into buffers while installed, so a test can see
@@ -41,17 +40,8 @@ final class OutputCapture implements AutoCloseable {
 
   /** Polls until {@code line} appears as a whole line in the captured stream, at most {@code patience}. */
   boolean awaitLine(boolean stdout, String line, Duration patience) {
-    long deadline = System.nanoTime() + patience.toNanos();
-    while (true) {
-      String text = (stdout ? out() : err()).replace("\r\n", "\n");
-      if (("\n" + text).contains("\n" + line + "\n")) {
-        return true;
-      }
-      if (System.nanoTime() - deadline >= 0) {
-        return false;
-      }
-      LockSupport.parkNanos(5_000_000L); // polling a condition with a deadline
-    }
+    return Await.until(() -> ("\n" + (stdout ? out() : err()).replace("\r\n", "\n")).contains("\n" + line + "\n"),
+        patience);
   }
 
   @Override

@@ -1,8 +1,8 @@
 package dev.multiproc.virtualthread;
 
+import dev.multiproc.tck.Await;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -12,13 +12,7 @@ final class Polling {
   private Polling() {}
 
   static void until(BooleanSupplier condition, Duration timeout, Supplier<String> what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out after " + timeout + " waiting until " + what.get());
-      }
-      LockSupport.parkNanos(1_000_000L);
-    }
+    Await.untilOrFail(condition, timeout, what);
   }
 
   /**

@@ -1,0 +1,9 @@
+/** The conformance kit every multiproc backend passes: abstract JUnit suites to extend. */
+module dev.multiproc.tck {
+  requires transitive dev.multiproc;
+  requires transitive org.junit.jupiter.api;
+  requires org.assertj.core;
+
+  exports dev.multiproc.tck;
+  opens dev.multiproc.tck to org.junit.platform.commons;
+}
