@@ -352,7 +352,9 @@ final class PoolSlot implements Child.Handler {
           + ProcessPool.lastLines(outputTail), null);
       return;
     }
-    pool.replace();
+    // Not on this reader thread: the replacement may take up to the start timeout to be ready, and
+    // this child is not gone (its waiters are not released) until exited() returns.
+    backend.threads().newPlatformThread("multiproc-" + name + "-replace", true, pool::replace).start();
   }
 
   private WorkerDiedException death(Child c, int exitCode, String outputTail, WorkUnit u) {

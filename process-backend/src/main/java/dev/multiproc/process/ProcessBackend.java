@@ -55,7 +55,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Failure.</b> End of a child's stdout means it is gone: its exit code is read, the units
  *       it held fail with {@link dev.multiproc.WorkerDiedException} (or run again, if the pool
  *       allows retries), what it took from queues without acknowledging goes back, and a pool
- *       starts a replacement. A child halts when its stdin ends, so no child outlives this JVM.
+ *       starts a replacement (on a thread of its own: the reader does not wait for it). A child halts when its stdin ends, so no child outlives this JVM.
  *   <li><b>Threads.</b> Per child: a stdout reader and a stderr pump (platform threads), plus a
  *       dispatcher in a pool. {@link #close()} kills what is left and waits for all of them.
  * </ul>
@@ -150,6 +150,16 @@ final class ProcessBackend implements Backend {
     lock.lock();
     try {
       return children.stream().mapToInt(c -> c.peer.waiting()).sum();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Children started and not yet gone (for tests). */
+  int childCount() {
+    lock.lock();
+    try {
+      return children.size();
     } finally {
       lock.unlock();
     }
