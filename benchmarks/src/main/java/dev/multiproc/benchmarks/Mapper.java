@@ -16,7 +16,7 @@ import java.util.concurrent.Semaphore;
 /**
  * What a benchmark maps with, chosen by the {@code backend} parameter: a multiproc {@link Pool} on
  * a backend of that name (any provider on the class path: {@code thread}, {@code virtual-thread},
- * later {@code process}), or one of the raw {@code java.util.concurrent} baselines:
+ * {@code process}), or one of the raw {@code java.util.concurrent} baselines:
  *
  * <ul>
  *   <li>{@value #JUC_FIXED}: {@code Executors.newFixedThreadPool(workers)}, platform threads, the

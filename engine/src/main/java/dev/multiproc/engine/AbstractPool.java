@@ -44,7 +44,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>Callers wait on their own job ({@code map}: a latch; iterators: a condition), never on the
  *       pool lock while work runs.
  *   <li>Iterators read their input lazily on the consumer's thread and keep at most
- *       {@code 2 * workers} chunks in flight or buffered: a slow consumer holds the producer back.
+ *       {@code max(4, 2 * workers)} chunks in flight or buffered: a slow consumer holds the producer
+ *       back.
  *   <li>Timeouts run on one watchdog thread per pool, made only when a timeout is set.
  * </ul>
  *

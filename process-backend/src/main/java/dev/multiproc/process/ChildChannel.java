@@ -1,45 +1,26 @@
 package dev.multiproc.process;
 
-import dev.multiproc.NotShippableException;
-import dev.multiproc.Task;
-import dev.multiproc.TaskCallable;
-import dev.multiproc.TaskFunction;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
 import java.nio.charset.Charset;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The child's end of the channel: reads commands from stdin, writes frames to stdout, runs pool
- * units on one executor thread (one child = one pool worker, as in Python), runs a Worker's task
- * on its own thread, and carries the requests of queue and event proxies.
- *
- * <p>Writes are flat-combined: a sending thread appends its frames to a shared buffer and, unless
- * another thread is already writing, writes the buffer itself in pipe-atomic pieces. A send
- * returns once its bytes are in the pipe, so a queue item put by a child that is killed the next
- * moment still reaches the parent; under load many messages share one write.
+ * The child's end of the channel, the wiring: reads commands from stdin and hands them on. Pool
+ * units and a Worker's task go to the {@link ChildExecutor}, replies to the {@link ParentCalls}
+ * they answer; everything to the parent goes through the {@link FrameWriter}, including the
+ * child's {@code System.out} and {@code System.err}.
  */
 final class ChildChannel {
 
   /** The channel of this JVM, if it is a child. */
   static volatile ChildChannel current;
 
-  /** The function cache has this many slots; the parent decides what goes where. */
-  static final int FUNCTION_SLOTS = 8;
-
-  private final FileOutputStream rawOut = new FileOutputStream(FileDescriptor.out);
   // Stdin through a FileChannel: a thread blocked reading it can be interrupted (the channel is
   // closed and the read returns). The JVM waits up to 300 ms at exit for threads blocked in native
   // code, so the shutdown hook interrupts the reader to let the child exit at once.
@@ -48,28 +29,9 @@ final class ChildChannel {
   private volatile Thread reader;
   private volatile boolean exiting;
 
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final Condition written = writeLock.newCondition();
-  private Outbox outbox = new Outbox();
-  private final Frames.Encoder encoder = new Frames.Encoder(); // guarded by writeLock
-  private final Buf header = new Buf(16); // guarded by writeLock
-  private Outbox spare = new Outbox();
-  private boolean writing;
-  private long appended;
-  private long done;
-
-  private final ConcurrentHashMap<Long, Pending> requests = new ConcurrentHashMap<>();
-  private final AtomicLong requestIds = new AtomicLong();
-
-  private final LinkedBlockingQueue<Work> work = new LinkedBlockingQueue<>();
-  private final Object[] functions = new Object[FUNCTION_SLOTS];
-  private Thread executor;
-  // Reader thread only: unit ids arrive in increasing order, so a cancel for an id above the
-  // highest seen is for a unit still on its way.
-  private long highestArrived;
-  private final java.util.Set<Long> cancelledEarly = new java.util.HashSet<>();
-  /** What the pool's initializer threw here, if it did: every unit then fails with it. */
-  private Throwable initFailure;
+  private final FrameWriter out = new FrameWriter(new FileOutputStream(FileDescriptor.out));
+  private final ParentCalls calls = new ParentCalls(out);
+  private final ChildExecutor executor = new ChildExecutor(this, out);
 
   private PrintStream userOut;
   private PrintStream userErr;
@@ -78,8 +40,8 @@ final class ChildChannel {
 
   static ChildChannel open() {
     ChildChannel c = new ChildChannel();
-    c.userOut = new PrintStream(new UserStream(c, Msg.OUT), true, charset("stdout.encoding"));
-    c.userErr = new PrintStream(new UserStream(c, Msg.ERR), true, charset("stderr.encoding"));
+    c.userOut = new PrintStream(new FrameWriter.UserStream(c.out, Msg.OUT), true, charset("stdout.encoding"));
+    c.userErr = new PrintStream(new FrameWriter.UserStream(c.out, Msg.ERR), true, charset("stderr.encoding"));
     System.setOut(c.userOut);
     System.setErr(c.userErr);
     current = c;
@@ -108,6 +70,23 @@ final class ChildChannel {
 
   void hello() {
     send(Msg.HELLO, 0, null);
+  }
+
+  // ------------------------------------------------------------------ for the proxies
+
+  /** Sends a message to the parent; see {@link FrameWriter#send}. */
+  void send(int type, long id, Buf payload) {
+    out.send(type, id, payload);
+  }
+
+  /** See {@link ParentCalls#request}. */
+  ParentCalls.Reply request(int type, Buf payload) throws InterruptedException {
+    return calls.request(type, payload);
+  }
+
+  /** See {@link ParentCalls#requestNow}. */
+  ParentCalls.Reply requestNow(int type, Buf payload) {
+    return calls.requestNow(type, payload);
   }
 
   // ------------------------------------------------------------------ reading commands
@@ -142,44 +121,12 @@ final class ChildChannel {
     int type = m.readByte();
     long id = m.readVarLong();
     switch (type) {
-      case Msg.REPLY -> {
-        Pending p = requests.remove(id);
-        if (p != null) {
-          p.complete(new Reply(id, m));
-        }
-      }
-      case Msg.RUN_WORKER -> runWorker(m);
-      case Msg.CANCEL_UNIT -> {
-        if (work.removeIf(w -> w.id == id && (w.type == Msg.CHUNK || w.type == Msg.CALL))) {
-          send(Msg.UNIT_CANCELLED, id, null);
-        } else if (id > highestArrived) {
-          cancelledEarly.add(id); // the cancel overtook the unit: refuse it when it comes
-        }
-      }
-      case Msg.CHUNK, Msg.CALL -> {
-        highestArrived = Math.max(highestArrived, id);
-        if (cancelledEarly.remove(id)) {
-          send(Msg.UNIT_CANCELLED, id, null);
-        } else {
-          enqueue(new Work(type, id, m));
-        }
-      }
-      case Msg.POOL_INIT, Msg.FUNCTION -> enqueue(new Work(type, id, m));
+      case Msg.REPLY -> calls.replied(id, m);
+      case Msg.RUN_WORKER -> executor.runWorker(m);
+      case Msg.CANCEL_UNIT -> executor.cancel(id);
+      case Msg.CHUNK, Msg.CALL -> executor.arrived(type, id, m);
+      case Msg.POOL_INIT, Msg.FUNCTION -> executor.enqueue(type, id, m);
       default -> throw new IllegalStateException("unknown command " + type);
-    }
-  }
-
-  private void enqueue(Work w) {
-    work.add(w);
-    if (executor == null) {
-      executor = new Thread("multiproc-child-executor") {
-        @Override
-        public void run() {
-          executeLoop();
-        }
-      };
-      executor.setDaemon(true);
-      executor.start();
     }
   }
 
@@ -189,460 +136,10 @@ final class ChildChannel {
     Runtime.getRuntime().halt(0);
   }
 
-  private void flushUserStreams() {
+  void flushUserStreams() {
     if (userOut != null) {
       userOut.flush();
       userErr.flush();
-    }
-  }
-
-  // ------------------------------------------------------------------ a Worker's task
-
-  private void runWorker(Buf.In m) {
-    String name = m.readString();
-    Object task;
-    try {
-      task = Codec.readValue(m);
-    } catch (RuntimeException e) {
-      finishWorker(received("task", e));
-      return;
-    }
-    Task t = (Task) task;
-    Thread thread = new Thread(name) {
-      @Override
-      public void run() {
-        Throwable failure = null;
-        try {
-          t.run();
-        } catch (Throwable e) {
-          failure = e;
-        }
-        finishWorker(failure);
-      }
-    };
-    thread.start();
-  }
-
-  private void finishWorker(Throwable failure) {
-    if (failure != null) {
-      System.err.println("Exception in worker \"" + Thread.currentThread().getName() + "\":");
-      failure.printStackTrace();
-    }
-    flushUserStreams();
-    Buf b = new Buf();
-    if (failure == null) {
-      b.writeByte(1);
-    } else {
-      b.writeByte(0);
-      Codec.writeFailure(failure, b);
-    }
-    send(Msg.WORKER_DONE, 0, b);
-    System.exit(failure == null ? 0 : 1);
-  }
-
-  /** A value the parent sent could not be rebuilt here (usually: its class is not on this class path). */
-  private static NotShippableException received(String what, RuntimeException e) {
-    Throwable cause = e.getCause() != null ? e.getCause() : e;
-    return new NotShippableException("the child process could not read the " + what + ": " + cause
-        + ". Its classes must be on the child's class path (the parent's java.class.path, or"
-        + " multiproc.process.class-path).", e);
-  }
-
-  // ------------------------------------------------------------------ pool units
-
-  /** A command for the executor, in arrival order. */
-  private record Work(int type, long id, Buf.In m) {}
-
-  private void executeLoop() {
-    while (true) {
-      Work w;
-      try {
-        w = work.take();
-      } catch (InterruptedException e) {
-        return;
-      }
-      int type = w.type;
-      long id = w.id;
-      Buf.In m = w.m;
-      switch (type) {
-        case Msg.POOL_INIT -> initialize(m);
-        case Msg.FUNCTION -> {
-          try {
-            functions[(int) id] = Codec.readValue(m);
-          } catch (RuntimeException e) {
-            functions[(int) id] = received("function", e);
-          }
-        }
-        case Msg.CHUNK -> runChunk(id, m);
-        case Msg.CALL -> runCall(id, m);
-        default -> throw new IllegalStateException("unknown work " + type);
-      }
-    }
-  }
-
-  private void initialize(Buf.In m) {
-    Throwable failure = null;
-    try {
-      Task init = (Task) Codec.readValue(m);
-      if (init != null) {
-        init.run();
-      }
-    } catch (Throwable e) {
-      failure = e;
-    }
-    if (failure != null) {
-      initFailure = failure;
-      Buf b = new Buf();
-      Codec.writeFailure(failure, b);
-      send(Msg.INIT_FAILED, 0, b);
-    } else {
-      send(Msg.INIT_OK, 0, null);
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private void runChunk(long unit, Buf.In m) {
-    if (initFailure != null) {
-      unitFailed(unit, initFailure);
-      return;
-    }
-    int slot = (int) m.readVarLong();
-    Object fn = functions[slot];
-    Object[] items;
-    try {
-      items = Codec.readArray(m);
-    } catch (RuntimeException e) {
-      unitFailed(unit, received("items", e));
-      return;
-    }
-    if (fn instanceof NotShippableException n) {
-      unitFailed(unit, n);
-      return;
-    }
-    TaskFunction<Object, Object> f = (TaskFunction<Object, Object>) fn;
-    long started = System.nanoTime();
-    Object[] results = new Object[items.length];
-    Throwable[] failures = null;
-    for (int i = 0; i < items.length; i++) {
-      try {
-        results[i] = f.apply(items[i]);
-      } catch (Throwable e) {
-        if (failures == null) {
-          failures = new Throwable[items.length];
-        }
-        failures[i] = e;
-      }
-    }
-    Buf b = new Buf(64 + items.length * 8);
-    b.writeVarLong(System.nanoTime() - started);
-    int mark = b.size;
-    b.writeByte(Msg.RESULTS_ITEMS);
-    try {
-      Codec.writeArray(results, "result of item", 0, b);
-    } catch (NotShippableException e) {
-      b.size = mark + 1;
-      for (int i = 0; i < results.length; i++) {
-        try {
-          Codec.encodeValue(results[i], "result of this item");
-        } catch (NotShippableException n) {
-          results[i] = null;
-          if (failures == null) {
-            failures = new Throwable[items.length];
-          }
-          failures[i] = n;
-        }
-      }
-      Codec.writeArray(results, "result of item", 0, b);
-    }
-    int count = 0;
-    if (failures != null) {
-      for (Throwable t : failures) {
-        count += t == null ? 0 : 1;
-      }
-    }
-    b.writeVarLong(count);
-    if (failures != null) {
-      for (int i = 0; i < failures.length; i++) {
-        if (failures[i] != null) {
-          b.writeVarLong(i);
-          Codec.writeFailure(failures[i], b);
-        }
-      }
-    }
-    send(Msg.RESULTS, unit, b);
-  }
-
-  private void unitFailed(long unit, Throwable failure) {
-    Buf b = new Buf();
-    b.writeVarLong(0);
-    b.writeByte(Msg.RESULTS_UNIT_FAILED);
-    Codec.writeFailure(failure, b);
-    send(Msg.RESULTS, unit, b);
-  }
-
-  private void runCall(long unit, Buf.In m) {
-    if (initFailure != null) {
-      unitFailed(unit, initFailure);
-      return;
-    }
-    Object result = null;
-    Throwable failure = null;
-    long started = System.nanoTime();
-    try {
-      TaskCallable<?> c = (TaskCallable<?>) Codec.readValue(m);
-      result = c.call();
-    } catch (Codec.ShippingException e) {
-      failure = received("task", e);
-    } catch (Throwable e) {
-      failure = e;
-    }
-    Buf b = new Buf();
-    b.writeVarLong(System.nanoTime() - started);
-    int mark = b.size;
-    if (failure == null) {
-      try {
-        b.writeByte(1);
-        Codec.writeValue(result, "task's result", b);
-      } catch (NotShippableException e) {
-        b.size = mark;
-        failure = e;
-      }
-    }
-    if (failure != null) {
-      b.writeByte(0);
-      Codec.writeFailure(failure, b);
-    }
-    send(Msg.CALL_RESULT, unit, b);
-  }
-
-  // ------------------------------------------------------------------ requests of proxies
-
-  /** A reply from the parent. */
-  static final class Reply {
-    final long id;
-    final int status;
-    final Buf.In payload;
-
-    Reply(long id, Buf.In m) {
-      this.id = id;
-      this.status = m.readByte();
-      this.payload = m;
-    }
-  }
-
-  private static final class Pending {
-    private final CountDownLatch latch = new CountDownLatch(1);
-    private volatile Reply reply;
-
-    void complete(Reply r) {
-      reply = r;
-      latch.countDown();
-    }
-
-    Reply await() throws InterruptedException {
-      latch.await();
-      return reply;
-    }
-
-    Reply awaitUninterruptibly() {
-      boolean interrupted = false;
-      while (true) {
-        try {
-          latch.await();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-      return reply;
-    }
-  }
-
-  /**
-   * Sends a request and waits for the reply. If interrupted while waiting, tells the parent to
-   * cancel and waits for its final answer: a cancelled request throws
-   * {@link InterruptedException}; one that completed anyway returns with the interrupt flag set.
-   */
-  Reply request(int type, Buf payload) throws InterruptedException {
-    long id = requestIds.incrementAndGet();
-    Pending p = new Pending();
-    requests.put(id, p);
-    send(type, id, payload);
-    try {
-      return p.await();
-    } catch (InterruptedException e) {
-      send(Msg.CANCEL, id, null);
-      Reply r = p.awaitUninterruptibly();
-      if (r.status == Msg.R_CANCELLED) {
-        Thread.interrupted();
-        throw e;
-      }
-      Thread.currentThread().interrupt();
-      return r;
-    }
-  }
-
-  /** A request whose answer comes at once (no waiting in the parent): not interruptible. */
-  Reply requestNow(int type, Buf payload) {
-    long id = requestIds.incrementAndGet();
-    Pending p = new Pending();
-    requests.put(id, p);
-    send(type, id, payload);
-    return p.awaitUninterruptibly();
-  }
-
-  // ------------------------------------------------------------------ writing frames
-
-  /** Frames waiting to be written, with the offset where each ends. */
-  private static final class Outbox {
-    final Buf bytes = new Buf(Frames.MAX_WIRE * 2);
-    int[] ends = new int[64];
-    int frames;
-
-    void clear() {
-      bytes.size = 0;
-      frames = 0;
-    }
-  }
-
-  /**
-   * Sends a message; returns once it is written to the pipe.
-   *
-   * @param payload the payload, or null for none
-   */
-  void send(int type, long id, Buf payload) {
-    int payloadSize = payload == null ? 0 : payload.size;
-    writeLock.lock();
-    try {
-      if (payloadSize + 11 <= Frames.MAX_FRAGMENT) {
-        // The common case, one frame: encoded straight from the header and the payload.
-        header.size = 0;
-        header.writeByte(type).writeVarLong(id);
-        encoder.begin(outbox.bytes, Frames.FIRST | Frames.LAST, header.size + payloadSize + 4);
-        encoder.put(header.bytes, 0, header.size);
-        if (payloadSize > 0) {
-          encoder.put(payload.bytes, 0, payloadSize);
-        }
-        encoder.end();
-        endFrame();
-      } else {
-        Buf message = new Buf(payloadSize + 11);
-        message.writeByte(type).writeVarLong(id);
-        message.writeBytes(payload.bytes, 0, payloadSize);
-        // A message in pieces: the first says how long the whole is, so the parent allocates it once.
-        Buf first = new Buf(Frames.MAX_FRAGMENT).writeVarLong(message.size);
-        int n = Frames.MAX_FRAGMENT - first.size;
-        first.writeBytes(message.bytes, 0, n);
-        frame(Frames.FIRST, first.bytes, 0, first.size);
-        for (int off = n; off < message.size; off += n) {
-          n = Math.min(Frames.MAX_FRAGMENT, message.size - off);
-          frame(off + n == message.size ? Frames.LAST : 0, message.bytes, off, n);
-        }
-      }
-      long mine = ++appended;
-      if (writing) {
-        while (done < mine) {
-          written.awaitUninterruptibly();
-        }
-        return;
-      }
-      writing = true;
-      try {
-        while (outbox.frames > 0) {
-          Outbox batch = outbox;
-          outbox = spare;
-          long upTo = appended;
-          writeLock.unlock();
-          try {
-            writeOut(batch);
-          } finally {
-            writeLock.lock();
-          }
-          batch.clear();
-          spare = batch;
-          done = upTo;
-          written.signalAll();
-        }
-      } finally {
-        writing = false;
-      }
-    } finally {
-      writeLock.unlock();
-    }
-  }
-
-  /** Appends one frame to the outbox. Holds writeLock. */
-  private void frame(int flags, byte[] b, int off, int len) {
-    encoder.begin(outbox.bytes, flags, len + 4);
-    encoder.put(b, off, len);
-    encoder.end();
-    endFrame();
-  }
-
-  /** Records where the frame just encoded into the outbox ends. Holds writeLock. */
-  private void endFrame() {
-    if (outbox.frames == outbox.ends.length) {
-      outbox.ends = java.util.Arrays.copyOf(outbox.ends, outbox.frames * 2);
-    }
-    outbox.ends[outbox.frames++] = outbox.bytes.size;
-  }
-
-  /** Writes whole frames in pieces of at most PIPE_BUF bytes, each one write call. */
-  private void writeOut(Outbox batch) {
-    byte[] b = batch.bytes.bytes;
-    int start = 0;
-    int last = 0;
-    try {
-      for (int i = 0; i < batch.frames; i++) {
-        if (batch.ends[i] - start > Frames.MAX_WIRE) {
-          rawOut.write(b, start, last - start);
-          start = last;
-        }
-        last = batch.ends[i];
-      }
-      rawOut.write(b, start, last - start);
-    } catch (IOException e) {
-      // The parent is gone: nobody reads us any more.
-      Runtime.getRuntime().halt(0);
-    }
-  }
-
-  /** {@code System.out} / {@code System.err} of the child: bytes go to the parent as frames. */
-  private static final class UserStream extends OutputStream {
-    private final ChildChannel channel;
-    private final int type;
-    private final Buf pending = new Buf(512);
-
-    UserStream(ChildChannel channel, int type) {
-      this.channel = channel;
-      this.type = type;
-    }
-
-    @Override
-    public void write(int b) {
-      pending.writeByte(b);
-      if (pending.size >= 8192) {
-        flush();
-      }
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      pending.writeBytes(b, off, len);
-      if (pending.size >= 8192) {
-        flush();
-      }
-    }
-
-    @Override
-    public void flush() {
-      if (pending.size > 0) {
-        channel.send(type, 0, pending);
-        pending.size = 0;
-      }
     }
   }
 }

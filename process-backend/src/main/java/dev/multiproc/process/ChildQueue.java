@@ -82,7 +82,7 @@ final class ChildQueue<T> implements Queue<T>, Serializable {
 
   @Override
   public int size() {
-    ChildChannel.Reply r = Hub.check(channel().requestNow(Msg.QUEUE_OP, op(Msg.OP_SIZE, Msg.encodeWait(0), null)));
+    ParentCalls.Reply r = Hub.check(channel().requestNow(Msg.QUEUE_OP, op(Msg.OP_SIZE, Msg.encodeWait(0), null)));
     return (int) r.payload.readVarLong();
   }
 
@@ -96,7 +96,7 @@ final class ChildQueue<T> implements Queue<T>, Serializable {
 
   /** The item of a get reply, acknowledged so the parent stops holding it for us. */
   @SuppressWarnings("unchecked")
-  private Optional<T> received(ChildChannel.Reply r) {
+  private Optional<T> received(ParentCalls.Reply r) {
     Hub.check(r);
     if (r.status != Msg.R_VALUE) {
       return Optional.empty();

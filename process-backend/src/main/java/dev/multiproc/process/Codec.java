@@ -22,8 +22,9 @@ import java.util.Map;
  * Turns tasks, items, results and exceptions into bytes and back.
  *
  * <p>Common values take a fast path that needs no serializer: null, {@code Integer}, {@code Long},
- * {@code Double}, {@code String}, {@code Boolean}, {@code byte[]}, and arrays of one of the
- * first four (the usual items and results of {@code map}). Everything else goes through Java
+ * {@code Double}, {@code String}, {@code Boolean}, {@code byte[]}; and a chunk's array of items or
+ * results ({@link #writeArray}) whose elements are all non-null {@code Integer}s, all {@code Long}s,
+ * all {@code Double}s or all {@code String}s (the usual items and results of {@code map}). Everything else goes through Java
  * serialization. When serialization fails, the resulting {@link NotShippableException} names the
  * class that is not serializable and the field path to it.
  */

@@ -69,7 +69,7 @@ final class Hub {
   }
 
   /** Throws the failure a reply carries, if it does. */
-  static ChildChannel.Reply check(ChildChannel.Reply r) {
+  static ParentCalls.Reply check(ParentCalls.Reply r) {
     if (r.status == Msg.R_ERROR) {
       Throwable t = Codec.readFailure(r.payload);
       if (t instanceof RuntimeException e) {

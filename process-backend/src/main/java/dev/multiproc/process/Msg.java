@@ -27,7 +27,7 @@ final class Msg {
   static final int CANCEL_UNIT = 7;
 
   // ---- child -> parent
-  /** The child is ready: id = its pid. */
+  /** The child is ready: id = 0 (the parent knows the pid from its {@code Process}). */
   static final int HELLO = 64;
   /** Bytes the child's code printed to System.out. */
   static final int OUT = 65;

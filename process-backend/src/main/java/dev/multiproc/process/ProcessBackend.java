@@ -29,7 +29,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Children.</b> {@code java [defaults] [multiproc.process.jvm-options] -cp <class path>
  *       ChildMain}, with this JVM's {@code java} and {@code java.class.path} unless configured. A
  *       Worker is one child; a pool keeps {@code workers} children warm and replaces one that dies
- *       or reaches {@code maxTasksPerWorker}.
+ *       or reaches {@code maxTasksPerWorker}. {@link Child} is the parent's handle on one; in the
+ *       child, {@link ChildChannel} reads the commands and hands them to the {@link ChildExecutor}
+ *       (pool units on one thread, a Worker's task on its own), the {@link ParentCalls} (queue and
+ *       event requests of proxies waiting for their reply) and the {@link FrameWriter} (everything
+ *       the child sends, its {@code System.out}/{@code err} included).
  *   <li><b>Protocol.</b> Commands go down the child's stdin as length-prefixed messages; events
  *       come up its stdout as CRC-checked COBS frames of at most PIPE_BUF bytes ({@link Frames}),
  *       so bytes that other code writes straight to fd 1 pass through as the child's output and
@@ -41,7 +45,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       call, in the caller's thread, and sent once per child; items and results travel in chunks.
  *   <li><b>Pools.</b> {@link ProcessPool}: each child holds a few units at once, more when units
  *       are quick, but never while another child idles; an idle child takes back an unstarted unit
- *       from a busy one. Units a caller gave up on are taken back from the children too.
+ *       from a busy one. Units a caller gave up on are taken back from the children too. A
+ *       {@link PoolSlot} is one child with its dispatcher thread; its {@link FunctionCache} says
+ *       which of the child's function slots holds which map's function.
  *   <li><b>Start.</b> Children after the first map a class-data-sharing archive the first one
  *       wrote ({@link CdsArchive}), so they are ready about as fast as an empty JVM.
  *   <li><b>Queues and events</b> live here, in the {@link Hub}; children hold proxies. Waiting
@@ -49,7 +55,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Failure.</b> End of a child's stdout means it is gone: its exit code is read, the units
  *       it held fail with {@link dev.multiproc.WorkerDiedException} (or run again, if the pool
  *       allows retries), what it took from queues without acknowledging goes back, and a pool
- *       starts a replacement. A child halts when its stdin ends, so no child outlives this JVM.
+ *       starts a replacement (on a thread of its own: the reader does not wait for it). A child halts when its stdin ends, so no child outlives this JVM.
  *   <li><b>Threads.</b> Per child: a stdout reader and a stderr pump (platform threads), plus a
  *       dispatcher in a pool. {@link #close()} kills what is left and waits for all of them.
  * </ul>
@@ -144,6 +150,16 @@ final class ProcessBackend implements Backend {
     lock.lock();
     try {
       return children.stream().mapToInt(c -> c.peer.waiting()).sum();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Children started and not yet gone (for tests). */
+  int childCount() {
+    lock.lock();
+    try {
+      return children.size();
     } finally {
       lock.unlock();
     }

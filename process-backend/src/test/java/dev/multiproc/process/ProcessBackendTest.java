@@ -128,7 +128,7 @@ class ProcessBackendTest {
             RemoteTaskException r = (RemoteTaskException) e;
             assertThat(r.remoteClassName()).isEqualTo(Unshippable.class.getName());
             assertThat(r.getStackTrace()).anySatisfy(f -> assertThat(f.getClassName()).isEqualTo(ProcessBackendTest.class.getName()));
-            assertThat(r.getStackTrace()).anySatisfy(f -> assertThat(f.getClassName()).isEqualTo(ChildChannel.class.getName()));
+            assertThat(r.getStackTrace()).anySatisfy(f -> assertThat(f.getClassName()).isEqualTo(ChildExecutor.class.getName()));
           });
       CompletableFuture<Object> f = pool.submit(() -> {
         throw new Unshippable("from submit");

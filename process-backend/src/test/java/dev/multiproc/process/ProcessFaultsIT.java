@@ -11,16 +11,23 @@ import dev.multiproc.Queue;
 import dev.multiproc.TaskFailedException;
 import dev.multiproc.WorkerDiedException;
 import dev.multiproc.spi.BackendConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A child that dies while it runs a pool task (SIGKILL, System.exit, out of memory) fails that task
@@ -205,5 +212,49 @@ class ProcessFaultsIT {
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("the stuck child is killed").isFalse();
       assertThat(pool.map(i -> i, List.of(5, 6))).containsExactly(5, 6);
     }
+  }
+
+  /**
+   * A dead child's replacement starts on a thread of its own: a replacement that is slow to start
+   * (here: held back until the test lets it go) does not keep the dead child from being gone.
+   */
+  @Test
+  void aSlowReplacementDoesNotHoldBackTheEndOfTheChildItReplaces(@TempDir Path dir) throws Exception {
+    Path launches = dir.resolve("launches");
+    Path go = dir.resolve("go");
+    Path java = dir.resolve("java.sh");
+    String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // The first launch starts at once; later ones wait for the file "go".
+    Files.writeString(java, """
+        #!/bin/sh
+        n=$(cat '%1$s' 2>/dev/null || echo 0)
+        echo $((n + 1)) > '%1$s'
+        if [ "$n" -ge 1 ]; then
+          while [ ! -e '%2$s' ]; do sleep 0.05; done
+        fi
+        exec '%3$s' "$@"
+        """.formatted(launches, go, realJava));
+    assertThat(java.toFile().setExecutable(true)).isTrue();
+    ProcessBackend b = (ProcessBackend) open(Map.of("java", java.toString(), "cds", "false", "start-timeout", "PT120S"));
+    try (Pool pool = b.newPool(PoolOptions.builder().workers(1).build())) {
+      CompletableFuture<Object> dies = pool.submit(() -> {
+        Runtime.getRuntime().halt(3);
+        return null;
+      });
+      assertThatThrownBy(dies::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(WorkerDiedException.class);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!(launched(launches) == 2 && b.childCount() == 1) && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      }
+      assertThat(launched(launches)).as("the replacement is being launched").isEqualTo(2);
+      assertThat(b.childCount()).as("children not gone while the replacement waits to start").isEqualTo(1);
+      Files.createFile(go);
+      assertThat(pool.submit(() -> 7).get(60, TimeUnit.SECONDS)).isEqualTo(7);
+    }
+  }
+
+  private static int launched(Path launches) throws java.io.IOException {
+    String s = Files.exists(launches) ? Files.readString(launches).strip() : "";
+    return s.isEmpty() ? 0 : Integer.parseInt(s);
   }
 }

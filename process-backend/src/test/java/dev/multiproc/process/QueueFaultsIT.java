@@ -90,7 +90,7 @@ class QueueFaultsIT {
     // A child that receives the reply of a get but dies before its get() returns (and acknowledges).
     Worker w = backend.newWorker(() -> {
       Buf op = new Buf(16).writeByte(Msg.OP_GET).writeVarLong(queueId).writeVarLong(Msg.WAIT_FOREVER);
-      ChildChannel.Reply r = ChildChannel.current.request(Msg.QUEUE_OP, op);
+      ParentCalls.Reply r = ChildChannel.current.request(Msg.QUEUE_OP, op);
       if (r.status == Msg.R_VALUE) {
         received.set();
       }

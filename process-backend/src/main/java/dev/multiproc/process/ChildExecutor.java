@@ -1,0 +1,291 @@
+package dev.multiproc.process;
+
+import dev.multiproc.NotShippableException;
+import dev.multiproc.Task;
+import dev.multiproc.TaskCallable;
+import dev.multiproc.TaskFunction;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The child's executor: runs pool units on one executor thread (one child = one pool worker, as in
+ * Python), in the order they arrive, and a Worker's task on a thread of its own. The channel's
+ * reader hands it commands ({@link #arrived}, {@link #cancel}, {@link #enqueue}, {@link #runWorker});
+ * results go to the parent through the {@link FrameWriter}.
+ */
+final class ChildExecutor {
+
+  private final ChildChannel channel;
+  private final FrameWriter out;
+  private final LinkedBlockingQueue<Work> work = new LinkedBlockingQueue<>();
+  private final FunctionCache functions = new FunctionCache(); // executor thread only
+  private Thread executor;
+  // Reader thread only: unit ids arrive in increasing order, so a cancel for an id above the
+  // highest seen is for a unit still on its way.
+  private long highestArrived;
+  private final java.util.Set<Long> cancelledEarly = new java.util.HashSet<>();
+  /** What the pool's initializer threw here, if it did: every unit then fails with it. */
+  private Throwable initFailure;
+
+  /** @param channel the channel, whose user streams a Worker flushes before it exits */
+  ChildExecutor(ChildChannel channel, FrameWriter out) {
+    this.channel = channel;
+    this.out = out;
+  }
+
+  /** A pool unit arrived (CHUNK or CALL): queued, unless its cancel came first. Reader thread. */
+  void arrived(int type, long id, Buf.In m) {
+    highestArrived = Math.max(highestArrived, id);
+    if (cancelledEarly.remove(id)) {
+      send(Msg.UNIT_CANCELLED, id, null);
+    } else {
+      enqueue(type, id, m);
+    }
+  }
+
+  /** CANCEL_UNIT: gives the unit back if it has not started. Reader thread. */
+  void cancel(long id) {
+    if (work.removeIf(w -> w.id == id && (w.type == Msg.CHUNK || w.type == Msg.CALL))) {
+      send(Msg.UNIT_CANCELLED, id, null);
+    } else if (id > highestArrived) {
+      cancelledEarly.add(id); // the cancel overtook the unit: refuse it when it comes
+    }
+  }
+
+  /** Queues a command for the executor thread, starting it on first use. Reader thread. */
+  void enqueue(int type, long id, Buf.In m) {
+    work.add(new Work(type, id, m));
+    if (executor == null) {
+      executor = new Thread("multiproc-child-executor") {
+        @Override
+        public void run() {
+          executeLoop();
+        }
+      };
+      executor.setDaemon(true);
+      executor.start();
+    }
+  }
+
+  private void send(int type, long id, Buf payload) {
+    out.send(type, id, payload);
+  }
+
+  // ------------------------------------------------------------------ a Worker's task
+
+  void runWorker(Buf.In m) {
+    String name = m.readString();
+    Object task;
+    try {
+      task = Codec.readValue(m);
+    } catch (RuntimeException e) {
+      finishWorker(received("task", e));
+      return;
+    }
+    Task t = (Task) task;
+    Thread thread = new Thread(name) {
+      @Override
+      public void run() {
+        Throwable failure = null;
+        try {
+          t.run();
+        } catch (Throwable e) {
+          failure = e;
+        }
+        finishWorker(failure);
+      }
+    };
+    thread.start();
+  }
+
+  private void finishWorker(Throwable failure) {
+    if (failure != null) {
+      System.err.println("Exception in worker \"" + Thread.currentThread().getName() + "\":");
+      failure.printStackTrace();
+    }
+    channel.flushUserStreams();
+    Buf b = new Buf();
+    if (failure == null) {
+      b.writeByte(1);
+    } else {
+      b.writeByte(0);
+      Codec.writeFailure(failure, b);
+    }
+    send(Msg.WORKER_DONE, 0, b);
+    System.exit(failure == null ? 0 : 1);
+  }
+
+  /** A value the parent sent could not be rebuilt here (usually: its class is not on this class path). */
+  private static NotShippableException received(String what, RuntimeException e) {
+    Throwable cause = e.getCause() != null ? e.getCause() : e;
+    return new NotShippableException("the child process could not read the " + what + ": " + cause
+        + ". Its classes must be on the child's class path (the parent's java.class.path, or"
+        + " multiproc.process.class-path).", e);
+  }
+
+  // ------------------------------------------------------------------ pool units
+
+  /** A command for the executor, in arrival order. */
+  private record Work(int type, long id, Buf.In m) {}
+
+  private void executeLoop() {
+    while (true) {
+      Work w;
+      try {
+        w = work.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      int type = w.type;
+      long id = w.id;
+      Buf.In m = w.m;
+      switch (type) {
+        case Msg.POOL_INIT -> initialize(m);
+        case Msg.FUNCTION -> {
+          try {
+            functions.store((int) id, Codec.readValue(m));
+          } catch (RuntimeException e) {
+            functions.store((int) id, received("function", e));
+          }
+        }
+        case Msg.CHUNK -> runChunk(id, m);
+        case Msg.CALL -> runCall(id, m);
+        default -> throw new IllegalStateException("unknown work " + type);
+      }
+    }
+  }
+
+  private void initialize(Buf.In m) {
+    Throwable failure = null;
+    try {
+      Task init = (Task) Codec.readValue(m);
+      if (init != null) {
+        init.run();
+      }
+    } catch (Throwable e) {
+      failure = e;
+    }
+    if (failure != null) {
+      initFailure = failure;
+      Buf b = new Buf();
+      Codec.writeFailure(failure, b);
+      send(Msg.INIT_FAILED, 0, b);
+    } else {
+      send(Msg.INIT_OK, 0, null);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void runChunk(long unit, Buf.In m) {
+    if (initFailure != null) {
+      unitFailed(unit, initFailure);
+      return;
+    }
+    int slot = (int) m.readVarLong();
+    Object fn = functions.get(slot);
+    Object[] items;
+    try {
+      items = Codec.readArray(m);
+    } catch (RuntimeException e) {
+      unitFailed(unit, received("items", e));
+      return;
+    }
+    if (fn instanceof NotShippableException n) {
+      unitFailed(unit, n);
+      return;
+    }
+    TaskFunction<Object, Object> f = (TaskFunction<Object, Object>) fn;
+    long started = System.nanoTime();
+    Object[] results = new Object[items.length];
+    Throwable[] failures = null;
+    for (int i = 0; i < items.length; i++) {
+      try {
+        results[i] = f.apply(items[i]);
+      } catch (Throwable e) {
+        if (failures == null) {
+          failures = new Throwable[items.length];
+        }
+        failures[i] = e;
+      }
+    }
+    Buf b = new Buf(64 + items.length * 8);
+    b.writeVarLong(System.nanoTime() - started);
+    int mark = b.size;
+    b.writeByte(Msg.RESULTS_ITEMS);
+    try {
+      Codec.writeArray(results, "result of item", 0, b);
+    } catch (NotShippableException e) {
+      b.size = mark + 1;
+      for (int i = 0; i < results.length; i++) {
+        try {
+          Codec.encodeValue(results[i], "result of this item");
+        } catch (NotShippableException n) {
+          results[i] = null;
+          if (failures == null) {
+            failures = new Throwable[items.length];
+          }
+          failures[i] = n;
+        }
+      }
+      Codec.writeArray(results, "result of item", 0, b);
+    }
+    int count = 0;
+    if (failures != null) {
+      for (Throwable t : failures) {
+        count += t == null ? 0 : 1;
+      }
+    }
+    b.writeVarLong(count);
+    if (failures != null) {
+      for (int i = 0; i < failures.length; i++) {
+        if (failures[i] != null) {
+          b.writeVarLong(i);
+          Codec.writeFailure(failures[i], b);
+        }
+      }
+    }
+    send(Msg.RESULTS, unit, b);
+  }
+
+  private void unitFailed(long unit, Throwable failure) {
+    Buf b = new Buf();
+    b.writeVarLong(0);
+    b.writeByte(Msg.RESULTS_UNIT_FAILED);
+    Codec.writeFailure(failure, b);
+    send(Msg.RESULTS, unit, b);
+  }
+
+  private void runCall(long unit, Buf.In m) {
+    if (initFailure != null) {
+      unitFailed(unit, initFailure);
+      return;
+    }
+    Object result = null;
+    Throwable failure = null;
+    long started = System.nanoTime();
+    try {
+      TaskCallable<?> c = (TaskCallable<?>) Codec.readValue(m);
+      result = c.call();
+    } catch (Codec.ShippingException e) {
+      failure = received("task", e);
+    } catch (Throwable e) {
+      failure = e;
+    }
+    Buf b = new Buf();
+    b.writeVarLong(System.nanoTime() - started);
+    int mark = b.size;
+    if (failure == null) {
+      try {
+        b.writeByte(1);
+        Codec.writeValue(result, "task's result", b);
+      } catch (NotShippableException e) {
+        b.size = mark;
+        failure = e;
+      }
+    }
+    if (failure != null) {
+      b.writeByte(0);
+      Codec.writeFailure(failure, b);
+    }
+    send(Msg.CALL_RESULT, unit, b);
+  }
+}

@@ -1,0 +1,185 @@
+package dev.multiproc.process;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The child's writer of frames to its stdout ({@link Frames}): every message to the parent goes
+ * through {@link #send}, from any thread.
+ *
+ * <p>Writes are flat-combined: a sending thread appends its frames to a shared buffer and, unless
+ * another thread is already writing, writes the buffer itself in pipe-atomic pieces. A send
+ * returns once its bytes are in the pipe, so a queue item put by a child that is killed the next
+ * moment still reaches the parent; under load many messages share one write.
+ */
+final class FrameWriter {
+
+  private final OutputStream rawOut;
+
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final Condition written = writeLock.newCondition();
+  private Outbox outbox = new Outbox();
+  private final Frames.Encoder encoder = new Frames.Encoder(); // guarded by writeLock
+  private final Buf header = new Buf(16); // guarded by writeLock
+  private Outbox spare = new Outbox();
+  private boolean writing;
+  private long appended;
+  private long done;
+
+  /** @param rawOut the pipe to the parent (file descriptor 1); the JVM halts if a write to it fails */
+  FrameWriter(OutputStream rawOut) {
+    this.rawOut = rawOut;
+  }
+
+  /** Frames waiting to be written, with the offset where each ends. */
+  private static final class Outbox {
+    final Buf bytes = new Buf(Frames.MAX_WIRE * 2);
+    int[] ends = new int[64];
+    int frames;
+
+    void clear() {
+      bytes.size = 0;
+      frames = 0;
+    }
+  }
+
+  /**
+   * Sends a message; returns once it is written to the pipe.
+   *
+   * @param payload the payload, or null for none
+   */
+  void send(int type, long id, Buf payload) {
+    int payloadSize = payload == null ? 0 : payload.size;
+    writeLock.lock();
+    try {
+      if (payloadSize + 11 <= Frames.MAX_FRAGMENT) {
+        // The common case, one frame: encoded straight from the header and the payload.
+        header.size = 0;
+        header.writeByte(type).writeVarLong(id);
+        encoder.begin(outbox.bytes, Frames.FIRST | Frames.LAST, header.size + payloadSize + 4);
+        encoder.put(header.bytes, 0, header.size);
+        if (payloadSize > 0) {
+          encoder.put(payload.bytes, 0, payloadSize);
+        }
+        encoder.end();
+        endFrame();
+      } else {
+        Buf message = new Buf(payloadSize + 11);
+        message.writeByte(type).writeVarLong(id);
+        message.writeBytes(payload.bytes, 0, payloadSize);
+        // A message in pieces: the first says how long the whole is, so the parent allocates it once.
+        Buf first = new Buf(Frames.MAX_FRAGMENT).writeVarLong(message.size);
+        int n = Frames.MAX_FRAGMENT - first.size;
+        first.writeBytes(message.bytes, 0, n);
+        frame(Frames.FIRST, first.bytes, 0, first.size);
+        for (int off = n; off < message.size; off += n) {
+          n = Math.min(Frames.MAX_FRAGMENT, message.size - off);
+          frame(off + n == message.size ? Frames.LAST : 0, message.bytes, off, n);
+        }
+      }
+      long mine = ++appended;
+      if (writing) {
+        while (done < mine) {
+          written.awaitUninterruptibly();
+        }
+        return;
+      }
+      writing = true;
+      try {
+        while (outbox.frames > 0) {
+          Outbox batch = outbox;
+          outbox = spare;
+          long upTo = appended;
+          writeLock.unlock();
+          try {
+            writeOut(batch);
+          } finally {
+            writeLock.lock();
+          }
+          batch.clear();
+          spare = batch;
+          done = upTo;
+          written.signalAll();
+        }
+      } finally {
+        writing = false;
+      }
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Appends one frame to the outbox. Holds writeLock. */
+  private void frame(int flags, byte[] b, int off, int len) {
+    encoder.begin(outbox.bytes, flags, len + 4);
+    encoder.put(b, off, len);
+    encoder.end();
+    endFrame();
+  }
+
+  /** Records where the frame just encoded into the outbox ends. Holds writeLock. */
+  private void endFrame() {
+    if (outbox.frames == outbox.ends.length) {
+      outbox.ends = java.util.Arrays.copyOf(outbox.ends, outbox.frames * 2);
+    }
+    outbox.ends[outbox.frames++] = outbox.bytes.size;
+  }
+
+  /** Writes whole frames in pieces of at most PIPE_BUF bytes, each one write call. */
+  private void writeOut(Outbox batch) {
+    byte[] b = batch.bytes.bytes;
+    int start = 0;
+    int last = 0;
+    try {
+      for (int i = 0; i < batch.frames; i++) {
+        if (batch.ends[i] - start > Frames.MAX_WIRE) {
+          rawOut.write(b, start, last - start);
+          start = last;
+        }
+        last = batch.ends[i];
+      }
+      rawOut.write(b, start, last - start);
+    } catch (IOException e) {
+      // The parent is gone: nobody reads us any more.
+      Runtime.getRuntime().halt(0);
+    }
+  }
+
+  /** {@code System.out} / {@code System.err} of the child: bytes go to the parent as frames. */
+  static final class UserStream extends OutputStream {
+    private final FrameWriter writer;
+    private final int type;
+    private final Buf pending = new Buf(512);
+
+    UserStream(FrameWriter writer, int type) {
+      this.writer = writer;
+      this.type = type;
+    }
+
+    @Override
+    public void write(int b) {
+      pending.writeByte(b);
+      if (pending.size >= 8192) {
+        flush();
+      }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      pending.writeBytes(b, off, len);
+      if (pending.size >= 8192) {
+        flush();
+      }
+    }
+
+    @Override
+    public void flush() {
+      if (pending.size > 0) {
+        writer.send(type, 0, pending);
+        pending.size = 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,367 @@
+package dev.multiproc.process;
+
+import dev.multiproc.WorkerDiedException;
+import dev.multiproc.engine.WorkUnit;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One worker of a {@link ProcessPool}: a child JVM, its dispatcher, and the units it has in flight.
+ * The dispatcher thread sends units to the child; the child's reader thread delivers its answers
+ * ({@link #message}) and its end ({@link #exited}).
+ */
+final class PoolSlot implements Child.Handler {
+
+  private final ProcessPool pool;
+  private final ProcessBackend backend;
+  private final int maxDepth;
+  final String name;
+  volatile Child child;
+  volatile Thread dispatcher;
+  private final Semaphore permits;
+  private final ReentrantLock slotLock = new ReentrantLock();
+  private final Map<Long, WorkUnit> inFlight = new LinkedHashMap<>(); // in dispatch order
+  private final Set<Long> cancelling = new HashSet<>();
+  private final java.util.concurrent.locks.Condition answered = slotLock.newCondition();
+  volatile int inFlightCount;
+  private final FunctionCache functions = new FunctionCache(); // dispatcher thread only
+  private int dispatched;
+  private boolean dead;
+  private volatile boolean initialized;
+  volatile boolean retired;
+
+  PoolSlot(ProcessPool pool, ProcessBackend backend, int maxDepth, String name) {
+    this.pool = pool;
+    this.backend = backend;
+    this.maxDepth = maxDepth;
+    this.name = name;
+    this.permits = new Semaphore(maxDepth);
+  }
+
+  void startDispatcher() {
+    dispatcher = backend.threads().newPlatformThread("multiproc-" + name + "-dispatch", true, this::dispatch);
+    dispatcher.start();
+  }
+
+  boolean holds(WorkUnit unit) {
+    slotLock.lock();
+    try {
+      return inFlight.containsValue(unit);
+    } finally {
+      slotLock.unlock();
+    }
+  }
+
+  /**
+   * Sends units to the child. A child that is busy gets more (up to the pipeline depth) only
+   * while no other child is idle, so work never waits behind a long task while a worker idles;
+   * and a child that turns idle with the queue empty takes back an unstarted unit from the
+   * busiest child ({@link ProcessPool#stealFor}).
+   */
+  private void dispatch() {
+    int max = pool.options().maxTasksPerWorker();
+    Child.Batch batch = new Child.Batch();
+    try {
+      while (true) {
+        permits.acquire();
+        if (max > 0 && dispatched >= max) {
+          permits.acquire(maxDepth - 1); // wait until the child has answered everything
+          retired = true;
+          pool.replace();
+          child.closeInput();
+          return;
+        }
+        if (inFlightCount > 0 && (inFlightCount >= pool.depth() || pool.otherSlotIdle(this))) {
+          permits.release();
+          awaitAnswer();
+          continue;
+        }
+        WorkUnit u = pool.takeUnit();
+        if (u == null) {
+          if (inFlightCount == 0 || pool.isStopped()) {
+            return;
+          }
+          // Closing, but units are still out: one may come back (a steal), so stay until they are done.
+          permits.release();
+          awaitAnswer();
+          continue;
+        }
+        if (inFlightCount > 0 && pool.otherSlotIdle(this)) {
+          pool.giveBackUnit(u);
+          permits.release();
+          awaitAnswer();
+          continue;
+        }
+        // Send what else is queued and fits the window in the same write.
+        batch.clear();
+        while (u != null) {
+          if (!add(u, batch)) {
+            return;
+          }
+          if (batch.bytes >= (1 << 16) || (max > 0 && dispatched >= max) || inFlightCount >= pool.depth()
+              || pool.otherSlotIdle(this) || !permits.tryAcquire()) {
+            break;
+          }
+          u = pool.pollUnit();
+          if (u == null) {
+            permits.release();
+          }
+        }
+        if (!batch.isEmpty()) {
+          try {
+            child.sendBatch(batch);
+          } catch (IOException e) {
+            return; // the child is gone; exited() deals with what it held
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      // the pool stops, or the child died
+    }
+  }
+
+  /** Waits (briefly) for the child to answer a unit. */
+  private void awaitAnswer() throws InterruptedException {
+    slotLock.lock();
+    try {
+      answered.await(20, TimeUnit.MILLISECONDS);
+    } finally {
+      slotLock.unlock();
+    }
+  }
+
+  /** True if the child is up and has nothing to do. */
+  boolean isIdle() {
+    Thread d = dispatcher;
+    return inFlightCount == 0 && d != null && d.isAlive() && !dead && !retired;
+  }
+
+  /** Asks the child to give back the units it has not started whose job abandoned them. */
+  void cancelAbandoned() {
+    List<Long> ids = new ArrayList<>();
+    slotLock.lock();
+    try {
+      boolean first = true;
+      for (Map.Entry<Long, WorkUnit> e : inFlight.entrySet()) {
+        if (!first && e.getValue().isAbandoned() && cancelling.add(e.getKey())) {
+          ids.add(e.getKey());
+        }
+        first = false; // the oldest may be running: it finishes
+      }
+    } finally {
+      slotLock.unlock();
+    }
+    for (long id : ids) {
+      child.trySend(Msg.CANCEL_UNIT, id, null);
+    }
+  }
+
+  /** Asks the child to give back its newest unit if it has not started it; true if asked. */
+  boolean cancelNewest() {
+    long id = -1;
+    slotLock.lock();
+    try {
+      if (dead || inFlight.size() < 2) {
+        return false;
+      }
+      for (Map.Entry<Long, WorkUnit> e : inFlight.entrySet()) {
+        id = e.getKey();
+      }
+      if (!cancelling.add(id)) {
+        return false;
+      }
+    } finally {
+      slotLock.unlock();
+    }
+    return child.trySend(Msg.CANCEL_UNIT, id, null);
+  }
+
+  /** Records a unit as in flight and appends its messages to the batch; false if the child is gone. */
+  private boolean add(WorkUnit u, Child.Batch batch) {
+    long id = pool.unitIds.incrementAndGet();
+    slotLock.lock();
+    try {
+      if (dead) {
+        pool.giveBackUnit(u);
+        return false;
+      }
+      if (u.isAbandoned()) { // its job gave up after take(): cancelAbandoned() could not see it
+        permits.release();
+        u.skip();
+        return true;
+      }
+      inFlight.put(id, u);
+      inFlightCount = inFlight.size();
+    } finally {
+      slotLock.unlock();
+    }
+    dispatched++;
+    if (u.isCall()) {
+      batch.add(Msg.CALL, id, -1, (Buf) u.attachment());
+      return true;
+    }
+    int slot = functions.slotFor(u.jobId());
+    if (slot < 0) {
+      slot = -slot - 1;
+      batch.add(Msg.FUNCTION, slot, -1, (Buf) u.jobAttachment());
+    }
+    batch.add(Msg.CHUNK, id, slot, (Buf) u.attachment());
+    return true;
+  }
+
+  /** The unit the child answered (or gave back); wakes the dispatcher and lets an idle child steal. */
+  private WorkUnit remove(long id) {
+    WorkUnit u;
+    slotLock.lock();
+    try {
+      u = inFlight.remove(id);
+      cancelling.remove(id);
+      inFlightCount = inFlight.size();
+      answered.signalAll();
+    } finally {
+      slotLock.unlock();
+    }
+    if (u != null && inFlightCount == 0) {
+      pool.stealFor(this);
+    }
+    return u;
+  }
+
+  @Override
+  public void message(Child c, int type, long id, Buf.In m) {
+    switch (type) {
+      case Msg.RESULTS -> {
+        WorkUnit u = remove(id);
+        long nanos = m.readVarLong();
+        if (u == null) {
+          return;
+        }
+        pool.ran(nanos);
+        if (m.readByte() == Msg.RESULTS_UNIT_FAILED) {
+          u.fail(Codec.readFailure(m));
+        } else {
+          Object column = Codec.readColumn(m);
+          int failed = (int) m.readVarLong();
+          if (failed == 0) {
+            u.completeColumn(column);
+          } else {
+            Object[] results = (Object[]) column; // items that failed have no result: never a primitive array
+            Throwable[] failures = new Throwable[results.length];
+            for (int i = 0; i < failed; i++) {
+              int index = (int) m.readVarLong();
+              failures[index] = Codec.readFailure(m);
+            }
+            u.complete(results, failures);
+          }
+        }
+        permits.release();
+      }
+      case Msg.CALL_RESULT -> {
+        WorkUnit u = remove(id);
+        long nanos = m.readVarLong();
+        if (u == null) {
+          return;
+        }
+        pool.ran(nanos);
+        Object value = null;
+        Throwable failure = null;
+        if (m.readByte() == 1) {
+          value = Codec.readValue(m);
+        } else {
+          failure = Codec.readFailure(m);
+        }
+        Object v = value;
+        Throwable f = failure;
+        // Not on this reader thread: completing a future runs the caller's dependent stages.
+        backend.waiters().newThread("multiproc-complete", true, () -> u.completeCall(v, f)).start();
+        permits.release();
+      }
+      case Msg.UNIT_CANCELLED -> {
+        WorkUnit u;
+        slotLock.lock();
+        try {
+          u = inFlight.get(id);
+        } finally {
+          slotLock.unlock();
+        }
+        if (u != null) {
+          // Back in the queue before it leaves this slot's count: while a slot has units out, its
+          // dispatcher stays, so a unit given back is never left without one (during close()).
+          if (u.isAbandoned()) {
+            u.skip();
+          } else {
+            pool.giveBackUnit(u);
+          }
+          remove(id);
+          permits.release();
+        }
+      }
+      case Msg.INIT_OK -> {
+        initialized = true;
+        pool.startupDeaths.set(0);
+      }
+      case Msg.INIT_FAILED -> pool.workerInitFailed(name, Codec.readFailure(m));
+      default -> throw new IllegalStateException("unexpected message " + type + " from " + c);
+    }
+  }
+
+  /**
+   * The child is gone. It ran its units one at a time in the order they were sent, so the first
+   * unit in flight is the one it died running; the others never started and go back to the
+   * queue. A child that dies before its initializer finished ran none of them.
+   */
+  @Override
+  public void exited(Child c, int exitCode, String outputTail) {
+    List<WorkUnit> lost;
+    slotLock.lock();
+    try {
+      dead = true;
+      lost = new ArrayList<>(inFlight.values());
+      inFlight.clear();
+      inFlightCount = 0;
+      answered.signalAll();
+    } finally {
+      slotLock.unlock();
+    }
+    Thread d = dispatcher;
+    if (d != null) {
+      d.interrupt();
+    }
+    pool.removeSlot(this);
+    for (int i = 0; i < lost.size(); i++) {
+      if (i == 0 && initialized) {
+        lost.get(0).workerDied(death(c, exitCode, outputTail, lost.get(0)));
+      } else {
+        pool.giveBackUnit(lost.get(i));
+      }
+    }
+    if (retired || d == null) {
+      return; // a slot that never got going is retried by whoever started it
+    }
+    if (!initialized && pool.startupDeaths.incrementAndGet() >= ProcessPool.START_ATTEMPTS) {
+      pool.broken("worker " + name + " (pid " + c.pid() + ") died with exit code " + exitCode
+          + " before its initializer finished, " + ProcessPool.START_ATTEMPTS + " times in a row, so the pool cannot run tasks"
+          + ProcessPool.lastLines(outputTail), null);
+      return;
+    }
+    // Not on this reader thread: the replacement may take up to the start timeout to be ready, and
+    // this child is not gone (its waiters are not released) until exited() returns.
+    backend.threads().newPlatformThread("multiproc-" + name + "-replace", true, pool::replace).start();
+  }
+
+  private WorkerDiedException death(Child c, int exitCode, String outputTail, WorkUnit u) {
+    String what = u.isCall() ? "a submitted task" : u.size() == 1 ? "item " + u.firstIndex()
+        : "items " + u.firstIndex() + ".." + (u.firstIndex() + u.size() - 1);
+    String message = "worker " + name + " (pid " + c.pid() + ") died with exit code " + exitCode
+        + " while running " + what + ProcessPool.lastLines(outputTail);
+    return new WorkerDiedException(message, exitCode, u.isCall() ? -1 : u.firstIndex(), null);
+  }
+}
