@@ -1,5 +1,6 @@
 package dev.multiproc.process;
 
+import dev.multiproc.MultiprocException;
 import dev.multiproc.NotShippableException;
 import dev.multiproc.Task;
 import dev.multiproc.TaskCallable;
@@ -240,12 +241,12 @@ final class ChildChannel {
     System.exit(failure == null ? 0 : 1);
   }
 
-  /** A value the parent sent could not be rebuilt here (usually: its class is not on this class path). */
+  /** A value the parent sent could not be rebuilt here: the failure, naming the value and its class. */
   private static NotShippableException received(String what, RuntimeException e) {
-    Throwable cause = e.getCause() != null ? e.getCause() : e;
-    return new NotShippableException("the child process could not read the " + what + ": " + cause
-        + ". Its classes must be on the child's class path (the parent's java.class.path, or"
-        + " multiproc.process.class-path).", e);
+    if (e instanceof Codec.ShippingException s) {
+      return Codec.unreadable(what, "in the child process", s);
+    }
+    return new NotShippableException("cannot read the " + what + " in the child process: " + e, e);
   }
 
   // ------------------------------------------------------------------ pool units
@@ -273,8 +274,20 @@ final class ChildChannel {
             functions[(int) id] = received("function", e);
           }
         }
-        case Msg.CHUNK -> runChunk(id, m);
-        case Msg.CALL -> runCall(id, m);
+        case Msg.CHUNK, Msg.CALL -> {
+          try {
+            if (type == Msg.CHUNK) {
+              runChunk(id, m);
+            } else {
+              runCall(id, m);
+            }
+          } catch (RuntimeException | LinkageError e) {
+            // Not the task's failure (that is reported with the results): the unit could not be
+            // run or answered. Answer it anyway, so that its caller does not wait for ever.
+            unitFailed(id, new MultiprocException("the child process could not run or answer "
+                + (type == Msg.CHUNK ? "a chunk of items" : "a task") + ": " + e, e));
+          }
+        }
         default -> throw new IllegalStateException("unknown work " + type);
       }
     }
@@ -287,6 +300,8 @@ final class ChildChannel {
       if (init != null) {
         init.run();
       }
+    } catch (Codec.ShippingException e) {
+      failure = received("initializer", e);
     } catch (Throwable e) {
       failure = e;
     }
