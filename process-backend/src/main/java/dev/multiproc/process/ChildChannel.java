@@ -224,6 +224,13 @@ final class ChildChannel {
     thread.start();
   }
 
+  /**
+   * The Worker's task ended: reports how, waits for the non-daemon threads it started, then exits
+   * with the task's outcome (0, or 1 if it threw). Python's {@code Process} joins its non-daemon
+   * threads before it exits ({@code threading._shutdown()} in {@code _bootstrap}), as a JVM whose
+   * {@code main} returns does. {@code terminate()} and {@code kill()} still end the child at once:
+   * a signal does not wait for threads.
+   */
   private void finishWorker(Throwable failure) {
     if (failure != null) {
       System.err.println("Exception in worker \"" + Thread.currentThread().getName() + "\":");
@@ -238,7 +245,31 @@ final class ChildChannel {
       Codec.writeFailure(failure, b);
     }
     send(Msg.WORKER_DONE, 0, b);
+    awaitNonDaemonThreads();
+    flushUserStreams();
     System.exit(failure == null ? 0 : 1);
+  }
+
+  /** Waits until no platform thread but this one and the reader is alive and non-daemon. */
+  private void awaitNonDaemonThreads() {
+    Thread self = Thread.currentThread();
+    while (true) {
+      Thread next = null;
+      for (Thread t : Thread.getAllStackTraces().keySet()) {
+        if (t != self && t != reader && !t.isDaemon() && t.isAlive() && !t.getName().equals("DestroyJavaVM")) {
+          next = t;
+          break;
+        }
+      }
+      if (next == null) {
+        return;
+      }
+      try {
+        next.join();
+      } catch (InterruptedException e) {
+        return; // nothing interrupts this thread but the JVM's own end
+      }
+    }
   }
 
   /** A value the parent sent could not be rebuilt here: the failure, naming the value and its class. */
