@@ -311,11 +311,11 @@ final class Codec {
 
     static ShippingException of(Throwable e, String rootClass) {
       if (e instanceof ClassNotFoundException) {
-        return new ShippingException("class " + e.getMessage() + " is not on its class path", e, true);
+        return new ShippingException("class " + e.getMessage() + " is not on the class path", e, true);
       }
       if (e instanceof NoClassDefFoundError) {
         return new ShippingException("class " + String.valueOf(e.getMessage()).replace('/', '.')
-            + " is not on its class path", e, true);
+            + " is not on the class path", e, true);
       }
       if (e instanceof InvalidClassException i && i.classname != null) {
         return new ShippingException("class " + i.classname + " is incompatible with the sender's: " + i.getMessage(), e, false);
