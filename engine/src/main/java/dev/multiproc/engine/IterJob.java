@@ -19,6 +19,12 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The job of one {@code imap} or {@code imapUnordered}: the iterator itself. It reads its input lazily
  * on the consumer's thread and keeps a bounded window of chunks in flight.
+ *
+ * <p>When the input cannot go on (its iterator throws, it holds a null, an item cannot be shipped,
+ * the pool stopped accepting work), the items read before are still handed out; the iterator
+ * yields their results first and then throws that exception itself, as is, once, and ends: Python's
+ * {@code imap} reports an input iterator's exception at its position in the same way. An
+ * {@link Error} from the input is not held back.
  */
 final class IterJob<T, R> extends Job implements Iterator<R> {
 
@@ -69,13 +75,18 @@ final class IterJob<T, R> extends Job implements Iterator<R> {
         jobLock.unlock();
       }
       List<Object> items = new ArrayList<>(chunk);
-      while (items.size() < chunk && source.hasNext()) {
-        T item = source.next();
-        if (item == null) {
-          feedError = new NullPointerException("item " + (nextIndex + items.size()) + " is null; a pool refuses null items");
-          break;
+      try {
+        while (items.size() < chunk && source.hasNext()) {
+          T item = source.next();
+          if (item == null) {
+            feedError = new NullPointerException("item " + (nextIndex + items.size()) + " is null; a pool refuses null items");
+            break;
+          }
+          items.add(item);
         }
-        items.add(item);
+      } catch (RuntimeException e) {
+        // As Python's imap: the input's own exception, at its position, after the results before it.
+        feedError = e;
       }
       if (items.size() < chunk && feedError == null) {
         sourceDone = true;

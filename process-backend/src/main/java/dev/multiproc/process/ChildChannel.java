@@ -136,6 +136,11 @@ final class ChildChannel {
     Runtime.getRuntime().halt(0);
   }
 
+  /** @return the thread that reads commands from the parent, once it runs */
+  Thread reader() {
+    return reader;
+  }
+
   void flushUserStreams() {
     if (userOut != null) {
       userOut.flush();

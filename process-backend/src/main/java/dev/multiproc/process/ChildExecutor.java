@@ -1,5 +1,6 @@
 package dev.multiproc.process;
 
+import dev.multiproc.MultiprocException;
 import dev.multiproc.NotShippableException;
 import dev.multiproc.Task;
 import dev.multiproc.TaskCallable;
@@ -97,6 +98,13 @@ final class ChildExecutor {
     thread.start();
   }
 
+  /**
+   * The Worker's task ended: reports how, waits for the non-daemon threads it started, then exits
+   * with the task's outcome (0, or 1 if it threw). Python's {@code Process} joins its non-daemon
+   * threads before it exits ({@code threading._shutdown()} in {@code _bootstrap}), as a JVM whose
+   * {@code main} returns does. {@code terminate()} and {@code kill()} still end the child at once:
+   * a signal does not wait for threads.
+   */
   private void finishWorker(Throwable failure) {
     if (failure != null) {
       System.err.println("Exception in worker \"" + Thread.currentThread().getName() + "\":");
@@ -111,15 +119,40 @@ final class ChildExecutor {
       Codec.writeFailure(failure, b);
     }
     send(Msg.WORKER_DONE, 0, b);
+    awaitNonDaemonThreads();
+    channel.flushUserStreams();
     System.exit(failure == null ? 0 : 1);
   }
 
-  /** A value the parent sent could not be rebuilt here (usually: its class is not on this class path). */
+  /** Waits until no platform thread but this one and the reader is alive and non-daemon. */
+  private void awaitNonDaemonThreads() {
+    Thread self = Thread.currentThread();
+    Thread reader = channel.reader();
+    while (true) {
+      Thread next = null;
+      for (Thread t : Thread.getAllStackTraces().keySet()) {
+        if (t != self && t != reader && !t.isDaemon() && t.isAlive() && !t.getName().equals("DestroyJavaVM")) {
+          next = t;
+          break;
+        }
+      }
+      if (next == null) {
+        return;
+      }
+      try {
+        next.join();
+      } catch (InterruptedException e) {
+        return; // nothing interrupts this thread but the JVM's own end
+      }
+    }
+  }
+
+  /** A value the parent sent could not be rebuilt here: the failure, naming the value and its class. */
   private static NotShippableException received(String what, RuntimeException e) {
-    Throwable cause = e.getCause() != null ? e.getCause() : e;
-    return new NotShippableException("the child process could not read the " + what + ": " + cause
-        + ". Its classes must be on the child's class path (the parent's java.class.path, or"
-        + " multiproc.process.class-path).", e);
+    if (e instanceof Codec.ShippingException s) {
+      return Codec.unreadable(what, "in the child process", s);
+    }
+    return new NotShippableException("cannot read the " + what + " in the child process: " + e, e);
   }
 
   // ------------------------------------------------------------------ pool units
@@ -147,8 +180,20 @@ final class ChildExecutor {
             functions.store((int) id, received("function", e));
           }
         }
-        case Msg.CHUNK -> runChunk(id, m);
-        case Msg.CALL -> runCall(id, m);
+        case Msg.CHUNK, Msg.CALL -> {
+          try {
+            if (type == Msg.CHUNK) {
+              runChunk(id, m);
+            } else {
+              runCall(id, m);
+            }
+          } catch (RuntimeException | LinkageError e) {
+            // Not the task's failure (that is reported with the results): the unit could not be
+            // run or answered. Answer it anyway, so that its caller does not wait for ever.
+            unitFailed(id, new MultiprocException("the child process could not run or answer "
+                + (type == Msg.CHUNK ? "a chunk of items" : "a task") + ": " + e, e));
+          }
+        }
         default -> throw new IllegalStateException("unknown work " + type);
       }
     }
@@ -161,6 +206,8 @@ final class ChildExecutor {
       if (init != null) {
         init.run();
       }
+    } catch (Codec.ShippingException e) {
+      failure = received("initializer", e);
     } catch (Throwable e) {
       failure = e;
     }

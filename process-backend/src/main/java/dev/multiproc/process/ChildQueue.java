@@ -102,7 +102,11 @@ final class ChildQueue<T> implements Queue<T>, Serializable {
       return Optional.empty();
     }
     channel().send(Msg.ACK, r.id, null);
-    return Optional.of((T) Codec.readValue(r.payload));
+    try {
+      return Optional.of((T) Codec.readValue(r.payload));
+    } catch (Codec.ShippingException e) {
+      throw Codec.unreadable("queue item", "in the child process (the item was taken off the queue)", e);
+    }
   }
 
   @Serial

@@ -233,10 +233,20 @@ final class Codec {
     }
   }
 
+  /**
+   * Serializes {@code v} behind a length.
+   *
+   * @throws IOException if it cannot be written; an unchecked exception thrown by a class's own
+   *     {@code writeObject} or {@code writeReplace} comes out as a {@link WriteFailure}
+   */
   private static void writeJavaUnchecked(Object v, Buf out) throws IOException {
     int lenPos = out.size;
     out.writeInt(0);
-    OBJECTS.write(v, new BufOutputStream(out));
+    try {
+      OBJECTS.write(v, new BufOutputStream(out));
+    } catch (RuntimeException e) {
+      throw new WriteFailure(e);
+    }
     int len = out.size - lenPos - 4;
     out.bytes[lenPos] = (byte) (len >>> 24);
     out.bytes[lenPos + 1] = (byte) (len >>> 16);
@@ -244,27 +254,125 @@ final class Codec {
     out.bytes[lenPos + 3] = (byte) len;
   }
 
+  /**
+   * Deserializes what {@link #writeJavaUnchecked} wrote, always moving past it, so that whatever
+   * follows in the message can still be read.
+   *
+   * @throws ShippingException naming the class, whatever went wrong: a class missing here, an
+   *     incompatible class, a {@code readObject} or {@code readResolve} that threw, a class whose
+   *     static initializer failed
+   */
   private static Object readJava(Buf.In in) {
     int len = in.readInt();
     if (len < 0 || len > in.remaining()) {
       throw new IllegalStateException("truncated serialized object");
     }
+    int start = in.pos;
+    in.pos += len;
     try {
-      Object o = OBJECTS.read(new ByteArrayInputStream(in.bytes, in.pos, len));
-      in.pos += len;
-      return o;
-    } catch (IOException | ClassNotFoundException e) {
-      in.pos += len;
-      throw new ShippingException("cannot read a serialized object: " + e, e);
+      return OBJECTS.read(new ByteArrayInputStream(in.bytes, start, len));
+    } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError e) {
+      throw ShippingException.of(e, rootClass(in.bytes, start, len));
     }
   }
 
-  /** A value could not be deserialized (class missing on this side, incompatible class, ...). */
+  /**
+   * The class of the object at the root of a Java serialization stream, read from its header
+   * ({@code STREAM_MAGIC, STREAM_VERSION, TC_OBJECT, TC_CLASSDESC, name}), or null.
+   */
+  static String rootClass(byte[] b, int off, int len) {
+    if (len < 9 || (b[off] & 0xFF) != 0xAC || (b[off + 1] & 0xFF) != 0xED
+        || b[off + 4] != 0x73 || b[off + 5] != 0x72) {
+      return null;
+    }
+    int n = ((b[off + 6] & 0xFF) << 8) | (b[off + 7] & 0xFF);
+    if (8 + n > len) {
+      return null;
+    }
+    return new String(b, off + 8, n, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A value could not be deserialized. The message starts with the class at fault and says what
+   * went wrong with it: the decode sites prefix what the value was and where it was read
+   * ({@link #unreadable}).
+   */
   static final class ShippingException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private static final java.util.Set<String> READ_HOOKS =
+        java.util.Set.of("readObject", "readObjectNoData", "readResolve", "readExternal", "validateObject");
 
-    ShippingException(String message, Throwable cause) {
+    /** True when the class is not on this JVM's class path: the hint differs. */
+    final boolean classMissing;
+
+    private ShippingException(String message, Throwable cause, boolean classMissing) {
       super(message, cause);
+      this.classMissing = classMissing;
+    }
+
+    static ShippingException of(Throwable e, String rootClass) {
+      if (e instanceof ClassNotFoundException) {
+        return new ShippingException("class " + e.getMessage() + " is not on the class path", e, true);
+      }
+      if (e instanceof NoClassDefFoundError) {
+        return new ShippingException("class " + String.valueOf(e.getMessage()).replace('/', '.')
+            + " is not on the class path", e, true);
+      }
+      if (e instanceof InvalidClassException i && i.classname != null) {
+        return new ShippingException("class " + i.classname + " is incompatible with the sender's: " + i.getMessage(), e, false);
+      }
+      if (e instanceof ExceptionInInitializerError) {
+        String culprit = culpritFrame(e.getCause(), java.util.Set.of("<clinit>"));
+        return new ShippingException("class " + (culprit != null ? culprit : rootClass)
+            + " failed to initialize: " + e.getCause(), e, false);
+      }
+      String culprit = culpritFrame(e, READ_HOOKS);
+      if (culprit != null) {
+        return new ShippingException("class " + culprit + " threw while being read back: " + e, e, false);
+      }
+      return new ShippingException("class " + (rootClass != null ? rootClass : "(unknown)") + " cannot be read back: " + e, e, false);
+    }
+  }
+
+  /**
+   * The class of the innermost frame that runs one of {@code methods} outside the JDK: the class
+   * whose own serialization hook threw.
+   */
+  static String culpritFrame(Throwable e, java.util.Set<String> methods) {
+    if (e == null) {
+      return null;
+    }
+    for (StackTraceElement f : e.getStackTrace()) {
+      String c = f.getClassName();
+      if (methods.contains(f.getMethodName()) && !c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.")) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * What a caller sees when a value it is owed cannot be read: a {@link NotShippableException}
+   * naming what the value was, where it was read and its class.
+   *
+   * @param what the value, as "the task's result", "item 3", "queue item"
+   * @param where "in the parent" or "in the child process"
+   */
+  static NotShippableException unreadable(String what, String where, ShippingException e) {
+    String hint = e.classMissing
+        ? " Parent and children need the same classes: put it on the children's class path (multiproc.process.class-path,"
+            + " by default the parent's java.class.path) and on the parent's."
+        : " Make the class readable where it is received, or send a different type.";
+    return new NotShippableException("cannot read the " + what + " " + where + ": " + e.getMessage() + "." + hint,
+        e.getCause());
+  }
+
+  /** An unchecked exception thrown by a class's own {@code writeObject} or {@code writeReplace}. */
+  static final class WriteFailure extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    WriteFailure(RuntimeException cause) {
+      super(cause);
     }
   }
 
@@ -289,8 +397,18 @@ final class Codec {
   // ------------------------------------------------------------------ not shippable
 
   static NotShippableException notShippable(String what, Object root, IOException e) {
+    StringBuilder m = new StringBuilder("cannot send the ").append(what)
+        .append(ChildChannel.current != null ? " to the parent process: " : " to a child process: ");
+    if (e instanceof WriteFailure w) {
+      String culprit = culpritFrame(w.getCause(), java.util.Set.of("writeObject", "writeReplace", "writeExternal"));
+      if (culprit == null && root != null) {
+        culprit = root.getClass().getName();
+      }
+      m.append("class ").append(culprit).append(" threw while being written: ").append(w.getCause())
+          .append(". Fix its writeObject/writeReplace, or send a different type.");
+      return new NotShippableException(m.toString(), w.getCause());
+    }
     String culprit = culpritClass(e);
-    StringBuilder m = new StringBuilder("cannot send the ").append(what).append(" to a child process: ");
     if (culprit != null) {
       m.append(culprit).append(" is not serializable");
       String path = ShippingPath.find(root, what, culprit);

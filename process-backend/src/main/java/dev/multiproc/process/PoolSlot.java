@@ -245,24 +245,11 @@ final class PoolSlot implements Child.Handler {
           return;
         }
         pool.ran(nanos);
-        if (m.readByte() == Msg.RESULTS_UNIT_FAILED) {
-          u.fail(Codec.readFailure(m));
-        } else {
-          Object column = Codec.readColumn(m);
-          int failed = (int) m.readVarLong();
-          if (failed == 0) {
-            u.completeColumn(column);
-          } else {
-            Object[] results = (Object[]) column; // items that failed have no result: never a primitive array
-            Throwable[] failures = new Throwable[results.length];
-            for (int i = 0; i < failed; i++) {
-              int index = (int) m.readVarLong();
-              failures[index] = Codec.readFailure(m);
-            }
-            u.complete(results, failures);
-          }
+        try {
+          results(u, m);
+        } finally {
+          permits.release();
         }
-        permits.release();
       }
       case Msg.CALL_RESULT -> {
         WorkUnit u = remove(id);
@@ -273,10 +260,14 @@ final class PoolSlot implements Child.Handler {
         pool.ran(nanos);
         Object value = null;
         Throwable failure = null;
-        if (m.readByte() == 1) {
-          value = Codec.readValue(m);
-        } else {
-          failure = Codec.readFailure(m);
+        try {
+          if (m.readByte() == 1) {
+            value = Codec.readValue(m);
+          } else {
+            failure = Codec.readFailure(m);
+          }
+        } catch (RuntimeException e) {
+          failure = unreadable("task's result", e);
         }
         Object v = value;
         Throwable f = failure;
@@ -311,6 +302,50 @@ final class PoolSlot implements Child.Handler {
       case Msg.INIT_FAILED -> pool.workerInitFailed(name, Codec.readFailure(m));
       default -> throw new IllegalStateException("unexpected message " + type + " from " + c);
     }
+  }
+
+  /**
+   * Delivers the outcome of a chunk. Results that cannot be read here fail the chunk's items
+   * with a {@link dev.multiproc.NotShippableException} naming the class; the child and the pool
+   * carry on (a message is self-contained: what follows it on the channel is unaffected).
+   */
+  private void results(WorkUnit u, Buf.In m) {
+    Object column;
+    int failed;
+    Throwable[] failures = null;
+    try {
+      if (m.readByte() == Msg.RESULTS_UNIT_FAILED) {
+        u.fail(Codec.readFailure(m));
+        return;
+      }
+      column = Codec.readColumn(m);
+      failed = (int) m.readVarLong();
+      if (failed > 0) {
+        failures = new Throwable[((Object[]) column).length]; // items that failed have no result: never a primitive array
+        for (int i = 0; i < failed; i++) {
+          int index = (int) m.readVarLong();
+          failures[index] = Codec.readFailure(m);
+        }
+      }
+    } catch (RuntimeException e) {
+      String what = u.size() == 1 ? "result of item " + u.firstIndex()
+          : "results of items " + u.firstIndex() + ".." + (u.firstIndex() + u.size() - 1);
+      u.fail(unreadable(what, e));
+      return;
+    }
+    if (failures == null) {
+      u.completeColumn(column);
+    } else {
+      u.complete((Object[]) column, failures);
+    }
+  }
+
+  /** The failure for a value from the child that cannot be read here. */
+  private RuntimeException unreadable(String what, RuntimeException e) {
+    if (e instanceof Codec.ShippingException s) {
+      return Codec.unreadable(what, "in the parent", s);
+    }
+    return new dev.multiproc.MultiprocException("cannot read the " + what + " that worker " + name + " sent: " + e, e);
   }
 
   /**

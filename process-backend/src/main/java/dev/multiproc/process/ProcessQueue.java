@@ -34,13 +34,16 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
     return Codec.encodeValue(Objects.requireNonNull(item, "item"), "queue item");
   }
 
+  /**
+   * The item itself. One that cannot be read here is consumed and reported, as Python's
+   * {@code Queue.get} raises the unpickling error: put back, it would block the queue for good.
+   */
   @SuppressWarnings("unchecked")
   private T decode(byte[] b) {
     try {
       return (T) Codec.decodeValue(b);
-    } catch (RuntimeException e) {
-      items.putBack(b);
-      throw e;
+    } catch (Codec.ShippingException e) {
+      throw Codec.unreadable("queue item", "in the parent (the item was taken off the queue)", e);
     }
   }
 

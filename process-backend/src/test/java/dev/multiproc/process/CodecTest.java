@@ -124,4 +124,91 @@ class CodecTest {
         .hasCauseInstanceOf(ArithmeticException.class);
     assertThat(back.getStackTrace()).isEqualTo(original.getStackTrace());
   }
+
+  /** Serializable; its readObject throws. */
+  static final class Unreadable implements Serializable {
+    @java.io.Serial private static final long serialVersionUID = 1L;
+
+    @java.io.Serial
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      throw new IllegalStateException("no reading");
+    }
+  }
+
+  /** Serializable; its writeObject throws an unchecked exception. */
+  static final class Unwritable implements Serializable {
+    @java.io.Serial private static final long serialVersionUID = 1L;
+
+    @java.io.Serial
+    private void writeObject(java.io.ObjectOutputStream out) {
+      throw new IllegalStateException("no writing");
+    }
+  }
+
+  /** An exception whose readObject throws. */
+  static final class UnreadableException extends RuntimeException {
+    @java.io.Serial private static final long serialVersionUID = 1L;
+
+    UnreadableException(String message) {
+      super(message);
+    }
+
+    @java.io.Serial
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      throw new IllegalStateException("no reading");
+    }
+  }
+
+  @Test
+  void aValueWhoseReadObjectThrowsFailsWithTheClassNamedAndTheRestOfTheMessageStillReads() {
+    Buf b = new Buf();
+    Codec.writeValue(new Unreadable(), "result", b);
+    Codec.writeValue("after", "result", b);
+    Buf.In in = new Buf.In(b.toByteArray());
+    assertThatThrownBy(() -> Codec.readValue(in)).isInstanceOfSatisfying(Codec.ShippingException.class, e -> {
+      assertThat(e).hasMessage("class " + Unreadable.class.getName()
+          + " threw while being read back: java.lang.IllegalStateException: no reading");
+      assertThat(e.classMissing).isFalse();
+      assertThat(Codec.unreadable("task's result", "in the parent", e))
+          .hasMessageStartingWith("cannot read the task's result in the parent: class " + Unreadable.class.getName())
+          .hasCauseInstanceOf(IllegalStateException.class);
+    });
+    assertThat(Codec.readValue(in)).as("the value after the unreadable one").isEqualTo("after");
+  }
+
+  @Test
+  void anExceptionWhoseReadObjectThrowsArrivesAsARemoteTaskExceptionAndTheRestStillReads() {
+    Buf b = new Buf();
+    Codec.writeFailure(new UnreadableException("boom"), b);
+    Codec.writeValue(7, "result", b);
+    Buf.In in = new Buf.In(b.toByteArray());
+    assertThat(Codec.readFailure(in)).isInstanceOfSatisfying(RemoteTaskException.class, e -> {
+      assertThat(e.remoteClassName()).isEqualTo(UnreadableException.class.getName());
+      assertThat(e.remoteMessage()).isEqualTo("boom");
+    });
+    assertThat(Codec.readValue(in)).isEqualTo(7);
+  }
+
+  @Test
+  void aValueWhoseWriteObjectThrowsIsNotShippableAndNamesTheClass() {
+    assertThatThrownBy(() -> Codec.encodeValue(new Unwritable(), "task's result"))
+        .isInstanceOf(NotShippableException.class)
+        .hasMessageContaining("cannot send the task's result to a child process: class " + Unwritable.class.getName()
+            + " threw while being written: java.lang.IllegalStateException: no writing")
+        .hasCauseInstanceOf(IllegalStateException.class);
+    Object[] items = {1, new Unwritable(), 3};
+    assertThatThrownBy(() -> Codec.writeArray(items, "item", 10, new Buf()))
+        .isInstanceOf(NotShippableException.class).hasMessageContaining("item 11").hasMessageContaining(Unwritable.class.getName());
+  }
+
+  @Test
+  void theRootClassOfASerializedObjectIsReadFromItsHeader() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    Codec.OBJECTS.write(new Unreadable(), bytes);
+    byte[] b = bytes.toByteArray();
+    assertThat(Codec.rootClass(b, 0, b.length)).isEqualTo(Unreadable.class.getName());
+    assertThat(Codec.rootClass(new byte[] {1, 2, 3}, 0, 3)).isNull();
+  }
 }

@@ -47,6 +47,19 @@ public abstract class ConformanceHooks {
   }
 
   /**
+   * Whether the backend ships objects: tasks, functions, initializers, items, results, exceptions
+   * and queue items are serialized on their way to or from a worker (child processes, cluster
+   * members). The kit then also checks what happens when such an object cannot be written or read
+   * back ({@link PythonParityConformance}); backends that hand objects over by reference skip
+   * those tests.
+   *
+   * @return false by default (thread backends); the process backend returns true
+   */
+  protected boolean shipsObjects() {
+    return false;
+  }
+
+  /**
    * A factor for the item counts of the tests that move many items (many producers and
    * consumers, big maps). Raise it to stress a fast backend; the defaults are sized so that a
    * backend whose workers are child JVMs finishes the kit in reasonable time.
