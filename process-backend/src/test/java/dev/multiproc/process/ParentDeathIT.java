@@ -76,7 +76,11 @@ class ParentDeathIT {
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
 
-  /** Waits until none of the pids is alive; returns how long that took, or fails after the limit. */
+  /**
+   * Waits until none of the pids is alive; returns how long that took, or fails after the limit.
+   * Spins rather than {@code Await}'s millisecond polls: the time it returns is measured in tenths
+   * of a millisecond.
+   */
   private static long awaitAllGone(List<Long> pids, Duration limit, long sinceNanos) {
     long deadline = sinceNanos + limit.toNanos();
     while (System.nanoTime() < deadline) {

@@ -7,6 +7,7 @@ import dev.multiproc.Queue;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
 import dev.multiproc.spi.BackendConfig;
+import dev.multiproc.tck.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -39,11 +40,8 @@ class QueueFaultsIT {
   }
 
   private void awaitWaiting(int n) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (backend.waitingRequests() < n) {
-      assertThat(System.nanoTime()).as("a child's get waits in the hub").isLessThan(deadline);
-      Thread.onSpinWait();
-    }
+    Await.untilOrFail(() -> backend.waitingRequests() >= n, Duration.ofSeconds(30),
+        () -> n + " children's gets wait in the hub (" + backend.waitingRequests() + " do)");
   }
 
   @Test
