@@ -31,7 +31,8 @@ final class ChildChannel {
 
   private final FrameWriter out = new FrameWriter(new FileOutputStream(FileDescriptor.out));
   private final ParentCalls calls = new ParentCalls(out);
-  private final ChildExecutor executor = new ChildExecutor(this, out);
+  private final ProxyRefs refs = new ProxyRefs(out);
+  private final ChildExecutor executor = new ChildExecutor(this, out, refs);
 
   private PrintStream userOut;
   private PrintStream userErr;
@@ -87,6 +88,11 @@ final class ChildChannel {
   /** See {@link ParentCalls#requestNow}. */
   ParentCalls.Reply requestNow(int type, Buf payload) {
     return calls.requestNow(type, payload);
+  }
+
+  /** The queues and events this child holds proxies of. */
+  ProxyRefs refs() {
+    return refs;
   }
 
   // ------------------------------------------------------------------ reading commands

@@ -53,6 +53,9 @@ final class ChildEvent implements Event, Serializable {
 
   @Serial
   private Object writeReplace() {
+    if (Codec.inQueueItem()) {
+      ChildChannel.current.refs().pin(id);
+    }
     return new EventRef(backendId, id);
   }
 

@@ -6,6 +6,7 @@ import dev.multiproc.Task;
 import dev.multiproc.TaskCallable;
 import dev.multiproc.TaskFunction;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The child's executor: runs pool units on one executor thread (one child = one pool worker, as in
@@ -17,6 +18,7 @@ final class ChildExecutor {
 
   private final ChildChannel channel;
   private final FrameWriter out;
+  private final ProxyRefs refs;
   private final LinkedBlockingQueue<Work> work = new LinkedBlockingQueue<>();
   private final FunctionCache functions = new FunctionCache(); // executor thread only
   private Thread executor;
@@ -28,9 +30,10 @@ final class ChildExecutor {
   private Throwable initFailure;
 
   /** @param channel the channel, whose user streams a Worker flushes before it exits */
-  ChildExecutor(ChildChannel channel, FrameWriter out) {
+  ChildExecutor(ChildChannel channel, FrameWriter out, ProxyRefs refs) {
     this.channel = channel;
     this.out = out;
+    this.refs = refs;
   }
 
   /** A pool unit arrived (CHUNK or CALL): queued, unless its cancel came first. Reader thread. */
@@ -164,9 +167,14 @@ final class ChildExecutor {
     while (true) {
       Work w;
       try {
-        w = work.take();
+        // Between units (or every second when idle): nothing this thread sends can carry a proxy now.
+        refs.flush();
+        w = work.poll(1, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         return;
+      }
+      if (w == null) {
+        continue;
       }
       int type = w.type;
       long id = w.id;

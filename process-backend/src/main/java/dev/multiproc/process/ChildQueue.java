@@ -35,7 +35,7 @@ final class ChildQueue<T> implements Queue<T>, Serializable {
     Objects.requireNonNull(item, "item");
     if (capacity == 0) {
       Buf b = new Buf(32).writeVarLong(id);
-      Codec.writeValue(item, "queue item", b);
+      Codec.writeQueueItem(item, b);
       channel().send(Msg.QUEUE_PUT, 0, b);
       return;
     }
@@ -58,7 +58,7 @@ final class ChildQueue<T> implements Queue<T>, Serializable {
     Objects.requireNonNull(item, "item");
     if (capacity == 0) {
       Buf b = new Buf(32).writeVarLong(id);
-      Codec.writeValue(item, "queue item", b);
+      Codec.writeQueueItem(item, b);
       channel().send(Msg.QUEUE_PUT, 0, b);
       return true;
     }
@@ -89,7 +89,7 @@ final class ChildQueue<T> implements Queue<T>, Serializable {
   private Buf op(int op, long wait, Object item) {
     Buf b = new Buf(32).writeByte(op).writeVarLong(id).writeVarLong(wait);
     if (item != null) {
-      Codec.writeValue(item, "queue item", b);
+      Codec.writeQueueItem(item, b);
     }
     return b;
   }
@@ -111,6 +111,9 @@ final class ChildQueue<T> implements Queue<T>, Serializable {
 
   @Serial
   private Object writeReplace() {
+    if (Codec.inQueueItem()) {
+      channel().refs().pin(id);
+    }
     return new QueueRef(backendId, id, capacity);
   }
 

@@ -79,6 +79,34 @@ final class Codec {
     }
   }
 
+  /** Set on a thread while it encodes a queue item: see {@link #inQueueItem()}. */
+  private static final ThreadLocal<Boolean> QUEUE_ITEM = new ThreadLocal<>();
+
+  /** Encodes an item of a queue ({@link #writeValue} while {@link #inQueueItem()} is true). */
+  static void writeQueueItem(Object item, Buf out) {
+    Boolean outer = QUEUE_ITEM.get();
+    QUEUE_ITEM.set(Boolean.TRUE);
+    try {
+      writeValue(item, "queue item", out);
+    } finally {
+      QUEUE_ITEM.set(outer);
+    }
+  }
+
+  static byte[] encodeQueueItem(Object item) {
+    Buf out = new Buf(64);
+    writeQueueItem(item, out);
+    return out.toByteArray();
+  }
+
+  /**
+   * True while this thread encodes a queue item: a queue or event handle inside one is then kept
+   * for good, as the hub cannot follow a handle in that form (see {@link Hub}).
+   */
+  static boolean inQueueItem() {
+    return QUEUE_ITEM.get() == Boolean.TRUE;
+  }
+
   static byte[] encodeValue(Object v, String what) {
     Buf out = new Buf(64);
     writeValue(v, what, out);

@@ -10,12 +10,16 @@ record EventRef(long backendId, long id) implements Serializable {
 
   @Serial
   private Object readResolve() throws ObjectStreamException {
-    if (ChildChannel.current != null) {
-      return new ChildEvent(backendId, id);
+    ChildChannel channel = ChildChannel.current;
+    if (channel != null) {
+      ChildEvent e = new ChildEvent(backendId, id);
+      channel.refs().created(e, id);
+      return e;
     }
     ProcessEvent e = Hub.event(backendId, id);
     if (e == null) {
-      throw new InvalidObjectException("event #" + id + " no longer exists: the process backend that made it is closed");
+      throw new InvalidObjectException("event #" + id + " no longer exists: the process backend that made it is closed,"
+          + " or no handle to it was left");
     }
     return e;
   }

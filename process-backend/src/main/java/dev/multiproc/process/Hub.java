@@ -1,13 +1,20 @@
 package dev.multiproc.process;
 
 import dev.multiproc.MultiprocException;
+import dev.multiproc.engine.LocalEvent;
+import dev.multiproc.engine.LocalQueue;
 import dev.multiproc.engine.ThreadMaker;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,6 +32,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Nothing is lost when a child dies: an item handed to a child stays on record until the child
  * acknowledges it, and goes back to the front of its queue if the child dies first; a child's
  * waiting requests are interrupted and whatever they took is put back.
+ *
+ * <p>A queue or event stays here while something may still use it, and no longer: while a handle
+ * to it in this JVM is reachable, while a live child holds a proxy of it (the child says so with
+ * {@link Msg#REF}: see {@link ProxyRefs}), and for good once a handle to it went inside a queue
+ * item (a handle in that serialized form cannot be followed). A handle sent to a child in a task,
+ * a function, an item or an initializer stays reachable here until the child has read it (a pool
+ * keeps the originals of the units it runs, a Worker its task), and the child attaches its proxy
+ * before it answers; so an item a live child may still {@code get} is never dropped. Handles the
+ * collector cleared are counted off whenever the hub makes a queue or event, reads a handle back,
+ * or hears of a child's proxies or death: the hub has no thread of its own.
  */
 final class Hub {
 
@@ -32,8 +49,12 @@ final class Hub {
   private static final AtomicLong BACKEND_IDS = new AtomicLong();
 
   final long backendId = BACKEND_IDS.incrementAndGet();
-  private final Map<Long, ProcessQueue<?>> queues = new ConcurrentHashMap<>();
-  private final Map<Long, ProcessEvent> events = new ConcurrentHashMap<>();
+  private final Map<Long, LocalQueue<byte[]>> queues = new ConcurrentHashMap<>();
+  private final Map<Long, LocalEvent> events = new ConcurrentHashMap<>();
+  private final ReentrantLock holdersLock = new ReentrantLock();
+  private final Map<Long, Holders> holders = new HashMap<>(); // guarded by holdersLock
+  private final Set<HandleRef> handles = new HashSet<>(); // guarded by holdersLock; keeps the refs reachable
+  private final ReferenceQueue<Object> cleared = new ReferenceQueue<>();
   private final AtomicLong ids = new AtomicLong();
   private final ThreadMaker waiters;
 
@@ -42,26 +63,183 @@ final class Hub {
     HUBS.put(backendId, this);
   }
 
+  /** A handle on queue {@code id} of a backend in this JVM (the one still in use, if any), or null if it is gone. */
   static ProcessQueue<?> queue(long backendId, long id) {
     Hub h = HUBS.get(backendId);
-    return h == null ? null : h.queues.get(id);
+    return h == null ? null : (ProcessQueue<?>) h.handle(id, true);
   }
 
+  /** A handle on event {@code id} of a backend in this JVM, or null if it is gone. */
   static ProcessEvent event(long backendId, long id) {
     Hub h = HUBS.get(backendId);
-    return h == null ? null : h.events.get(id);
+    return h == null ? null : (ProcessEvent) h.handle(id, false);
+  }
+
+  /** A handle on queue or event {@code id} went inside a queue item in this JVM: keep it for good. */
+  static void pin(long backendId, long id) {
+    Hub h = HUBS.get(backendId);
+    if (h != null) {
+      h.holdersLock.lock();
+      try {
+        Holders x = h.holders.get(id);
+        if (x != null) {
+          x.pinned = true;
+        }
+      } finally {
+        h.holdersLock.unlock();
+      }
+    }
   }
 
   <T> ProcessQueue<T> newQueue(int maxSize) {
-    ProcessQueue<T> q = new ProcessQueue<>(backendId, ids.incrementAndGet(), maxSize);
-    queues.put(q.id, q);
+    long id = ids.incrementAndGet();
+    LocalQueue<byte[]> items = new LocalQueue<>(maxSize);
+    ProcessQueue<T> q = new ProcessQueue<>(backendId, id, items);
+    holdersLock.lock();
+    try {
+      expunge();
+      queues.put(id, items);
+      holders.put(id, new Holders());
+      track(q, id);
+    } finally {
+      holdersLock.unlock();
+    }
     return q;
   }
 
   ProcessEvent newEvent() {
-    ProcessEvent e = new ProcessEvent(backendId, ids.incrementAndGet());
-    events.put(e.id, e);
+    long id = ids.incrementAndGet();
+    LocalEvent event = new LocalEvent();
+    ProcessEvent e = new ProcessEvent(backendId, id, event);
+    holdersLock.lock();
+    try {
+      expunge();
+      events.put(id, event);
+      holders.put(id, new Holders());
+      track(e, id);
+    } finally {
+      holdersLock.unlock();
+    }
     return e;
+  }
+
+  // ------------------------------------------------------------------ what keeps a queue or event
+
+  /** What keeps one queue or event here. Guarded by holdersLock. */
+  private static final class Holders {
+    /** Handles in this JVM the collector has not cleared (or the hub not yet counted off). */
+    int handles;
+    /** Live children that hold a proxy. */
+    int children;
+    /** A handle went inside a queue item: kept until the backend closes. */
+    boolean pinned;
+    /** The newest handle, so that a handle read back here is the one in use, if there is one. */
+    HandleRef newest;
+  }
+
+  /** A handle in this JVM, counted off once the collector cleared it. */
+  private static final class HandleRef extends WeakReference<Object> {
+    final long id;
+
+    HandleRef(Object handle, long id, ReferenceQueue<Object> queue) {
+      super(handle, queue);
+      this.id = id;
+    }
+  }
+
+  /** Counts a new handle. Holds holdersLock. */
+  private void track(Object handle, long id) {
+    Holders x = holders.get(id);
+    x.handles++;
+    x.newest = new HandleRef(handle, id, cleared);
+    handles.add(x.newest);
+  }
+
+  /** The handle in use on queue or event {@code id}, or a new one; null if it is gone. */
+  private Object handle(long id, boolean queue) {
+    holdersLock.lock();
+    try {
+      expunge();
+      Holders x = holders.get(id);
+      LocalQueue<byte[]> items = queues.get(id);
+      LocalEvent event = events.get(id);
+      if (x == null || (queue ? items == null : event == null)) {
+        return null;
+      }
+      Object h = x.newest == null ? null : x.newest.get();
+      if (h == null) {
+        h = queue ? new ProcessQueue<>(backendId, id, items) : new ProcessEvent(backendId, id, event);
+        track(h, id);
+      }
+      return h;
+    } finally {
+      holdersLock.unlock();
+    }
+  }
+
+  /** Counts off the handles the collector cleared, and lets go of what nothing holds any more. Holds holdersLock. */
+  private void expunge() {
+    for (Reference<?> r = cleared.poll(); r != null; r = cleared.poll()) {
+      HandleRef ref = (HandleRef) r;
+      handles.remove(ref);
+      Holders x = holders.get(ref.id);
+      if (x != null) {
+        x.handles--;
+        if (x.newest == ref) {
+          x.newest = null;
+        }
+        releaseIfUnheld(ref.id, x);
+      }
+    }
+  }
+
+  /** Holds holdersLock. */
+  private void releaseIfUnheld(long id, Holders x) {
+    if (x.handles == 0 && x.children == 0 && !x.pinned) {
+      holders.remove(id);
+      queues.remove(id);
+      events.remove(id);
+    }
+  }
+
+  /** A child's {@link Msg#REF}: it holds a proxy of queue or event {@code id} now, or no more, or put one in a queue item. */
+  private void ref(Child child, long id, int op) {
+    holdersLock.lock();
+    try {
+      expunge();
+      Holders x = holders.get(id);
+      if (x == null) {
+        return; // gone already: the child's requests on it say so
+      }
+      switch (op) {
+        case Msg.REF_ATTACH -> {
+          if (child.peer.holding.add(id)) {
+            x.children++;
+          }
+        }
+        case Msg.REF_DETACH -> {
+          if (child.peer.holding.remove(id)) {
+            x.children--;
+            releaseIfUnheld(id, x);
+          }
+        }
+        case Msg.REF_PIN -> x.pinned = true;
+        default -> throw new IllegalStateException("unknown ref op " + op);
+      }
+    } finally {
+      holdersLock.unlock();
+    }
+  }
+
+  /** How many queues and events the hub holds (for tests); counts off cleared handles first. */
+  int held() {
+    holdersLock.lock();
+    try {
+      expunge();
+      return holders.size();
+    } finally {
+      holdersLock.unlock();
+    }
   }
 
   void close() {
@@ -88,6 +266,8 @@ final class Hub {
     private final Map<Long, Thread> waits = new HashMap<>();
     private final LinkedHashMap<Long, Delivery> unacked = new LinkedHashMap<>();
     private boolean dead;
+    /** The queues and events the child holds proxies of; guarded by the hub's holdersLock. */
+    private final Set<Long> holding = new HashSet<>();
 
     int waiting() {
       lock.lock();
@@ -100,7 +280,7 @@ final class Hub {
   }
 
   /** An item given to a child and not yet acknowledged. */
-  private record Delivery(ProcessQueue<?> queue, byte[] item) {}
+  private record Delivery(LocalQueue<byte[]> queue, byte[] item) {}
 
   /** The outcome of a request: a reply status, and what to send or record with it. */
   private record Outcome(int status, byte[] value, Delivery delivery) {}
@@ -122,14 +302,14 @@ final class Hub {
   boolean handle(Child child, int type, long id, Buf.In m) {
     switch (type) {
       case Msg.QUEUE_PUT -> {
-        ProcessQueue<?> q = queues.get(m.readVarLong());
+        LocalQueue<byte[]> q = queues.get(m.readVarLong());
         if (q != null) {
-          q.items.tryPut(rest(m));
+          q.tryPut(rest(m));
         }
       }
       case Msg.QUEUE_OP -> queueOp(child, id, m);
-      case Msg.EVENT_SET -> event(m.readVarLong()).event.set();
-      case Msg.EVENT_CLEAR -> event(m.readVarLong()).event.clear();
+      case Msg.EVENT_SET -> event(m.readVarLong()).set();
+      case Msg.EVENT_CLEAR -> event(m.readVarLong()).clear();
       case Msg.EVENT_OP -> eventOp(child, id, m);
       case Msg.CANCEL -> {
         Thread t;
@@ -143,6 +323,7 @@ final class Hub {
           t.interrupt();
         }
       }
+      case Msg.REF -> ref(child, id, m.readByte());
       case Msg.ACK -> {
         child.peer.lock.lock();
         try {
@@ -158,8 +339,8 @@ final class Hub {
     return true;
   }
 
-  private ProcessEvent event(long id) {
-    ProcessEvent e = events.get(id);
+  private LocalEvent event(long id) {
+    LocalEvent e = events.get(id);
     if (e == null) {
       throw new IllegalStateException("no event #" + id);
     }
@@ -172,31 +353,32 @@ final class Hub {
 
   private void queueOp(Child child, long req, Buf.In m) {
     int op = m.readByte();
-    ProcessQueue<?> q = queues.get(m.readVarLong());
+    LocalQueue<byte[]> q = queues.get(m.readVarLong());
     long wait = m.readVarLong();
     long nanos = wait - 1;
     if (q == null) {
-      reply(child, req, error(new IllegalStateException("the queue no longer exists: its backend was closed")));
+      reply(child, req, error(new IllegalStateException(
+          "the queue no longer exists: its backend was closed, or no handle to it was left")));
       return;
     }
     switch (op) {
       case Msg.OP_PUT -> {
         byte[] item = rest(m);
-        if (q.items.tryPut(item)) {
+        if (q.tryPut(item)) {
           reply(child, req, TRUE);
         } else if (wait == 1) {
           reply(child, req, FALSE);
         } else if (wait == Msg.WAIT_FOREVER) {
           background(child, req, () -> {
-            q.items.put(item);
+            q.put(item);
             return TRUE;
           });
         } else {
-          background(child, req, () -> q.items.put(item, java.time.Duration.ofNanos(nanos)) ? TRUE : FALSE);
+          background(child, req, () -> q.put(item, java.time.Duration.ofNanos(nanos)) ? TRUE : FALSE);
         }
       }
       case Msg.OP_GET -> {
-        var item = q.items.tryGet();
+        var item = q.tryGet();
         if (item.isPresent()) {
           Outcome o = new Outcome(Msg.R_VALUE, item.get(), new Delivery(q, item.get()));
           if (record(child, req, o)) {
@@ -206,11 +388,11 @@ final class Hub {
           reply(child, req, FALSE);
         } else if (wait == Msg.WAIT_FOREVER) {
           background(child, req, () -> {
-            byte[] b = q.items.get();
+            byte[] b = q.get();
             return new Outcome(Msg.R_VALUE, b, new Delivery(q, b));
           });
         } else {
-          background(child, req, () -> q.items.get(java.time.Duration.ofNanos(nanos))
+          background(child, req, () -> q.get(java.time.Duration.ofNanos(nanos))
               .map(b -> new Outcome(Msg.R_VALUE, b, new Delivery(q, b))).orElse(FALSE));
         }
       }
@@ -221,10 +403,11 @@ final class Hub {
 
   private void eventOp(Child child, long req, Buf.In m) {
     int op = m.readByte();
-    ProcessEvent e = events.get(m.readVarLong());
+    LocalEvent e = events.get(m.readVarLong());
     long wait = m.readVarLong();
     if (e == null) {
-      reply(child, req, error(new IllegalStateException("the event no longer exists: its backend was closed")));
+      reply(child, req, error(new IllegalStateException(
+          "the event no longer exists: its backend was closed, or no handle to it was left")));
       return;
     }
     if (op == Msg.OP_IS_SET || e.isSet() || wait == 1) {
@@ -290,7 +473,7 @@ final class Hub {
       p.lock.unlock();
     }
     if (o.delivery() != null) {
-      o.delivery().queue().items.putBack(o.delivery().item());
+      o.delivery().queue().putBack(o.delivery().item());
     }
     return false;
   }
@@ -323,7 +506,21 @@ final class Hub {
       t.interrupt();
     }
     for (int i = given.size() - 1; i >= 0; i--) {
-      given.get(i).queue().items.putBack(given.get(i).item());
+      given.get(i).queue().putBack(given.get(i).item());
+    }
+    holdersLock.lock();
+    try {
+      for (long id : p.holding) {
+        Holders x = holders.get(id);
+        if (x != null) {
+          x.children--;
+          releaseIfUnheld(id, x);
+        }
+      }
+      p.holding.clear();
+      expunge();
+    } finally {
+      holdersLock.unlock();
     }
   }
 }

@@ -59,6 +59,16 @@ final class Msg {
   static final int CANCEL = 76;
   /** The item of a get reply reached its taker: id = request. */
   static final int ACK = 77;
+  /** What the child holds of a queue or event ({@link ProxyRefs}): id = the queue or event, payload = a REF_ op. */
+  static final int REF = 80;
+
+  // ---- REF operations
+  /** The child made its first live proxy of it. */
+  static final int REF_ATTACH = 1;
+  /** The collector cleared the child's last proxy of it. */
+  static final int REF_DETACH = 2;
+  /** A proxy of it went inside a queue item: keep it for good. */
+  static final int REF_PIN = 3;
 
   // ---- queue and event operations
   static final int OP_PUT = 1;

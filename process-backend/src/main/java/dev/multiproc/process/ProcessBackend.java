@@ -51,7 +51,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Start.</b> Children after the first map a class-data-sharing archive the first one
  *       wrote ({@link CdsArchive}), so they are ready about as fast as an empty JVM.
  *   <li><b>Queues and events</b> live here, in the {@link Hub}; children hold proxies. Waiting
- *       calls from children wait on virtual threads, never on a platform thread each.
+ *       calls from children wait on virtual threads, never on a platform thread each. The hub lets
+ *       a queue or event go once no handle to it is left: none reachable here, none in a live child
+ *       ({@link ProxyRefs}), none put inside a queue item.
  *   <li><b>Failure.</b> End of a child's stdout means it is gone: its exit code is read, the units
  *       it held fail with {@link dev.multiproc.WorkerDiedException} (or run again, if the pool
  *       allows retries), what it took from queues without acknowledging goes back, and a pool

@@ -11,11 +11,13 @@ final class ProcessEvent implements Event, Serializable {
 
   @Serial private static final long serialVersionUID = 1L;
 
-  final transient LocalEvent event = new LocalEvent();
+  final transient LocalEvent event;
   private final long backendId;
   final long id;
 
-  ProcessEvent(long backendId, long id) {
+  /** A handle on the hub's {@code event}: made by the {@link Hub}, which counts its handles. */
+  ProcessEvent(long backendId, long id, LocalEvent event) {
+    this.event = event;
     this.backendId = backendId;
     this.id = id;
   }
@@ -47,6 +49,9 @@ final class ProcessEvent implements Event, Serializable {
 
   @Serial
   private Object writeReplace() {
+    if (Codec.inQueueItem()) {
+      Hub.pin(backendId, id);
+    }
     return new EventRef(backendId, id);
   }
 

@@ -23,15 +23,16 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
   final long id;
   private final int maxSize;
 
-  ProcessQueue(long backendId, long id, int maxSize) {
-    this.items = new LocalQueue<>(maxSize);
+  /** A handle on the hub's queue {@code items}: made by the {@link Hub}, which counts its handles. */
+  ProcessQueue(long backendId, long id, LocalQueue<byte[]> items) {
+    this.items = items;
     this.backendId = backendId;
     this.id = id;
-    this.maxSize = maxSize;
+    this.maxSize = items.capacity();
   }
 
   private static byte[] encode(Object item) {
-    return Codec.encodeValue(Objects.requireNonNull(item, "item"), "queue item");
+    return Codec.encodeQueueItem(Objects.requireNonNull(item, "item"));
   }
 
   /**
@@ -109,6 +110,9 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
 
   @Serial
   private Object writeReplace() {
+    if (Codec.inQueueItem()) {
+      Hub.pin(backendId, id);
+    }
     return new QueueRef(backendId, id, maxSize);
   }
 

@@ -10,12 +10,16 @@ record QueueRef(long backendId, long id, int capacity) implements Serializable {
 
   @Serial
   private Object readResolve() throws ObjectStreamException {
-    if (ChildChannel.current != null) {
-      return new ChildQueue<>(backendId, id, capacity);
+    ChildChannel channel = ChildChannel.current;
+    if (channel != null) {
+      ChildQueue<?> q = new ChildQueue<>(backendId, id, capacity);
+      channel.refs().created(q, id);
+      return q;
     }
     ProcessQueue<?> q = Hub.queue(backendId, id);
     if (q == null) {
-      throw new InvalidObjectException("queue #" + id + " no longer exists: the process backend that made it is closed");
+      throw new InvalidObjectException("queue #" + id + " no longer exists: the process backend that made it is closed,"
+          + " or no handle to it was left");
     }
     return q;
   }
