@@ -164,7 +164,7 @@ public interface Pool extends AutoCloseable {
    *
    * <p>The future completes with the results in input order, or exceptionally with what
    * {@code map} would throw ({@link TaskFailedException} for the failing item with the lowest
-   * index, {@link WorkerDiedException}, {@link NotShippableException},
+   * index, {@link WorkerDiedException}, {@link NotShippableException} for a result,
    * {@link CancellationException} if the pool is terminated). Cancelling the future skips the
    * items not yet started. The future may complete on one of the pool's threads, which then runs
    * its dependent stages.
@@ -180,6 +180,9 @@ public interface Pool extends AutoCloseable {
    * @throws NullPointerException if {@code fn}, {@code items} or an item is null (nothing is run)
    * @throws RejectedExecutionException if the pool is closed or terminated (the default
    *     implementation reports that through the future instead)
+   * @throws NotShippableException if the function or an item cannot be sent to the workers and
+   *     the pool checks that before queuing the work (the process backend does); otherwise the
+   *     future reports it
    */
   default <T, R> CompletableFuture<List<R>> mapAsync(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
     java.util.Objects.requireNonNull(fn, "fn");
