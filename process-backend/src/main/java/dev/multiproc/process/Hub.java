@@ -36,10 +36,17 @@ final class Hub {
   private final Map<Long, ProcessEvent> events = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private final ThreadMaker waiters;
+  /** Locks, semaphores, barriers, pipes, values, maps and joinable queues' counts. */
+  final HubSync sync = new HubSync(this);
 
   Hub(ThreadMaker waiters) {
     this.waiters = waiters;
     HUBS.put(backendId, this);
+  }
+
+  static HubSync sync(long backendId) {
+    Hub h = HUBS.get(backendId);
+    return h == null ? null : h.sync;
   }
 
   static ProcessQueue<?> queue(long backendId, long id) {
@@ -53,7 +60,12 @@ final class Hub {
   }
 
   <T> ProcessQueue<T> newQueue(int maxSize) {
-    ProcessQueue<T> q = new ProcessQueue<>(backendId, ids.incrementAndGet(), maxSize);
+    return newQueue(maxSize, new dev.multiproc.engine.LocalQueue<>(maxSize));
+  }
+
+  /** A queue over {@code items} (a joinable queue's, which counts its adds). */
+  <T> ProcessQueue<T> newQueue(int maxSize, dev.multiproc.engine.LocalQueue<byte[]> items) {
+    ProcessQueue<T> q = new ProcessQueue<>(backendId, ids.incrementAndGet(), maxSize, items);
     queues.put(q.id, q);
     return q;
   }
@@ -103,14 +115,14 @@ final class Hub {
   private record Delivery(ProcessQueue<?> queue, byte[] item) {}
 
   /** The outcome of a request: a reply status, and what to send or record with it. */
-  private record Outcome(int status, byte[] value, Delivery delivery) {}
+  record Outcome(int status, byte[] value, Delivery delivery) {}
 
-  private static final Outcome TRUE = new Outcome(Msg.R_TRUE, null, null);
-  private static final Outcome FALSE = new Outcome(Msg.R_FALSE, null, null);
-  private static final Outcome CANCELLED = new Outcome(Msg.R_CANCELLED, null, null);
+  static final Outcome TRUE = new Outcome(Msg.R_TRUE, null, null);
+  static final Outcome FALSE = new Outcome(Msg.R_FALSE, null, null);
+  static final Outcome CANCELLED = new Outcome(Msg.R_CANCELLED, null, null);
 
   @FunctionalInterface
-  private interface Wait {
+  interface Wait {
     Outcome run() throws InterruptedException;
   }
 
@@ -131,6 +143,7 @@ final class Hub {
       case Msg.EVENT_SET -> event(m.readVarLong()).event.set();
       case Msg.EVENT_CLEAR -> event(m.readVarLong()).event.clear();
       case Msg.EVENT_OP -> eventOp(child, id, m);
+      case Msg.SYNC_OP -> sync.handle(child, id, m);
       case Msg.CANCEL -> {
         Thread t;
         child.peer.lock.lock();
@@ -239,12 +252,12 @@ final class Hub {
     }
   }
 
-  private static Outcome error(Throwable t) {
+  static Outcome error(Throwable t) {
     return new Outcome(Msg.R_ERROR, Codec.encodeFailure(t), null);
   }
 
   /** Runs a waiting request on a virtual thread that a CANCEL or the child's death interrupts. */
-  private void background(Child child, long req, Wait body) {
+  void background(Child child, long req, Wait body) {
     Peer p = child.peer;
     Thread t = waiters.newThread("multiproc-hub-wait", true, () -> {
       Outcome o;
@@ -295,7 +308,7 @@ final class Hub {
     return false;
   }
 
-  private static void reply(Child child, long req, Outcome o) {
+  static void reply(Child child, long req, Outcome o) {
     Buf b = new Buf(8 + (o.value() == null ? 0 : o.value().length));
     b.writeByte(o.status());
     if (o.value() != null) {
@@ -325,5 +338,6 @@ final class Hub {
     for (int i = given.size() - 1; i >= 0; i--) {
       given.get(i).queue().items.putBack(given.get(i).item());
     }
+    sync.childDied(child);
   }
 }

@@ -59,6 +59,11 @@ final class Msg {
   static final int CANCEL = 76;
   /** The item of a get reply reached its taker: id = request. */
   static final int ACK = 77;
+  /**
+   * A request on a lock, semaphore, barrier, joinable queue's count, pipe end, value or shared
+   * map, with a reply: id = request, payload = kind, op, object, wait, [args]. See {@link HubSync}.
+   */
+  static final int SYNC_OP = 80;
 
   // ---- queue and event operations
   static final int OP_PUT = 1;

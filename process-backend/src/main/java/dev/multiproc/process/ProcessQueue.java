@@ -23,8 +23,8 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
   final long id;
   private final int maxSize;
 
-  ProcessQueue(long backendId, long id, int maxSize) {
-    this.items = new LocalQueue<>(maxSize);
+  ProcessQueue(long backendId, long id, int maxSize, LocalQueue<byte[]> items) {
+    this.items = items;
     this.backendId = backendId;
     this.id = id;
     this.maxSize = maxSize;
