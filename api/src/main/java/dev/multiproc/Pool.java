@@ -169,8 +169,10 @@ public interface Pool extends AutoCloseable {
    * items not yet started. The future may complete on one of the pool's threads, which then runs
    * its dependent stages.
    *
-   * <p>The default implementation runs {@code map} on a new virtual thread (cancelling the future
-   * interrupts it); the pools of this project's backends override it without any extra thread.
+   * <p>The default implementation runs {@code map} on a new virtual thread; cancelling the future
+   * interrupts it, and the items are skipped that have not started when that {@code map} gives up,
+   * a moment later. The pools of this project's backends override it without any extra thread,
+   * and skip the items not started when {@code cancel} is called.
    *
    * @param fn the function
    * @param items the items; neither the iterable nor any item may be null
