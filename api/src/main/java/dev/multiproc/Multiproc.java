@@ -13,8 +13,8 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The entry point, like Python's {@code multiprocessing} module: pools, queues, events and workers
- * on the backend chosen by configuration.
+ * The entry point, like Python's {@code multiprocessing} module: pools, queues, events, workers,
+ * locks, semaphores, barriers, pipes, shared values and maps on the backend chosen by configuration.
  *
  * <h2>Usage</h2>
  *
@@ -250,6 +250,123 @@ public final class Multiproc {
    */
   public static Event event() {
     return backend().newEvent();
+  }
+
+  /**
+   * A lock on the default backend: Python's {@code Lock()}.
+   *
+   * @return a new unlocked, non-reentrant lock
+   */
+  public static Lock lock() {
+    return backend().newLock();
+  }
+
+  /**
+   * A reentrant lock on the default backend: Python's {@code RLock()}.
+   *
+   * @return a new unlocked reentrant lock
+   */
+  public static Lock rlock() {
+    return backend().newRLock();
+  }
+
+  /**
+   * A semaphore on the default backend: Python's {@code Semaphore(permits)}.
+   *
+   * @param permits the initial permits, 0 or more
+   * @return a new semaphore
+   * @throws IllegalArgumentException if {@code permits} is negative
+   */
+  public static Semaphore semaphore(int permits) {
+    return backend().newSemaphore(checkPermits(permits));
+  }
+
+  /**
+   * A bounded semaphore on the default backend: Python's {@code BoundedSemaphore(permits)}.
+   *
+   * @param permits the initial and greatest permits, 0 or more
+   * @return a new semaphore
+   * @throws IllegalArgumentException if {@code permits} is negative
+   */
+  public static Semaphore boundedSemaphore(int permits) {
+    return backend().newBoundedSemaphore(checkPermits(permits));
+  }
+
+  private static int checkPermits(int permits) {
+    if (permits < 0) {
+      throw new IllegalArgumentException("permits must be 0 or more, got " + permits);
+    }
+    return permits;
+  }
+
+  /**
+   * A barrier on the default backend: Python's {@code Barrier(parties)}.
+   *
+   * @param parties the number of parties, at least 1
+   * @return a new barrier
+   * @throws IllegalArgumentException if {@code parties} is less than 1
+   */
+  public static Barrier barrier(int parties) {
+    if (parties < 1) {
+      throw new IllegalArgumentException("parties must be at least 1, got " + parties);
+    }
+    return backend().newBarrier(parties);
+  }
+
+  /**
+   * An unbounded joinable queue on the default backend: Python's {@code JoinableQueue()}.
+   *
+   * @param <T> the item type
+   * @return a new queue
+   */
+  public static <T> JoinableQueue<T> joinableQueue() {
+    return backend().newJoinableQueue(0);
+  }
+
+  /**
+   * A joinable queue on the default backend: Python's {@code JoinableQueue(maxsize)}.
+   *
+   * @param maxSize the capacity; 0 means unbounded
+   * @param <T> the item type
+   * @return a new queue
+   * @throws IllegalArgumentException if {@code maxSize} is negative
+   */
+  public static <T> JoinableQueue<T> joinableQueue(int maxSize) {
+    if (maxSize < 0) {
+      throw new IllegalArgumentException("maxSize must be 0 (unbounded) or positive, got " + maxSize);
+    }
+    return backend().newJoinableQueue(maxSize);
+  }
+
+  /**
+   * A duplex pipe on the default backend: Python's {@code Pipe()}.
+   *
+   * @param <T> the item type
+   * @return a new pipe
+   */
+  public static <T> Pipe<T> pipe() {
+    return backend().newPipe();
+  }
+
+  /**
+   * A shared {@code long} on the default backend: Python's {@code Value('q', initial)}.
+   *
+   * @param initial the initial value
+   * @return a new value
+   */
+  public static Value value(long initial) {
+    return backend().newValue(initial);
+  }
+
+  /**
+   * A shared map on the default backend: Python's {@code Manager().dict()}.
+   *
+   * @param <K> the key type
+   * @param <V> the value type
+   * @return a new empty map
+   */
+  public static <K, V> SharedMap<K, V> sharedMap() {
+    return backend().newSharedMap();
   }
 
   /**

@@ -158,6 +158,62 @@ public interface Pool extends AutoCloseable {
   <R> CompletableFuture<R> submit(TaskCallable<R> task);
 
   /**
+   * Applies {@code fn} to every item without waiting: Python's {@code pool.map_async(f, xs)}. The
+   * items are read at once, on the caller's thread; then the call returns while the work runs,
+   * chunked as {@link #map(TaskFunction, Iterable)} chunks it.
+   *
+   * <p>The future completes with the results in input order, or exceptionally with what
+   * {@code map} would throw ({@link TaskFailedException} for the failing item with the lowest
+   * index, {@link WorkerDiedException}, {@link NotShippableException} for a result,
+   * {@link CancellationException} if the pool is terminated). Cancelling the future skips the
+   * items not yet started. The future may complete on one of the pool's threads, which then runs
+   * its dependent stages.
+   *
+   * <p>The default implementation runs {@code map} on a new virtual thread; cancelling the future
+   * interrupts it, and the items are skipped that have not started when that {@code map} gives up,
+   * a moment later. The pools of this project's backends override it without any extra thread,
+   * and skip the items not started when {@code cancel} is called.
+   *
+   * @param fn the function
+   * @param items the items; neither the iterable nor any item may be null
+   * @param <T> the item type
+   * @param <R> the result type
+   * @return a future for the results
+   * @throws NullPointerException if {@code fn}, {@code items} or an item is null (nothing is run)
+   * @throws RejectedExecutionException if the pool is closed or terminated (the default
+   *     implementation reports that through the future instead)
+   * @throws NotShippableException if the function or an item cannot be sent to the workers and
+   *     the pool checks that before queuing the work (the process backend does); otherwise the
+   *     future reports it
+   */
+  default <T, R> CompletableFuture<List<R>> mapAsync(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+    java.util.Objects.requireNonNull(fn, "fn");
+    java.util.Objects.requireNonNull(items, "items");
+    List<T> list = new java.util.ArrayList<>();
+    for (T item : items) {
+      if (item == null) {
+        throw new NullPointerException("item " + list.size() + " is null; a pool refuses null items");
+      }
+      list.add(item);
+    }
+    CompletableFuture<List<R>> future = new CompletableFuture<>();
+    Thread runner = Thread.ofVirtual().name("multiproc-mapAsync").unstarted(() -> {
+      try {
+        future.complete(map(fn, list));
+      } catch (Throwable t) {
+        future.completeExceptionally(t);
+      }
+    });
+    future.whenComplete((r, t) -> {
+      if (future.isCancelled()) {
+        runner.interrupt();
+      }
+    });
+    runner.start();
+    return future;
+  }
+
+  /**
    * The number of workers, as configured.
    *
    * @return the number of workers, at least 1

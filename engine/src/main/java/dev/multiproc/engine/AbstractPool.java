@@ -110,8 +110,36 @@ public abstract class AbstractPool implements Pool {
     return doMap(fn, items, chunkSize);
   }
 
+  @Override
+  public <T, R> CompletableFuture<List<R>> mapAsync(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+    CompletableFuture<List<Object>> future = new CompletableFuture<>();
+    MapJob job = startMap(fn, items, options.chunkSize(), future);
+    if (job == null) {
+      future.complete(new ArrayList<>());
+    } else {
+      future.whenComplete((r, t) -> {
+        if (future.isCancelled()) {
+          job.cancel();
+        }
+      });
+    }
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    CompletableFuture<List<R>> typed = (CompletableFuture) future;
+    return typed;
+  }
+
   /** {@code chunkSize} 0 means Python's automatic size. */
   private <T, R> List<R> doMap(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunkSize) {
+    MapJob job = startMap(fn, items, chunkSize, null);
+    return job == null ? new ArrayList<>() : job.await();
+  }
+
+  /**
+   * Reads the items, checks, and queues the chunks of a map; null if there is no item.
+   * {@code future}, if not null, is completed by the job when its last unit ends.
+   */
+  private <T, R> MapJob startMap(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunkSize,
+      CompletableFuture<List<Object>> future) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(items, "items");
     List<Object> list = new ArrayList<>();
@@ -124,10 +152,11 @@ public abstract class AbstractPool implements Pool {
     checkAccepting();
     int n = list.size();
     if (n == 0) {
-      return new ArrayList<>();
+      return null;
     }
     int chunk = chunkSize > 0 ? chunkSize : defaultChunk(n);
     MapJob job = new MapJob(this, fn, n, chunk);
+    job.future = future;
     job.attachment = prepareFunction(fn);
     List<WorkUnit> units = new ArrayList<>((n + chunk - 1) / chunk);
     for (int from = 0, seq = 0; from < n; from += chunk, seq++) {
@@ -138,7 +167,7 @@ public abstract class AbstractPool implements Pool {
     }
     job.remaining.set(units.size());
     enqueue(units);
-    return job.await();
+    return job;
   }
 
   /** Python's default: {@code ceil(n / (4 * workers))}; 1 per item when tasks have a timeout. */

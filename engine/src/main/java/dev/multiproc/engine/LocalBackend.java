@@ -1,11 +1,18 @@
 package dev.multiproc.engine;
 
 import dev.multiproc.Backend;
+import dev.multiproc.Barrier;
 import dev.multiproc.Event;
+import dev.multiproc.JoinableQueue;
+import dev.multiproc.Lock;
+import dev.multiproc.Pipe;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.Queue;
+import dev.multiproc.Semaphore;
+import dev.multiproc.SharedMap;
 import dev.multiproc.Task;
+import dev.multiproc.Value;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
 import java.time.Duration;
@@ -23,7 +30,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  *   <li>Threading: a pool is {@code workers} threads pulling chunks from its {@link AbstractPool}
  *       queue; a worker is one thread. Queues and events are lock-and-condition objects, never
- *       monitors, so virtual threads do not pin on them.
+ *       monitors, so virtual threads do not pin on them; so are the locks, semaphores, barriers,
+ *       joinable queues and pipes ({@code Local*} in this package), which the process backend's
+ *       hub reuses for its own state.
  *   <li>Lifecycle: the backend tracks its open pools and running workers. {@link #close()}
  *       terminates the pools, interrupts the workers, and waits (at most
  *       {@code multiproc.<name>.shutdown-timeout}, default 10s) for every thread it made to end.
@@ -92,6 +101,60 @@ public final class LocalBackend implements Backend {
   public Event newEvent() {
     lifecycle.checkOpen();
     return new LocalEvent();
+  }
+
+  @Override
+  public Lock newLock() {
+    lifecycle.checkOpen();
+    return new LocalLock();
+  }
+
+  @Override
+  public Lock newRLock() {
+    lifecycle.checkOpen();
+    return new LocalRLock();
+  }
+
+  @Override
+  public Semaphore newSemaphore(int permits) {
+    lifecycle.checkOpen();
+    return new LocalSemaphore(permits, false);
+  }
+
+  @Override
+  public Semaphore newBoundedSemaphore(int permits) {
+    lifecycle.checkOpen();
+    return new LocalSemaphore(permits, true);
+  }
+
+  @Override
+  public Barrier newBarrier(int parties) {
+    lifecycle.checkOpen();
+    return new LocalBarrier(parties);
+  }
+
+  @Override
+  public <T> JoinableQueue<T> newJoinableQueue(int maxSize) {
+    lifecycle.checkOpen();
+    return new LocalJoinableQueue<>(maxSize);
+  }
+
+  @Override
+  public <T> Pipe<T> newPipe() {
+    lifecycle.checkOpen();
+    return LocalConnection.pipe();
+  }
+
+  @Override
+  public Value newValue(long initial) {
+    lifecycle.checkOpen();
+    return new LocalValue(initial);
+  }
+
+  @Override
+  public <K, V> SharedMap<K, V> newSharedMap() {
+    lifecycle.checkOpen();
+    return new LocalSharedMap<>();
   }
 
   @Override

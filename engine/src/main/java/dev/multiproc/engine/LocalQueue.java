@@ -33,6 +33,7 @@ public final class LocalQueue<T> implements Queue<T> {
   }
 
   private final int capacity;
+  private final Runnable onAdd;
   private final AtomicInteger count = new AtomicInteger();
   private final ReentrantLock takeLock = new ReentrantLock();
   private final Condition notEmpty = takeLock.newCondition();
@@ -46,6 +47,17 @@ public final class LocalQueue<T> implements Queue<T> {
    * @throws IllegalArgumentException if negative
    */
   public LocalQueue(int maxSize) {
+    this(maxSize, null);
+  }
+
+  /**
+   * @param maxSize the capacity; 0 means unbounded
+   * @param onAdd run inside every put that adds an item (under the put lock, before consumers can
+   *     see the item; not for {@link #putBack}); must not block. Null for none.
+   * @throws IllegalArgumentException if negative
+   */
+  public LocalQueue(int maxSize, Runnable onAdd) {
+    this.onAdd = onAdd;
     if (maxSize < 0) {
       throw new IllegalArgumentException("maxSize must be 0 (unbounded) or positive, got " + maxSize);
     }
@@ -122,6 +134,9 @@ public final class LocalQueue<T> implements Queue<T> {
 
   /** Links an item at the tail; returns the count before. Holds putLock, and room is there. */
   private int append(T item) {
+    if (onAdd != null) {
+      onAdd.run();
+    }
     Node<T> n = new Node<>(item);
     last.next = n;
     last = n;

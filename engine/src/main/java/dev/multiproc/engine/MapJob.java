@@ -3,6 +3,7 @@ package dev.multiproc.engine;
 import dev.multiproc.MultiprocException;
 import dev.multiproc.TaskFunction;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +21,8 @@ final class MapJob extends Job {
   long failureIndex = Long.MAX_VALUE;
   boolean cancelled;
   volatile boolean abandoned;
+  /** For {@code mapAsync}: completed when the last unit ends; set before any unit is queued. */
+  CompletableFuture<List<Object>> future;
 
   MapJob(AbstractPool pool, TaskFunction<?, ?> fn, int n, int chunk) {
     super(pool, fn);
@@ -94,10 +97,16 @@ final class MapJob extends Job {
   private void ended(int units) {
     if (units > 0 && remaining.addAndGet(-units) == 0) {
       done.countDown();
+      if (future != null) {
+        try {
+          future.complete(result());
+        } catch (RuntimeException e) {
+          future.completeExceptionally(e);
+        }
+      }
     }
   }
 
-  @SuppressWarnings("unchecked")
   <R> List<R> await() {
     try {
       done.await();
@@ -106,6 +115,17 @@ final class MapJob extends Job {
       Thread.currentThread().interrupt();
       throw new MultiprocException("interrupted while waiting for map; its queued work was cancelled", e);
     }
+    return result();
+  }
+
+  /** Gives up the units not started yet: {@code mapAsync}'s future was cancelled. */
+  void cancel() {
+    abandon();
+  }
+
+  /** The results, or the failure; every unit has ended. */
+  @SuppressWarnings("unchecked")
+  <R> List<R> result() {
     failureLock.lock();
     try {
       if (cancelled) {

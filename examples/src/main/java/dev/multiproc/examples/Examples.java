@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * {@code multiproc-examples.jar} and of {@code bin/run-examples}.
  *
  * <pre>
- * bin/run-examples                              # all five, on the default backend
+ * bin/run-examples                              # all of them, on the default backend
  * bin/run-examples --backend thread countdown   # one, on the thread backend
  * bin/run-examples --help                       # the examples and the backends on the class path
  * </pre>
@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  * <h2>Arguments</h2>
  *
  * Example names ({@code countdown}, {@code pool-map}, {@code sender-receiver}, {@code classy},
- * {@code event-stop}, or {@code all}; none means all), run in the order given, and the options
+ * {@code event-stop}, {@code shared-counter}, {@code joinable-queue}, {@code pipe-ping-pong}, or
+ * {@code all}; none means all), run in the order given, and the options
  * {@code --backend <name>} (or {@code --backend=<name>}) and {@code -h}/{@code --help}.
  *
  * <h2>Which backend</h2>
@@ -68,7 +69,13 @@ public final class Examples {
       new Example("pool-map", "Pool(8).map(f, range(1024)): close(), try-with-resources, return values", PoolMap::run),
       new Example("sender-receiver", "a worker puts 0, 1, 2, ... on a Queue; take 10, then terminate() it", SenderReceiver::run),
       new Example("classy", "the same, owned by a class that starts the worker in its constructor", Classy::run),
-      new Example("event-stop", "the threading version: stop the sender gracefully with an Event", EventStop::run));
+      new Example("event-stop", "the threading version: stop the sender gracefully with an Event", EventStop::run),
+      new Example("shared-counter", "Value('i', 500) with +5 and -5 a hundred times each under a Lock: stays 500",
+          SharedCounter::run),
+      new Example("joinable-queue", "producer/consumer: q.put(...), workers q.task_done(), q.join(), None to stop",
+          JoinableQueueWork::run),
+      new Example("pipe-ping-pong", "parent_conn, child_conn = Pipe(): ping, pong, [42, None, 'hello'], EOF",
+          PipePingPong::run));
 
   private Examples() {}
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Runs the packaged {@code multiproc-examples.jar} in fresh JVMs, as {@code bin/run-examples} does:
- * all five examples on every backend on this module's class path (so a backend added to the pom is
+ * all the examples on every backend on this module's class path (so a backend added to the pom is
  * covered without touching this class), then the launcher's configuration and errors. On the
  * process backend this proves the examples work unchanged in child JVMs started with
  * {@code java -cp <the jar>}.
@@ -54,14 +54,20 @@ class ExamplesJarIT {
     assertThat(r.lines().get(0)).isEqualTo("multiproc backend: " + backend + ", chosen by --backend " + backend);
     assertThat(r.lines()).filteredOn(l -> l.startsWith("== "))
         .extracting(l -> l.substring(3, l.indexOf(':')))
-        .containsExactly("countdown", "pool-map", "sender-receiver", "classy", "event-stop");
+        .containsExactly("countdown", "pool-map", "sender-receiver", "classy", "event-stop", "shared-counter",
+            "joinable-queue", "pipe-ping-pong");
     assertThat(r.out())
         .containsPattern("speedup: .* \\(checksums agree: 0x[0-9a-f]+\\)")
         .contains("res: [0, 1, 2, ..., 1023]  (1024 results, each equal to its input, in order)")
-        .contains("exit event set; sender stopped by itself (exit code 0)");
+        .contains("exit event set; sender stopped by itself (exit code 0)")
+        .contains("all 100 items done: sum of squares 338350 (expected 338350)")
+        .contains("[42, null, hello]")
+        .contains("pong 4");
+    assertThat(r.lines()).as("the shared counter").containsSubsequence("500",
+        "(500, plus 5 a hundred times, minus 5 a hundred times, each under the lock: no update lost)");
     List<String> zeroToNine = IntStream.range(0, 10).mapToObj(Integer::toString).toList();
     assertThat(r.lines().stream()
-        .filter(l -> l.matches("\\d+") || l.startsWith("sender terminated") || l.startsWith("exit event set"))
+        .filter(l -> l.matches("\\d") || l.startsWith("sender terminated") || l.startsWith("exit event set"))
         .map(l -> l.replaceFirst(" \\(.*", ""))
         .toList())
         .as("the three senders' output")

@@ -3,9 +3,13 @@ package dev.multiproc.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.multiproc.Connection;
 import dev.multiproc.Event;
+import dev.multiproc.JoinableQueue;
+import dev.multiproc.Lock;
 import dev.multiproc.Multiproc;
 import dev.multiproc.Queue;
+import dev.multiproc.Value;
 import dev.multiproc.engine.LocalBackend;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -118,6 +122,30 @@ class ExamplesTest {
         .containsExactly("exit event set; sender stopped by itself (exit code 0)");
   }
 
+  @Test
+  void sharedCounterStaysAt500() throws Exception {
+    SharedCounter.run(out, QUICK);
+
+    assertThat(lines()).containsExactly("500",
+        "(500, plus 5 a hundred times, minus 5 a hundred times, each under the lock: no update lost)");
+  }
+
+  @Test
+  void joinableQueueWorkIsAllDoneBeforeTheWorkersStop() throws Exception {
+    JoinableQueueWork.run(out, QUICK);
+
+    assertThat(lines()).containsExactly("all 100 items done: sum of squares 338350 (expected 338350)",
+        "consumer-0 stopped (exit code 0)", "consumer-1 stopped (exit code 0)");
+  }
+
+  @Test
+  void pipePingPongEndsWithTheDocsMessageThenEof() throws Exception {
+    PipePingPong.run(out, QUICK);
+
+    assertThat(lines()).containsExactly("pong 0", "pong 1", "pong 2", "pong 3", "pong 4", "[42, null, hello]",
+        "then EOF: the child closed its end", "child exited with code 0");
+  }
+
   /**
    * What makes the examples work unchanged on the process backend: every lambda in them captures
    * only queue and event handles and plain values, never {@code this}. A capturing lambda compiles
@@ -128,7 +156,7 @@ class ExamplesTest {
   void tasksCaptureOnlyHandlesAndPlainValues() {
     List<Method> lambdas = new ArrayList<>();
     for (Class<?> c : List.of(Countdown.class, PoolMap.class, SenderReceiver.class, Classy.class, Classy.A.class,
-        EventStop.class, EventStop.A.class)) {
+        EventStop.class, EventStop.A.class, SharedCounter.class, JoinableQueueWork.class, PipePingPong.class)) {
       for (Method m : c.getDeclaredMethods()) {
         if (m.isSynthetic() && m.getName().startsWith("lambda$")) {
           lambdas.add(m);
@@ -140,7 +168,8 @@ class ExamplesTest {
       assertThat(java.lang.reflect.Modifier.isStatic(m.getModifiers()))
           .as("%s.%s captures this", m.getDeclaringClass().getSimpleName(), m.getName()).isTrue();
       for (Class<?> p : m.getParameterTypes()) {
-        assertThat(p.isPrimitive() || p == String.class || p == Queue.class || p == Event.class)
+        assertThat(p.isPrimitive() || p == String.class || p == Queue.class || p == Event.class || p == Lock.class
+            || p == Value.class || p == JoinableQueue.class || p == Connection.class)
             .as("%s.%s captures a %s", m.getDeclaringClass().getSimpleName(), m.getName(), p.getName()).isTrue();
       }
     }
@@ -180,7 +209,8 @@ class ExamplesTest {
 
     assertThat(lines()).filteredOn(l -> l.startsWith("== "))
         .extracting(l -> l.substring(3, l.indexOf(':')))
-        .containsExactly("countdown", "pool-map", "sender-receiver", "classy", "event-stop");
+        .containsExactly("countdown", "pool-map", "sender-receiver", "classy", "event-stop", "shared-counter",
+            "joinable-queue", "pipe-ping-pong");
   }
 
   @Test
@@ -202,7 +232,8 @@ class ExamplesTest {
     assertThat(Examples.run(new String[] {"--verbose"}, out, out)).isEqualTo(Examples.USAGE);
 
     assertThat(lines()).containsSubsequence(
-        "Unknown example \"countdwn\". Examples: countdown, pool-map, sender-receiver, classy, event-stop (or all).",
+        "Unknown example \"countdwn\". Examples: countdown, pool-map, sender-receiver, classy, event-stop,"
+            + " shared-counter, joinable-queue, pipe-ping-pong (or all).",
         "--backend threads: no such backend on the class path. Available: " + Multiproc.availableBackends()
             + ". Did you mean \"thread\"? For the examples: add it to examples/pom.xml (runtime scope) and rebuild.",
         "--backend needs a name, such as --backend thread.",

@@ -57,10 +57,17 @@ final class Hub {
   private final ReferenceQueue<Object> cleared = new ReferenceQueue<>();
   private final AtomicLong ids = new AtomicLong();
   private final ThreadMaker waiters;
+  /** Locks, semaphores, barriers, pipes, values, maps and joinable queues' counts. */
+  final HubSync sync = new HubSync(this);
 
   Hub(ThreadMaker waiters) {
     this.waiters = waiters;
     HUBS.put(backendId, this);
+  }
+
+  static HubSync sync(long backendId) {
+    Hub h = HUBS.get(backendId);
+    return h == null ? null : h.sync;
   }
 
   /** A handle on queue {@code id} of a backend in this JVM (the one still in use, if any), or null if it is gone. */
@@ -92,8 +99,12 @@ final class Hub {
   }
 
   <T> ProcessQueue<T> newQueue(int maxSize) {
+    return newQueue(new LocalQueue<>(maxSize));
+  }
+
+  /** A queue over {@code items} (a joinable queue's, which counts its adds). */
+  <T> ProcessQueue<T> newQueue(LocalQueue<byte[]> items) {
     long id = ids.incrementAndGet();
-    LocalQueue<byte[]> items = new LocalQueue<>(maxSize);
     ProcessQueue<T> q = new ProcessQueue<>(backendId, id, items);
     holdersLock.lock();
     try {
@@ -283,14 +294,14 @@ final class Hub {
   private record Delivery(LocalQueue<byte[]> queue, byte[] item) {}
 
   /** The outcome of a request: a reply status, and what to send or record with it. */
-  private record Outcome(int status, byte[] value, Delivery delivery) {}
+  record Outcome(int status, byte[] value, Delivery delivery) {}
 
-  private static final Outcome TRUE = new Outcome(Msg.R_TRUE, null, null);
-  private static final Outcome FALSE = new Outcome(Msg.R_FALSE, null, null);
-  private static final Outcome CANCELLED = new Outcome(Msg.R_CANCELLED, null, null);
+  static final Outcome TRUE = new Outcome(Msg.R_TRUE, null, null);
+  static final Outcome FALSE = new Outcome(Msg.R_FALSE, null, null);
+  static final Outcome CANCELLED = new Outcome(Msg.R_CANCELLED, null, null);
 
   @FunctionalInterface
-  private interface Wait {
+  interface Wait {
     Outcome run() throws InterruptedException;
   }
 
@@ -311,6 +322,7 @@ final class Hub {
       case Msg.EVENT_SET -> event(m.readVarLong()).set();
       case Msg.EVENT_CLEAR -> event(m.readVarLong()).clear();
       case Msg.EVENT_OP -> eventOp(child, id, m);
+      case Msg.SYNC_OP -> sync.handle(child, id, m);
       case Msg.CANCEL -> {
         Thread t;
         child.peer.lock.lock();
@@ -422,12 +434,12 @@ final class Hub {
     }
   }
 
-  private static Outcome error(Throwable t) {
+  static Outcome error(Throwable t) {
     return new Outcome(Msg.R_ERROR, Codec.encodeFailure(t), null);
   }
 
   /** Runs a waiting request on a virtual thread that a CANCEL or the child's death interrupts. */
-  private void background(Child child, long req, Wait body) {
+  void background(Child child, long req, Wait body) {
     Peer p = child.peer;
     Thread t = waiters.newThread("multiproc-hub-wait", true, () -> {
       Outcome o;
@@ -478,7 +490,7 @@ final class Hub {
     return false;
   }
 
-  private static void reply(Child child, long req, Outcome o) {
+  static void reply(Child child, long req, Outcome o) {
     Buf b = new Buf(8 + (o.value() == null ? 0 : o.value().length));
     b.writeByte(o.status());
     if (o.value() != null) {
@@ -522,5 +534,6 @@ final class Hub {
     } finally {
       holdersLock.unlock();
     }
+    sync.childDied(child);
   }
 }

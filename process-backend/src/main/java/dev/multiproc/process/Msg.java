@@ -70,6 +70,12 @@ final class Msg {
   /** A proxy of it went inside a queue item: keep it for good. */
   static final int REF_PIN = 3;
 
+  /**
+   * A request on a lock, semaphore, barrier, joinable queue's count, pipe end, value or shared
+   * map, with a reply: id = request, payload = kind, op, object, wait, [args]. See {@link HubSync}.
+   */
+  static final int SYNC_OP = 81;
+
   // ---- queue and event operations
   static final int OP_PUT = 1;
   static final int OP_GET = 2;

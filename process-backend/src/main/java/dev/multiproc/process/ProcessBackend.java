@@ -1,6 +1,13 @@
 package dev.multiproc.process;
 
 import dev.multiproc.Backend;
+import dev.multiproc.Barrier;
+import dev.multiproc.JoinableQueue;
+import dev.multiproc.Lock;
+import dev.multiproc.Pipe;
+import dev.multiproc.Semaphore;
+import dev.multiproc.SharedMap;
+import dev.multiproc.Value;
 import dev.multiproc.Event;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
@@ -53,7 +60,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Queues and events</b> live here, in the {@link Hub}; children hold proxies. Waiting
  *       calls from children wait on virtual threads, never on a platform thread each. The hub lets
  *       a queue or event go once no handle to it is left: none reachable here, none in a live child
- *       ({@link ProxyRefs}), none put inside a queue item.
+ *       ({@link ProxyRefs}), none put inside a queue item. Locks, semaphores, barriers, joinable
+ *       queues, pipes, values and shared maps live here too ({@link HubSync}: the engine's objects,
+ *       {@link ProcessSync} handles, {@link ChildSync} proxies), and children's waits on them wait
+ *       on virtual threads; what a dead child held is released, the pipe ends it used are closed.
  *   <li><b>Failure.</b> End of a child's stdout means it is gone: its exit code is read, the units
  *       it held fail with {@link dev.multiproc.WorkerDiedException} (or run again, if the pool
  *       allows retries), what it took from queues without acknowledging goes back, and a pool
@@ -132,6 +142,60 @@ final class ProcessBackend implements Backend {
   public Event newEvent() {
     checkOpen();
     return hub.newEvent();
+  }
+
+  @Override
+  public Lock newLock() {
+    checkOpen();
+    return hub.sync.newLock(false);
+  }
+
+  @Override
+  public Lock newRLock() {
+    checkOpen();
+    return hub.sync.newLock(true);
+  }
+
+  @Override
+  public Semaphore newSemaphore(int permits) {
+    checkOpen();
+    return hub.sync.newSemaphore(permits, false);
+  }
+
+  @Override
+  public Semaphore newBoundedSemaphore(int permits) {
+    checkOpen();
+    return hub.sync.newSemaphore(permits, true);
+  }
+
+  @Override
+  public Barrier newBarrier(int parties) {
+    checkOpen();
+    return hub.sync.newBarrier(parties);
+  }
+
+  @Override
+  public <T> JoinableQueue<T> newJoinableQueue(int maxSize) {
+    checkOpen();
+    return hub.sync.newJoinableQueue(maxSize);
+  }
+
+  @Override
+  public <T> Pipe<T> newPipe() {
+    checkOpen();
+    return hub.sync.<T>newPipe().pipe;
+  }
+
+  @Override
+  public Value newValue(long initial) {
+    checkOpen();
+    return hub.sync.newValue(initial);
+  }
+
+  @Override
+  public <K, V> SharedMap<K, V> newSharedMap() {
+    checkOpen();
+    return hub.sync.newSharedMap();
   }
 
   @Override

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Nested;
  * <p>Every test opens a fresh backend with {@code provider().open(config())}, closes it at the end
  * and checks that no thread or child process it started is left. Tests run one at a time. The
  * suites ({@link PoolConformance}, {@link QueueConformance}, {@link EventConformance},
+ * {@link LockConformance}, {@link SemaphoreConformance}, {@link BarrierConformance},
+ * {@link JoinableQueueConformance}, {@link PipeConformance}, {@link SharedStateConformance},
  * {@link WorkerConformance}, {@link PythonParityConformance}, {@link SelectionConformance}) can also
  * be extended one by one.
  */
@@ -56,6 +58,60 @@ public abstract class MultiprocConformanceKit extends ConformanceHooks {
   @DisplayName("Event")
   final class EventTests extends EventConformance {
     EventTests() {
+      super(MultiprocConformanceKit.this);
+    }
+  }
+
+  /** {@link LockConformance} on the kit's backend. */
+  @Nested
+  @DisplayName("Lock and RLock")
+  final class LockTests extends LockConformance {
+    LockTests() {
+      super(MultiprocConformanceKit.this);
+    }
+  }
+
+  /** {@link SemaphoreConformance} on the kit's backend. */
+  @Nested
+  @DisplayName("Semaphore")
+  final class SemaphoreTests extends SemaphoreConformance {
+    SemaphoreTests() {
+      super(MultiprocConformanceKit.this);
+    }
+  }
+
+  /** {@link BarrierConformance} on the kit's backend. */
+  @Nested
+  @DisplayName("Barrier")
+  final class BarrierTests extends BarrierConformance {
+    BarrierTests() {
+      super(MultiprocConformanceKit.this);
+    }
+  }
+
+  /** {@link JoinableQueueConformance} on the kit's backend. */
+  @Nested
+  @DisplayName("JoinableQueue")
+  final class JoinableQueueTests extends JoinableQueueConformance {
+    JoinableQueueTests() {
+      super(MultiprocConformanceKit.this);
+    }
+  }
+
+  /** {@link PipeConformance} on the kit's backend. */
+  @Nested
+  @DisplayName("Pipe and Connection")
+  final class PipeTests extends PipeConformance {
+    PipeTests() {
+      super(MultiprocConformanceKit.this);
+    }
+  }
+
+  /** {@link SharedStateConformance} on the kit's backend. */
+  @Nested
+  @DisplayName("Value and SharedMap")
+  final class SharedStateTests extends SharedStateConformance {
+    SharedStateTests() {
       super(MultiprocConformanceKit.this);
     }
   }

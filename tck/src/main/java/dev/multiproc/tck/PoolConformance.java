@@ -706,4 +706,68 @@ public abstract class PoolConformance extends ConformanceSuite {
     assertThatThrownBy(() -> pool.imap(x -> x, range(0, 3))).isInstanceOf(RejectedExecutionException.class);
     assertThatThrownBy(() -> pool.imapUnordered(x -> x, range(0, 3))).isInstanceOf(RejectedExecutionException.class);
   }
+
+  @Test
+  @DisplayName("mapAsync returns at once and its future completes with the results in input order")
+  void mapAsyncDoesNotBlock() throws Exception {
+    Event go = backend().newEvent();
+    Duration hang = patience();
+    try (Pool pool = pool(2)) {
+      CompletableFuture<List<Integer>> f = pool.mapAsync(x -> {
+        if (!go.await(hang)) {
+          throw new TimeoutException("go was never set");
+        }
+        return x * 10;
+      }, range(0, 20));
+      assertThat(f).as("mapAsync returned while its work waits").isNotDone();
+      go.set();
+      assertThat(get(f)).isEqualTo(range(0, 20).stream().map(x -> x * 10).toList());
+      assertThat(get(pool.mapAsync(x -> x, List.<Integer>of()))).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("mapAsync reports a failing item through its future; the pool stays usable")
+  void mapAsyncFailure() throws Exception {
+    try (Pool pool = pool(2)) {
+      CompletableFuture<List<Integer>> f = pool.mapAsync(x -> {
+        if (x == 3) {
+          throw new IOException("item three");
+        }
+        return x;
+      }, range(0, 8));
+      Throwable t = catchThrowable(() -> get(f));
+      assertThat(t).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TaskFailedException.class);
+      assertThat(t.getCause()).hasMessageContaining("3").hasRootCauseInstanceOf(IOException.class);
+      assertThat(get(pool.mapAsync(x -> x + 1, range(0, 3)))).containsExactly(1, 2, 3);
+      assertThatNullPointerException().isThrownBy(() -> pool.mapAsync(x -> x, Arrays.asList(1, null)));
+      assertThatNullPointerException().isThrownBy(() -> pool.mapAsync(null, range(0, 1)));
+    }
+  }
+
+  @Test
+  @DisplayName("cancelling mapAsync's future skips the items not started; a closed pool rejects it")
+  void mapAsyncCancelAndReject() throws Exception {
+    Event go = backend().newEvent();
+    Queue<Integer> started = queue();
+    Duration hang = patience();
+    Pool pool = pool(b -> b.workers(1).chunkSize(1));
+    try {
+      CompletableFuture<List<Integer>> f = pool.mapAsync(x -> {
+        started.put(x);
+        go.await(hang);
+        return x;
+      }, range(0, 10));
+      assertThat(take(started)).isZero();
+      assertThat(f.cancel(true)).isTrue();
+      go.set();
+      assertThat(get(pool.submit(() -> "after"))).isEqualTo("after");
+      assertThat(drain(started)).as("items started after the cancel").hasSizeLessThanOrEqualTo(1);
+    } finally {
+      pool.close();
+    }
+    Throwable t = catchThrowable(() -> pool.mapAsync(x -> x, range(0, 3)).get(hang.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    assertThat(t instanceof RejectedExecutionException || t.getCause() instanceof RejectedExecutionException)
+        .as("rejected, at once or through the future: %s", t).isTrue();
+  }
 }

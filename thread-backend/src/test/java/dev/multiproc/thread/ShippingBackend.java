@@ -183,6 +183,11 @@ final class ShippingBackend implements Backend {
     }
 
     @Override
+    public <T, R> CompletableFuture<List<R>> mapAsync(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+      return delegate.mapAsync(ship(fn), items);
+    }
+
+    @Override
     public int workers() {
       return delegate.workers();
     }

@@ -1,0 +1,495 @@
+package dev.multiproc.process;
+
+import dev.multiproc.engine.LocalBarrier;
+import dev.multiproc.engine.LocalConnection;
+import dev.multiproc.engine.LocalJoinableQueue;
+import dev.multiproc.engine.LocalLock;
+import dev.multiproc.engine.LocalRLock;
+import dev.multiproc.engine.LocalSemaphore;
+import dev.multiproc.engine.LocalSharedMap;
+import dev.multiproc.engine.LocalValue;
+import dev.multiproc.engine.Waits;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * The parent's side of locks, semaphores, barriers, joinable queues' counts, pipes, values and
+ * shared maps: it owns them (the engine's {@code Local*} types, items and values encoded) and
+ * serves the {@link Msg#SYNC_OP} requests that children's proxies ({@link ChildSync}) send.
+ *
+ * <p>As for queues in the {@link Hub}: a request that can complete at once is answered on the
+ * child's reader thread; one that must wait (an acquire of a held lock, a barrier, a join, a
+ * receive on an empty pipe) runs on a virtual thread through {@link Hub#background}, which a
+ * {@code CANCEL} or the child's death interrupts.
+ *
+ * <p>Owners: a Lock or Semaphore permit taken for a child is recorded against that child's
+ * {@link Peer}; an RLock against a {@link ChildThread} (the child's peer and its thread id), so
+ * reentrancy follows the child's thread. When a child dies ({@link #childDied}), what it held is
+ * released (logged at DEBUG), the pipe ends it used are closed, and its waits were interrupted by
+ * the hub, which breaks a barrier it waited at. An acquire that completes for a child already dead
+ * is undone at once.
+ */
+final class HubSync {
+
+  private static final System.Logger LOG = System.getLogger("dev.multiproc.process");
+
+  // kinds
+  static final int LOCK = 1;
+  static final int RLOCK = 2;
+  static final int SEMAPHORE = 3;
+  static final int BARRIER = 4;
+  static final int JOINABLE = 5;
+  static final int PIPE = 6;
+  static final int VALUE = 7;
+  static final int MAP = 8;
+
+  // lock and semaphore ops
+  static final int ACQUIRE = 1;
+  static final int RELEASE = 2;
+  static final int AVAILABLE = 3;
+  // barrier ops
+  static final int AWAIT = 1;
+  static final int RESET = 2;
+  static final int ABORT = 3;
+  static final int IS_BROKEN = 4;
+  static final int WAITING = 5;
+  // joinable queue ops
+  static final int TASK_DONE = 1;
+  static final int JOIN = 2;
+  // pipe ops (payload starts with the end: 0 left, 1 right)
+  static final int SEND = 1;
+  static final int RECV = 2;
+  static final int POLL = 3;
+  static final int CLOSE = 4;
+  // value ops
+  static final int GET = 1;
+  static final int SET = 2;
+  static final int ADD_AND_GET = 3;
+  static final int GET_AND_ADD = 4;
+  static final int CAS = 5;
+  // map ops (GET as above)
+  static final int PUT = 2;
+  static final int PUT_IF_ABSENT = 3;
+  static final int REMOVE = 4;
+  static final int CONTAINS = 5;
+  static final int SIZE = 6;
+  static final int CLEAR = 7;
+  static final int SNAPSHOT = 8;
+  static final int REPLACE = 9;
+
+  /** What the hub holds for one child that used these types. */
+  static final class Peer {
+    final String name;
+    final Set<LocalConnection<byte[]>> ends = ConcurrentHashMap.newKeySet();
+    volatile boolean dead;
+
+    Peer(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String toString() {
+      return "child " + name;
+    }
+  }
+
+  /** An RLock owner: one thread of one child. */
+  record ChildThread(Peer peer, long threadId) {
+    @Override
+    public String toString() {
+      return "thread " + threadId + " of " + peer;
+    }
+  }
+
+  private final Hub hub;
+  private final AtomicLong ids = new AtomicLong();
+  private final Map<Long, Object> objects = new ConcurrentHashMap<>();
+  private final Map<Child, Peer> peers = new ConcurrentHashMap<>();
+
+  HubSync(Hub hub) {
+    this.hub = hub;
+  }
+
+  long backendId() {
+    return hub.backendId;
+  }
+
+  // ------------------------------------------------------------------ making
+
+  ProcessSync.PLock newLock(boolean reentrant) {
+    long id = ids.incrementAndGet();
+    return register(id, new ProcessSync.PLock(backendId(), reentrant ? RLOCK : LOCK, id,
+        reentrant ? new LocalRLock() : new LocalLock()));
+  }
+
+  ProcessSync.PSemaphore newSemaphore(int permits, boolean bounded) {
+    long id = ids.incrementAndGet();
+    return register(id, new ProcessSync.PSemaphore(backendId(), id, new LocalSemaphore(permits, bounded)));
+  }
+
+  ProcessSync.PBarrier newBarrier(int parties) {
+    long id = ids.incrementAndGet();
+    return register(id, new ProcessSync.PBarrier(backendId(), id, new LocalBarrier(parties)));
+  }
+
+  <T> ProcessSync.PJoinableQueue<T> newJoinableQueue(int maxSize) {
+    long id = ids.incrementAndGet();
+    LocalJoinableQueue<byte[]> jq = new LocalJoinableQueue<>(maxSize);
+    ProcessQueue<T> q = hub.newQueue(jq.items());
+    return register(id, new ProcessSync.PJoinableQueue<>(backendId(), id, jq, q, maxSize));
+  }
+
+  <T> ProcessSync.PPipe<T> newPipe() {
+    long id = ids.incrementAndGet();
+    return register(id, new ProcessSync.PPipe<>(backendId(), id, LocalConnection.pipe()));
+  }
+
+  ProcessSync.PValue newValue(long initial) {
+    long id = ids.incrementAndGet();
+    return register(id, new ProcessSync.PValue(backendId(), id, new LocalValue(initial)));
+  }
+
+  <K, V> ProcessSync.PSharedMap<K, V> newSharedMap() {
+    long id = ids.incrementAndGet();
+    return register(id, new ProcessSync.PSharedMap<>(backendId(), id, new LocalSharedMap<>()));
+  }
+
+  private <H> H register(long id, H handle) {
+    objects.put(id, handle);
+    return handle;
+  }
+
+  /** @return the parent's handle of object {@code id}, or null */
+  Object object(long id) {
+    return objects.get(id);
+  }
+
+  // ------------------------------------------------------------------ serving
+
+  /** Serves one {@link Msg#SYNC_OP} request of a child, on its reader thread; never blocks. */
+  void handle(Child child, long req, Buf.In m) {
+    int kind = m.readByte();
+    int op = m.readByte();
+    long id = m.readVarLong();
+    long wait = m.readVarLong();
+    long nanos = wait == Msg.WAIT_FOREVER ? Waits.FOREVER : wait - 1;
+    Object o = objects.get(id);
+    if (o == null) {
+      Hub.reply(child, req, Hub.error(new IllegalStateException(
+          "the object #" + id + " no longer exists: its process backend was closed")));
+      return;
+    }
+    Peer peer = peers.computeIfAbsent(child, c -> new Peer(c.toString()));
+    try {
+      Hub.Outcome now = switch (kind) {
+        case LOCK, RLOCK -> lock(child, req, peer, (ProcessSync.PLock) o, op, nanos, m);
+        case SEMAPHORE -> semaphore(child, req, peer, ((ProcessSync.PSemaphore) o).local, op, nanos);
+        case BARRIER -> barrier(child, req, ((ProcessSync.PBarrier) o).local, op, nanos);
+        case JOINABLE -> joinable(child, req, ((ProcessSync.PJoinableQueue<?>) o).local, op, nanos);
+        case PIPE -> pipe(child, req, peer, (ProcessSync.PPipe<?>) o, op, nanos, m);
+        case VALUE -> value(((ProcessSync.PValue) o).local, op, m);
+        case MAP -> map(((ProcessSync.PSharedMap<?, ?>) o).local.map(), op, m);
+        default -> Hub.error(new IllegalStateException("unknown object kind " + kind));
+      };
+      if (now != null) {
+        Hub.reply(child, req, now);
+      }
+    } catch (RuntimeException e) {
+      Hub.reply(child, req, Hub.error(e));
+    }
+  }
+
+  private static boolean mayWait(long nanos) {
+    return nanos > 0;
+  }
+
+  /** @return the reply, or null if the request went to the background */
+  private Hub.Outcome lock(Child child, long req, Peer peer, ProcessSync.PLock h, int op, long nanos, Buf.In m) {
+    Object owner = h.kind == RLOCK ? new ChildThread(peer, m.readVarLong()) : peer;
+    switch (op) {
+      case ACQUIRE -> {
+        if (h.kind == RLOCK ? ((LocalRLock) h.local).tryAcquire(owner) : ((LocalLock) h.local).tryAcquire(owner)) {
+          return Hub.TRUE;
+        }
+        if (!mayWait(nanos)) {
+          return Hub.FALSE;
+        }
+        hub.background(child, req, () -> {
+          boolean ok = h.kind == RLOCK
+              ? ((LocalRLock) h.local).acquire(owner, nanos)
+              : ((LocalLock) h.local).acquire(owner, nanos);
+          if (ok && peer.dead) {
+            release(h, peer);
+          }
+          return ok ? Hub.TRUE : Hub.FALSE;
+        });
+        return null;
+      }
+      case RELEASE -> {
+        if (h.kind == RLOCK) {
+          ((LocalRLock) h.local).release(owner);
+        } else {
+          h.local.release();
+        }
+        return Hub.TRUE;
+      }
+      default -> throw new IllegalStateException("unknown lock op " + op);
+    }
+  }
+
+  private Hub.Outcome semaphore(Child child, long req, Peer peer, LocalSemaphore s, int op, long nanos) {
+    switch (op) {
+      case ACQUIRE -> {
+        if (s.tryAcquire(peer)) {
+          return Hub.TRUE;
+        }
+        if (!mayWait(nanos)) {
+          return Hub.FALSE;
+        }
+        hub.background(child, req, () -> {
+          boolean ok = s.acquire(peer, nanos);
+          if (ok && peer.dead) {
+            s.releaseHeldBy(heldBy(peer));
+          }
+          return ok ? Hub.TRUE : Hub.FALSE;
+        });
+        return null;
+      }
+      case RELEASE -> {
+        s.release(peer);
+        return Hub.TRUE;
+      }
+      case AVAILABLE -> {
+        return number(s.available());
+      }
+      default -> throw new IllegalStateException("unknown semaphore op " + op);
+    }
+  }
+
+  private Hub.Outcome barrier(Child child, long req, LocalBarrier b, int op, long nanos) {
+    switch (op) {
+      case AWAIT -> {
+        hub.background(child, req, () -> {
+          try {
+            return number(b.await(nanos));
+          } catch (BrokenBarrierException | TimeoutException e) {
+            return Hub.error(e);
+          }
+        });
+        return null;
+      }
+      case RESET -> b.reset();
+      case ABORT -> b.abort();
+      case IS_BROKEN -> {
+        return b.isBroken() ? Hub.TRUE : Hub.FALSE;
+      }
+      case WAITING -> {
+        return number(b.waiting());
+      }
+      default -> throw new IllegalStateException("unknown barrier op " + op);
+    }
+    return Hub.TRUE;
+  }
+
+  private Hub.Outcome joinable(Child child, long req, LocalJoinableQueue<byte[]> q, int op, long nanos) {
+    switch (op) {
+      case TASK_DONE -> {
+        q.taskDone();
+        return Hub.TRUE;
+      }
+      case JOIN -> {
+        if (q.unfinished() == 0) {
+          return Hub.TRUE;
+        }
+        if (!mayWait(nanos)) {
+          return Hub.FALSE;
+        }
+        hub.background(child, req, () -> q.join(nanos) ? Hub.TRUE : Hub.FALSE);
+        return null;
+      }
+      default -> throw new IllegalStateException("unknown joinable queue op " + op);
+    }
+  }
+
+  private Hub.Outcome pipe(Child child, long req, Peer peer, ProcessSync.PPipe<?> p, int op, long nanos, Buf.In m) {
+    LocalConnection<byte[]> end = p.end(m.readByte());
+    peer.ends.add(end);
+    switch (op) {
+      case SEND -> {
+        end.send(m.readBlob());
+        return Hub.TRUE;
+      }
+      case RECV -> {
+        Optional<byte[]> item = end.tryRecv();
+        if (item.isPresent()) {
+          return new Hub.Outcome(Msg.R_VALUE, item.get(), null);
+        }
+        if (!mayWait(nanos)) {
+          return Hub.FALSE;
+        }
+        hub.background(child, req, () -> {
+          try {
+            Optional<byte[]> got = nanos == Waits.FOREVER ? Optional.of(end.recv()) : end.recv(Duration.ofNanos(nanos));
+            return got.isPresent() ? new Hub.Outcome(Msg.R_VALUE, got.get(), null) : Hub.FALSE;
+          } catch (UncheckedIOException | IllegalStateException e) {
+            return Hub.error(e);
+          }
+        });
+        return null;
+      }
+      case POLL -> {
+        return end.poll() ? Hub.TRUE : Hub.FALSE;
+      }
+      case CLOSE -> {
+        end.close();
+        return Hub.TRUE;
+      }
+      default -> throw new IllegalStateException("unknown pipe op " + op);
+    }
+  }
+
+  private static Hub.Outcome value(LocalValue v, int op, Buf.In m) {
+    return switch (op) {
+      case GET -> number(v.get());
+      case SET -> {
+        v.set(m.readLong());
+        yield Hub.TRUE;
+      }
+      case ADD_AND_GET -> number(v.addAndGet(m.readLong()));
+      case GET_AND_ADD -> number(v.getAndAdd(m.readLong()));
+      case CAS -> v.compareAndSet(m.readLong(), m.readLong()) ? Hub.TRUE : Hub.FALSE;
+      default -> throw new IllegalStateException("unknown value op " + op);
+    };
+  }
+
+  private static Hub.Outcome map(ConcurrentHashMap<Object, byte[]> map, int op, Buf.In m) {
+    switch (op) {
+      case GET -> {
+        return bytesOrFalse(map.get(key(m)));
+      }
+      case PUT -> {
+        Object k = key(m);
+        return bytesOrFalse(map.put(k, m.readBlob()));
+      }
+      case PUT_IF_ABSENT -> {
+        Object k = key(m);
+        return bytesOrFalse(map.putIfAbsent(k, m.readBlob()));
+      }
+      case REMOVE -> {
+        return bytesOrFalse(map.remove(key(m)));
+      }
+      case CONTAINS -> {
+        return map.containsKey(key(m)) ? Hub.TRUE : Hub.FALSE;
+      }
+      case SIZE -> {
+        return number(map.size());
+      }
+      case CLEAR -> {
+        map.clear();
+        return Hub.TRUE;
+      }
+      case SNAPSHOT -> {
+        Buf b = new Buf(256);
+        Map<Object, byte[]> copy = Map.copyOf(map);
+        b.writeVarLong(copy.size());
+        for (Map.Entry<Object, byte[]> e : copy.entrySet()) {
+          b.writeBlob(Codec.encodeValue(e.getKey(), "map key")).writeBlob(e.getValue());
+        }
+        return new Hub.Outcome(Msg.R_VALUE, b.toByteArray(), null);
+      }
+      case REPLACE -> {
+        Object k = key(m);
+        byte[] expected = m.readByte() == 1 ? m.readBlob() : null;
+        byte[] replacement = m.readByte() == 1 ? m.readBlob() : null;
+        boolean[] done = new boolean[1];
+        map.compute(k, (key, current) -> {
+          if (expected == null ? current == null : current != null && Arrays.equals(current, expected)) {
+            done[0] = true;
+            return replacement;
+          }
+          return current;
+        });
+        return done[0] ? Hub.TRUE : Hub.FALSE;
+      }
+      default -> throw new IllegalStateException("unknown map op " + op);
+    }
+  }
+
+  private static Object key(Buf.In m) {
+    return Codec.decodeValue(m.readBlob());
+  }
+
+  private static Hub.Outcome bytesOrFalse(byte[] b) {
+    return b == null ? Hub.FALSE : new Hub.Outcome(Msg.R_VALUE, b, null);
+  }
+
+  private static Hub.Outcome number(long n) {
+    return new Hub.Outcome(Msg.R_VALUE, new Buf(10).writeLong(n).toByteArray(), null);
+  }
+
+  // ------------------------------------------------------------------ deaths
+
+  private static Predicate<Object> heldBy(Peer peer) {
+    return o -> o == peer || o instanceof ChildThread t && t.peer() == peer;
+  }
+
+  private static int release(ProcessSync.PLock h, Peer peer) {
+    return h.kind == RLOCK
+        ? ((LocalRLock) h.local).releaseHeldBy(heldBy(peer))
+        : ((LocalLock) h.local).releaseHeldBy(heldBy(peer));
+  }
+
+  /**
+   * A child is gone (the hub has interrupted its waits): release the locks and permits it held,
+   * close the pipe ends it used.
+   */
+  void childDied(Child child) {
+    Peer peer = peers.remove(child);
+    if (peer == null) {
+      return;
+    }
+    peer.dead = true;
+    for (Object o : objects.values()) {
+      int n = 0;
+      String what = null;
+      if (o instanceof ProcessSync.PLock h) {
+        n = release(h, peer);
+        what = h.kind == RLOCK ? "RLock" : "Lock";
+      } else if (o instanceof ProcessSync.PSemaphore s) {
+        n = s.local.releaseHeldBy(heldBy(peer));
+        what = "Semaphore permit(s)";
+      }
+      if (n > 0) {
+        int released = n;
+        String type = what;
+        LOG.log(Level.DEBUG, () -> peer + " died holding " + released + " " + type + " #" + idOf(o)
+            + "; released it for the others");
+      }
+    }
+    for (LocalConnection<byte[]> end : peer.ends) {
+      if (!end.isClosed()) {
+        end.close();
+        LOG.log(Level.DEBUG, () -> peer + " died; closed the pipe end it used");
+      }
+    }
+  }
+
+  private long idOf(Object handle) {
+    for (Map.Entry<Long, Object> e : objects.entrySet()) {
+      if (e.getValue() == handle) {
+        return e.getKey();
+      }
+    }
+    return -1;
+  }
+}
