@@ -28,7 +28,7 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
     this.items = items;
     this.backendId = backendId;
     this.id = id;
-    this.maxSize = items.capacity() == Integer.MAX_VALUE ? 0 : items.capacity();
+    this.maxSize = items.capacity() == Integer.MAX_VALUE ? 0 : items.capacity(); // 0: unbounded, as made
   }
 
   private static byte[] encode(Object item) {

@@ -80,6 +80,18 @@ class HubReleaseTest {
     assertThat(kept.get()).isEqualTo(7);
   }
 
+  @Test
+  void aHandleReadBackHereIsTheOneInUse() {
+    Queue<Integer> unbounded = backend.newQueue(0);
+    Queue<Integer> bounded = backend.newQueue(3);
+    Event event = backend.newEvent();
+    assertThat(Codec.decodeValue(Codec.encodeValue(unbounded, "queue"))).isSameAs(unbounded);
+    assertThat(Codec.decodeValue(Codec.encodeValue(bounded, "queue"))).isSameAs(bounded);
+    assertThat(Codec.decodeValue(Codec.encodeValue(event, "event"))).isSameAs(event);
+    assertThat(unbounded.toString()).doesNotContain("maxSize");
+    assertThat(bounded.toString()).contains("maxSize=3");
+  }
+
   /** Makes a queue with one item, gives it to the pool's child, and drops the parent's handle. */
   private WeakReference<Queue<String>> giveAway(Pool pool) throws Exception {
     Queue<String> q = backend.newQueue(0);

@@ -192,8 +192,9 @@ class ProcessFaultsIT {
   void aTaskOverItsTimeoutIsStoppedByKillingItsChild() throws Exception {
     Backend b = open(Map.of());
     Queue<Long> pids = b.newQueue(0);
-    try (Pool pool = b.newPool(PoolOptions.builder().workers(1).taskTimeout(Duration.ofMillis(500)).build())) {
-      // A warm child first: on a loaded machine a cold JVM's first item alone can take 500 ms.
+    // A warm child first, and 3 s, not less: on a loaded machine a cold JVM's first unit alone
+    // (loading this class and its lambda) took over 500 ms.
+    try (Pool pool = b.newPool(PoolOptions.builder().workers(1).taskTimeout(Duration.ofSeconds(3)).build())) {
       assertThat(pool.map(i -> i, List.of(0))).containsExactly(0);
       long start = System.nanoTime();
       assertThatThrownBy(() -> pool.map(i -> {
@@ -206,7 +207,7 @@ class ProcessFaultsIT {
           .isInstanceOf(TaskFailedException.class)
           .hasMessageContaining("item 1")
           .hasCauseInstanceOf(TimeoutException.class);
-      timing("a 500 ms task timeout to TaskFailedException", start);
+      timing("a 3 s task timeout to TaskFailedException", start);
       long pid = pids.get(Duration.ofSeconds(10)).orElseThrow();
       Await.until(() -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), Duration.ofSeconds(10));
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("the stuck child is killed").isFalse();
