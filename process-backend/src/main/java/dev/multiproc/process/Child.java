@@ -284,8 +284,18 @@ final class Child {
   private void keep(byte[] b, int off, int len) {
     tailLock.lock();
     try {
-      for (int i = off; i < off + len; i++) {
-        tail[(int) (tailBytes++ % TAIL)] = b[i];
+      if (len > TAIL) { // only the last TAIL bytes can stay
+        tailBytes += len - TAIL;
+        off += len - TAIL;
+        len = TAIL;
+      }
+      while (len > 0) {
+        int at = (int) (tailBytes % TAIL);
+        int n = Math.min(len, TAIL - at);
+        System.arraycopy(b, off, tail, at, n);
+        tailBytes += n;
+        off += n;
+        len -= n;
       }
     } finally {
       tailLock.unlock();
