@@ -12,6 +12,7 @@ The measurements (the rows of issue 9; the same names and sizes on the Java side
   pingpong     two Queues, parent -> child -> parent, 2,000 round trips after 500: median (us)
   start-join   Process(target=noop).start(); join(), default start method (fork): median of 10 (ms)
   start-join-spawn  the same with the spawn start method (ms)
+  start-join-paced  start-join with a second's pause (untimed) before each (ms)
 """
 import multiprocessing as mp
 import os
@@ -126,10 +127,11 @@ def bench_pingpong():
     report("pingpong", statistics.median_low(lat), "us", "median of 5 x 2,000 round trips; " + rounds_text(lat))
 
 
-def bench_start_join(name, method):
+def bench_start_join(name, method, pause=0.0):
     ctx = mp.get_context(method)
     times = []
     for _ in range(10):
+        time.sleep(pause)
         t0 = time.perf_counter()
         p = ctx.Process(target=noop)
         p.start()
@@ -150,6 +152,7 @@ MEASUREMENTS = {
     "pingpong": bench_pingpong,
     "start-join": lambda: bench_start_join("start-join", "fork"),
     "start-join-spawn": lambda: bench_start_join("start-join-spawn", "spawn"),
+    "start-join-paced": lambda: bench_start_join("start-join-paced", "fork", 1.0),
 }
 
 if __name__ == "__main__":

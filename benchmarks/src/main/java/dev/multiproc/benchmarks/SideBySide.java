@@ -37,10 +37,12 @@ import java.util.stream.IntStream;
  *   <li>{@code queue-1m}: {@code Queue(16)}, 256 random 1 MiB {@code byte[]} items a round (MB/s)
  *   <li>{@code pingpong}: two queues, parent → child → parent, 5 × 2,000 round trips after 500 (µs)
  *   <li>{@code start-join}: {@code newWorker(() -> {}).start(); join()}, median of 10 after one (ms)
+ *   <li>{@code start-join-paced}: the same with a second's pause (untimed) before each (ms)
  *   <li>floors, no library involved ({@link FloorMain}): {@code floor-jvm-start} a bare JVM's
  *       start-and-echo (ms), {@code floor-jvm-exit} its start and exit (ms), {@code floor-pipe-msgs}
  *       a child writing 200,000 messages of 20 bytes, one write each (messages/s),
- *       {@code floor-pipe-mb} a child writing 256 MiB in 1 MiB writes (MB/s), {@code floor-rtt} a
+ *       {@code floor-pipe-mb} a child writing 256 MiB in 1 MiB writes (MB/s), {@code floor-pipe-4k}
+ *       the same in 4 KiB writes (the frame channel's PIPE_BUF pieces) (MB/s), {@code floor-rtt} a
  *       one-byte round trip through a child's stdin and stdout (µs)
  * </ul>
  *
@@ -68,11 +70,13 @@ public final class SideBySide {
     m.put("queue-1k", b -> queue(b, "queue-1k", 10_000, 100_000, KIB, 3));
     m.put("queue-1m", b -> queue(b, "queue-1m", 16, 256, MIB, 3));
     m.put("pingpong", SideBySide::pingPong);
-    m.put("start-join", SideBySide::startJoin);
+    m.put("start-join", b -> startJoin(b, "start-join", 0));
+    m.put("start-join-paced", b -> startJoin(b, "start-join-paced", 1000));
     m.put("floor-jvm-start", b -> floorJvm("floor-jvm-start", "echo"));
     m.put("floor-jvm-exit", b -> floorJvm("floor-jvm-exit", "exit"));
     m.put("floor-pipe-msgs", b -> floorPipe("floor-pipe-msgs", 200_000, 20));
     m.put("floor-pipe-mb", b -> floorPipe("floor-pipe-mb", 256, 1 << 20));
+    m.put("floor-pipe-4k", b -> floorPipe("floor-pipe-4k", 65_536, 4096));
     m.put("floor-rtt", b -> floorRtt());
     return m;
   }
@@ -206,10 +210,12 @@ public final class SideBySide {
     report("pingpong", median(us), "us", "median of 5 x 2,000 round trips; " + rounds(us));
   }
 
-  private static void startJoin(Backend backend) throws Exception {
+  /** Ten workers that do nothing, each started and joined, {@code pauseMillis} apart (untimed). */
+  private static void startJoin(Backend backend, String name, int pauseMillis) throws Exception {
     backend.newWorker(() -> { }, WorkerOptions.defaults()).start().join(); // the CDS archive exists from here on
     double[] ms = new double[10];
     for (int r = 0; r < ms.length; r++) {
+      Thread.sleep(pauseMillis); // a program that starts a worker now and then, not in a loop
       long t0 = System.nanoTime();
       Worker w = backend.newWorker(() -> { }, WorkerOptions.defaults()).start();
       w.join();
@@ -218,7 +224,7 @@ public final class SideBySide {
         throw new AssertionError("worker failed: " + w);
       }
     }
-    report("start-join", median(ms), "ms", "median of 10 after one; " + rounds(ms));
+    report(name, median(ms), "ms", "median of 10 after one, " + pauseMillis + " ms apart; " + rounds(ms));
   }
 
   // ------------------------------------------------------------------ floors
@@ -273,9 +279,9 @@ public final class SideBySide {
       if (bytes != (long) count * size) {
         throw new AssertionError("the floor lost bytes");
       }
-      rates[r] = size >= 1 << 20 ? bytes / 1e6 / seconds : count / seconds;
+      rates[r] = size >= 4096 ? bytes / 1e6 / seconds : count / seconds;
     }
-    report(name, median(rates), size >= 1 << 20 ? "MB/s" : "messages/s", "median of 3; " + rounds(rates));
+    report(name, median(rates), size >= 4096 ? "MB/s" : "messages/s", "median of 3; " + rounds(rates));
   }
 
   private static void floorRtt() throws Exception {
