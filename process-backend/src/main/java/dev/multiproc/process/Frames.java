@@ -283,6 +283,7 @@ final class Frames {
       state = MAYBE;
       return z + 1;
     }
+
     /** The held bytes are not a frame start: pass the zero on as raw and rescan the rest. */
     private void reject() {
       byte[] rest = java.util.Arrays.copyOfRange(hold, 1, held);
