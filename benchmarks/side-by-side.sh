@@ -1,39 +1,88 @@
 #!/usr/bin/env bash
-# Runs the process backend and Python's multiprocessing side by side on this machine, each
-# measurement alternating between the two, and prints a table with the ratios.
-#   benchmarks/side-by-side.sh [rounds]        (default 10; needs python3)
-# Every measurement runs the given number of rounds on each side and reports the median; the
-# JVM's first rounds include its JIT warming up (Python has none), so both medians count them.
+# Runs the process backend and Python's multiprocessing side by side on this machine, one
+# measurement at a time, alternating between the two, and prints a table with the ratios, the
+# targets of issue 9 and the raw Java floors.
+#   benchmarks/side-by-side.sh [measurement...]        (default: all; needs python3)
+# The jar is rebuilt from this checkout first (SKIP_BUILD=1 uses the one there is; JAR=path picks another).
+# Measurements: map-warm map-first map1 queue queue-bounded queue-1k queue-1m pingpong start-join
+# start-join-paced;
+# the floors (Java only) always run. See SideBySide.java and python/mp_side_by_side.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .mvn/jdk.sh
-rounds=${1:-10}
-jar=benchmarks/target/benchmarks.jar
-if [ ! -f "$jar" ]; then
-  ./mvnw -q -pl benchmarks -am package -DskipTests
+jar=${JAR:-benchmarks/target/benchmarks.jar}
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
+  ./mvnw -q -o -pl benchmarks -am package -DskipTests >&2
 fi
 command -v python3 >/dev/null || { echo "python3 is needed for the comparison" >&2; exit 1; }
+rows=(map-warm map-first map1 queue queue-bounded queue-1k queue-1m pingpong start-join start-join-paced)
+[ $# -gt 0 ] && rows=("$@")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-for what in map map1 queue start; do
+for what in "${rows[@]}"; do
   echo "== $what" >&2
-  "$JAVA_HOME/bin/java" -cp "$jar" dev.multiproc.benchmarks.SideBySide "$rounds" "$what" | sed 's/^RESULT /RESULT java-/' | tee -a "$out" >&2
-  python3 benchmarks/python/mp_side_by_side.py "$rounds" "$what" | sed 's/^RESULT /RESULT python-/' | tee -a "$out" >&2
+  "$JAVA_HOME/bin/java" -cp "$jar" dev.multiproc.benchmarks.SideBySide "$what" | sed 's/^RESULT /RESULT java /' | tee -a "$out" >&2
+  if [ "$what" = start-join ]; then
+    python3 benchmarks/python/mp_side_by_side.py start-join start-join-spawn | sed 's/^RESULT /RESULT python /' | tee -a "$out" >&2
+  else
+    python3 benchmarks/python/mp_side_by_side.py "$what" | sed 's/^RESULT /RESULT python /' | tee -a "$out" >&2
+  fi
 done
+echo "== floors" >&2
+"$JAVA_HOME/bin/java" -cp "$jar" dev.multiproc.benchmarks.SideBySide floor-jvm-start floor-jvm-exit floor-pipe-msgs floor-pipe-mb floor-pipe-4k floor-rtt \
+  | sed 's/^RESULT /RESULT java /' | tee -a "$out" >&2
 echo
-echo "machine: $(nproc) cores, $("$JAVA_HOME/bin/java" -version 2>&1 | head -1), $(python3 --version)"
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); $(python3 --version)"
+echo "command: benchmarks/side-by-side.sh $*"
 echo
-printf '| measurement | multiproc process (median) | Python multiprocessing (median) | ratio |\n|---|---|---|---|\n'
+printf '| path (process backend vs Python) | Python | multiproc | ratio | target | met |\n|---|---|---|---|---|---|\n'
 awk '
-  /^RESULT/ { split($2, k, "-"); side = k[1]; name = substr($2, length(side) + 2); med[side, name] = $3; unit[name] = $5 }
-  END {
-    n = split("map map1 queue", names, " ")
-    for (i = 1; i <= n; i++) {
-      m = names[i]
-      printf "| %s | %.0f %s | %.0f %s | %.1fx |\n", m, med["java", m], unit[m], med["python", m], unit[m], med["java", m] / med["python", m]
+  function fmt(v, u) {
+    if (u == "items/s" || u == "messages/s") {
+      if (v >= 1e6) return sprintf("%.2f M/s", v / 1e6)
+      return sprintf("%.1f k/s", v / 1e3)
     }
-    printf "| bare JVM start-and-echo | %.1f ms | | |\n", med["java", "start-echo"]
-    printf "| process-backend pool ready | %.1f ms | | %.2fx the JVM floor |\n", med["java", "start-ready"], med["java", "start-ready"] / med["java", "start-echo"]
-    printf "| process-backend first result | %.1f ms | | %.2fx the JVM floor |\n", med["java", "start-first-result"], med["java", "start-first-result"] / med["java", "start-echo"]
-    printf "| Python spawn start-and-echo | | %.1f ms | |\n", med["python", "start-spawn-echo"]
+    if (u == "MB/s") return sprintf("%.0f MB/s", v)
+    if (u == "us") return sprintf("%.1f µs", v)
+    return sprintf("%.1f ms", v)
+  }
+  /^RESULT/ { val[$2, $3] = $4; unit[$3] = $5 }
+  END {
+    n = split("map-warm|map-first|map1|queue|queue-bounded|queue-1k|queue-1m|pingpong|start-join|start-join-paced", keys, "|")
+    label["map-warm"] = "`Pool(2).map(x -> x * x, 100,000 ints)`, best of 5 after 2 warm-ups"
+    label["map-first"] = "the first map of a fresh `Pool(2)` (median of 5 pools)"
+    label["map1"] = "the same map, chunk size 1 (20,000 ints)"
+    label["queue"] = "`Queue()`: child puts 200,000 ints, parent gets"
+    label["queue-bounded"] = "`Queue(10,000)`: child puts 200,000 ints, parent gets"
+    label["queue-1k"] = "`Queue(10,000)`, 1 KiB `byte[]` items"
+    label["queue-1m"] = "`Queue(16)`, 1 MiB `byte[]` items"
+    label["pingpong"] = "ping-pong over two Queues, parent ↔ child"
+    label["start-join"] = "`worker(() -> {}).start()` + `join()`, back to back"
+    label["start-join-paced"] = "the same, one a second (a spare is ready)"
+    target["map-warm"] = 2; target["map-first"] = 1; target["map1"] = 10; target["queue"] = 0
+    target["queue-bounded"] = 5; target["queue-1k"] = 3; target["queue-1m"] = 1.5
+    for (i = 1; i <= n; i++) {
+      k = keys[i]
+      if (!((("java", k) in val) && (("python", k) in val))) continue
+      j = val["java", k]; p = val["python", k]; u = unit[k]
+      lower = (u == "us" || u == "ms")
+      ratio = lower ? p / j : j / p
+      py = fmt(p, u)
+      if (k == "start-join") py = py " (fork), " fmt(val["python", "start-join-spawn"], u) " (spawn)"
+      if (k == "pingpong") { tgt = "≤ 22 µs"; met = j <= 22 }
+      else if (k ~ /^start-join/) { tgt = "≤ 15 ms"; met = j <= 15 }
+      else if (k == "queue-1m") { tgt = "≥ 1.5×, ≥ 1 GB/s"; met = ratio >= 1.5 && j >= 1000 }
+      else if (target[k] == 0) { tgt = "(reference)"; met = -1 }
+      else { tgt = "≥ " target[k] "×"; met = ratio >= target[k] }
+      printf "| %s | %s | %s | %.2f× | %s | %s |\n", label[k], py, fmt(j, u), ratio, tgt, met < 0 ? "" : met ? "yes" : "**no**"
+    }
+    print ""
+    print "| raw Java floor (no library) | value |"
+    print "|---|---|"
+    printf "| bare JVM start-and-echo | %s |\n", fmt(val["java", "floor-jvm-start"], "ms")
+    printf "| bare JVM start + exit | %s |\n", fmt(val["java", "floor-jvm-exit"], "ms")
+    printf "| child writes 20-byte messages, one `write` each | %s |\n", fmt(val["java", "floor-pipe-msgs"], "messages/s")
+    printf "| child writes 1 MiB pieces | %s |\n", fmt(val["java", "floor-pipe-mb"], "MB/s")
+    printf "| child writes 4 KiB pieces (the PIPE_BUF frames of the channel) | %s |\n", fmt(val["java", "floor-pipe-4k"], "MB/s")
+    printf "| one-byte round trip through a child stdin/stdout | %s |\n", fmt(val["java", "floor-rtt"], "us")
   }' "$out"

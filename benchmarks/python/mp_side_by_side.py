@@ -1,91 +1,163 @@
 """Python's side of benchmarks/side-by-side.sh: the same work as dev.multiproc.benchmarks.SideBySide.
 
-Prints one line per measurement: RESULT <name> <median> <best> <unit>.
-  map:   Pool(2).map(f, range(1_000_000)), default chunks          (items/s)
-  map1:  Pool(2).map(f, range(100_000), chunksize=1)                (items/s)
-  queue: a child process puts ints on a Queue, the parent gets them; a round is 200,000 (items/s)
-  start: a spawned interpreter's start-and-echo, for reference     (ms)
+Prints one line per measurement: RESULT <name> <value> <unit>   <detail>.
+The measurements (the rows of issue 9; the same names and sizes on the Java side):
+  map-warm     Pool(2).map(x*x, range(100_000)), default chunks: best of 5 after 2 warm-ups (items/s)
+  map-first    the first map of a fresh Pool(2), 100,000 ints: median of 5 fresh pools    (items/s)
+  map1         Pool(2).map(x*x, range(20_000), chunksize=1): best of 5 after 2 warm-ups   (items/s)
+  queue        Queue(): a child puts 200,000 ints, the parent gets them; median of 3     (items/s)
+  queue-bounded  the same through Queue(10_000)                                           (items/s)
+  queue-1k     Queue(10_000), 100,000 1 KiB bytes items (random, non-zero payload)        (items/s)
+  queue-1m     Queue(16), 256 1 MiB bytes items per round (random payload)                (MB/s)
+  pingpong     two Queues, parent -> child -> parent, 2,000 round trips after 500: median (us)
+  start-join   Process(target=noop).start(); join(), default start method (fork): median of 10 (ms)
+  start-join-spawn  the same with the spawn start method (ms)
+  start-join-paced  start-join with a second's pause (untimed) before each (ms)
 """
 import multiprocessing as mp
+import os
+import random
 import statistics
 import sys
 import time
 
-
-def f(x):
-    return x + 1
-
-
-def producer(q, n):
-    for i in range(n):
-        q.put(i)
+KIB = bytes(random.Random(1).getrandbits(8) for _ in range(1024))
+MIB = random.Random(2).randbytes(1 << 20)
 
 
-def echo(conn):
-    conn.send(conn.recv())
+def square(x):
+    return x * x
 
 
-def report(name, values, unit, higher_is_better=True):
-    median = statistics.median_low(values)
-    best = max(values) if higher_is_better else min(values)
-    rounds = ", ".join(f"{v:.0f}" for v in values)
-    print(f"RESULT {name} {median:.1f} {best:.1f} {unit}   rounds: [{rounds}]", flush=True)
+def noop():
+    pass
 
 
-def bench_map(rounds, n, chunk, name):
+def producer(q, n, item):
+    if item is None:
+        for i in range(n):
+            q.put(i)
+    else:
+        for _ in range(n):
+            q.put(item)
+
+
+def echo(a, b):
+    while True:
+        x = a.get()
+        if x is None:
+            return
+        b.put(x)
+
+
+def report(name, value, unit, detail):
+    print(f"RESULT {name} {value:.1f} {unit}   {detail}", flush=True)
+
+
+def rounds_text(values):
+    return "rounds: [" + ", ".join(f"{v:.0f}" for v in values) + "]"
+
+
+def bench_map_warm(name, n, chunk):
+    items = list(range(n))
     rates = []
     with mp.Pool(2) as p:
-        for _ in range(rounds):
+        for _ in range(7):
             t0 = time.perf_counter()
-            out = p.map(f, range(n)) if chunk == 0 else p.map(f, range(n), chunk)
+            out = p.map(square, items) if chunk == 0 else p.map(square, items, chunk)
             rates.append(n / (time.perf_counter() - t0))
-            assert out[-1] == n
-    report(name, rates, "items/s")
+            assert out[-1] == (n - 1) * (n - 1)
+    report(name, max(rates[2:]), "items/s", "best of 5 after 2 warm-ups; " + rounds_text(rates))
 
 
-def bench_queue(rounds, n):
-    """One producer process puts rounds * n ints; each round times the parent getting n."""
+def bench_map_first(n):
+    items = list(range(n))
     rates = []
-    q = mp.Queue()
-    p = mp.Process(target=producer, args=(q, rounds * n))
+    for _ in range(5):
+        with mp.Pool(2) as p:
+            t0 = time.perf_counter()
+            out = p.map(square, items)
+            rates.append(n / (time.perf_counter() - t0))
+            assert out[-1] == (n - 1) * (n - 1)
+    report("map-first", statistics.median_low(rates), "items/s", "median of 5 fresh pools; " + rounds_text(rates))
+
+
+def bench_queue(name, max_size, n, item, rounds, unit_bytes=0):
+    """One producer process puts rounds * n items; each round times the parent getting n."""
+    q = mp.Queue(max_size)
+    p = mp.Process(target=producer, args=(q, rounds * n, item))
     p.start()
+    rates = []
     total = 0
     for _ in range(rounds):
         t0 = time.perf_counter()
-        for _ in range(n):
-            total += q.get()
-        rates.append(n / (time.perf_counter() - t0))
+        if item is None:
+            for _ in range(n):
+                total += q.get()
+        else:
+            for _ in range(n):
+                total += len(q.get())
+        dt = time.perf_counter() - t0
+        rates.append(n * unit_bytes / 1e6 / dt if unit_bytes else n / dt)
     p.join()
-    assert total == rounds * n * (rounds * n - 1) // 2
-    report("queue", rates, "items/s")
+    if item is None:
+        assert total == rounds * n * (rounds * n - 1) // 2
+    else:
+        assert total == rounds * n * len(item)
+    unit = "MB/s" if unit_bytes else "items/s"
+    report(name, statistics.median_low(rates), unit, f"median of {rounds}; " + rounds_text(rates))
 
 
-def bench_start(rounds):
-    ctx = mp.get_context("spawn")
-    times = []
-    for _ in range(rounds):
+def bench_pingpong():
+    a, b = mp.Queue(), mp.Queue()
+    p = mp.Process(target=echo, args=(a, b))
+    p.start()
+    for i in range(500):
+        a.put(i)
+        assert b.get() == i
+    lat = []
+    for _ in range(5):
         t0 = time.perf_counter()
-        parent, child = ctx.Pipe()
-        p = ctx.Process(target=echo, args=(child,))
-        p.start()
-        parent.send(b"x")
-        parent.recv()
-        times.append((time.perf_counter() - t0) * 1000)
-        p.join()
-    report("start-spawn-echo", times, "ms", higher_is_better=False)
+        for i in range(2000):
+            a.put(i)
+            b.get()
+        lat.append((time.perf_counter() - t0) / 2000 * 1e6)
+    a.put(None)
+    p.join()
+    report("pingpong", statistics.median_low(lat), "us", "median of 5 x 2,000 round trips; " + rounds_text(lat))
 
+
+def bench_start_join(name, method, pause=0.0):
+    ctx = mp.get_context(method)
+    times = []
+    for _ in range(10):
+        time.sleep(pause)
+        t0 = time.perf_counter()
+        p = ctx.Process(target=noop)
+        p.start()
+        p.join()
+        times.append((time.perf_counter() - t0) * 1000)
+        assert p.exitcode == 0
+    report(name, statistics.median_low(times), "ms", f"median of 10 ({method}); " + rounds_text(times))
+
+
+MEASUREMENTS = {
+    "map-warm": lambda: bench_map_warm("map-warm", 100_000, 0),
+    "map-first": lambda: bench_map_first(100_000),
+    "map1": lambda: bench_map_warm("map1", 20_000, 1),
+    "queue": lambda: bench_queue("queue", 0, 200_000, None, 3),
+    "queue-bounded": lambda: bench_queue("queue-bounded", 10_000, 200_000, None, 3),
+    "queue-1k": lambda: bench_queue("queue-1k", 10_000, 100_000, KIB, 3),
+    "queue-1m": lambda: bench_queue("queue-1m", 16, 256, MIB, 3, 1 << 20),
+    "pingpong": bench_pingpong,
+    "start-join": lambda: bench_start_join("start-join", "fork"),
+    "start-join-spawn": lambda: bench_start_join("start-join-spawn", "spawn"),
+    "start-join-paced": lambda: bench_start_join("start-join-paced", "fork", 1.0),
+}
 
 if __name__ == "__main__":
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 7
-    what = sys.argv[2:] or ["map", "map1", "queue", "start"]
+    what = sys.argv[1:] or list(MEASUREMENTS)
     for w in what:
-        if w == "map":
-            bench_map(rounds, 1_000_000, 0, "map")
-        elif w == "map1":
-            bench_map(rounds, 100_000, 1, "map1")
-        elif w == "queue":
-            bench_queue(rounds, 200_000)
-        elif w == "start":
-            bench_start(rounds)
-        else:
-            sys.exit(f"unknown measurement {w}; use map, map1, queue, start")
+        if w not in MEASUREMENTS:
+            sys.exit(f"unknown measurement {w}; use one of {', '.join(MEASUREMENTS)}")
+        MEASUREMENTS[w]()

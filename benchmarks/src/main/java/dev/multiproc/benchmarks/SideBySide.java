@@ -9,145 +9,330 @@ import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
  * The process backend's side of the side-by-side comparison with Python's {@code multiprocessing}
- * ({@code benchmarks/python/mp_side_by_side.py} does the same work; {@code benchmarks/side-by-side.sh}
- * runs both and prints the ratios). Each measurement runs {@code rounds} times and prints one line
- * {@code RESULT <name> <median> <best> <unit>}; the first rounds include the JIT's warm-up, as
- * they do in a real program, so the median is the fair figure.
+ * ({@code benchmarks/python/mp_side_by_side.py} does the same work with the same names and sizes;
+ * {@code benchmarks/side-by-side.sh} runs both and prints the table). Each measurement prints one
+ * line {@code RESULT <name> <value> <unit>   <detail>}.
  *
  * <ul>
- *   <li>{@code map}: {@code Pool(2).map(x -> x + 1, range(1,000,000))}, default chunks (items/s)
- *   <li>{@code map1}: the same over 100,000 items with chunk size 1 (items/s)
- *   <li>{@code queue}: a child puts ints on a Queue, the parent gets them; each round is 200,000
- *       of them (items/s)
- *   <li>{@code start}: a bare JVM's start-and-echo ({@link EchoMain}) against a process-backend
- *       pool of one being ready and returning its first result (ms)
+ *   <li>{@code map-warm}: {@code Pool(2).map(x -> x * x, 100,000 ints)}, default chunks, best of 5
+ *       after 2 warm-up maps (items/s)
+ *   <li>{@code map-first}: the first map of a fresh {@code Pool(2)}, median of 5 fresh pools (items/s)
+ *   <li>{@code map1}: {@code Pool(2).map} of 20,000 ints with chunk size 1, best of 5 after 2 (items/s)
+ *   <li>{@code queue}: an unbounded {@code Queue}, a child puts 200,000 ints, the parent gets them;
+ *       median of 3 rounds (items/s)
+ *   <li>{@code queue-bounded}: the same through {@code Queue(10,000)} (items/s)
+ *   <li>{@code queue-1k}: {@code Queue(10,000)}, 100,000 random 1 KiB {@code byte[]} items (items/s)
+ *   <li>{@code queue-1m}: {@code Queue(16)}, 256 random 1 MiB {@code byte[]} items a round (MB/s)
+ *   <li>{@code pingpong}: two queues, parent → child → parent, 5 × 2,000 round trips after 500 (µs)
+ *   <li>{@code start-join}: {@code newWorker(() -> {}).start(); join()}, median of 10 after one (ms)
+ *   <li>{@code start-join-paced}: the same with a second's pause (untimed) before each (ms)
+ *   <li>floors, no library involved ({@link FloorMain}): {@code floor-jvm-start} a bare JVM's
+ *       start-and-echo (ms), {@code floor-jvm-exit} its start and exit (ms), {@code floor-pipe-msgs}
+ *       a child writing 200,000 messages of 20 bytes, one write each (messages/s),
+ *       {@code floor-pipe-mb} a child writing 256 MiB in 1 MiB writes (MB/s), {@code floor-pipe-4k}
+ *       the same in 4 KiB writes (the frame channel's PIPE_BUF pieces) (MB/s), {@code floor-rtt} a
+ *       one-byte round trip through a child's stdin and stdout (µs)
  * </ul>
  *
- * Usage: {@code java -cp benchmarks.jar dev.multiproc.benchmarks.SideBySide [rounds] [what...]}
+ * Usage: {@code java -cp benchmarks.jar dev.multiproc.benchmarks.SideBySide [what...]} (default all)
  */
 public final class SideBySide {
 
+  private static final byte[] KIB = random(1024, 1);
+  private static final byte[] MIB = random(1 << 20, 2);
+
   private SideBySide() {}
+
+  @FunctionalInterface
+  private interface Measurement {
+    void run(Backend backend) throws Exception;
+  }
+
+  private static Map<String, Measurement> measurements() {
+    Map<String, Measurement> m = new LinkedHashMap<>();
+    m.put("map-warm", b -> mapWarm(b, "map-warm", 100_000, 0));
+    m.put("map-first", b -> mapFirst(b, 100_000));
+    m.put("map1", b -> mapWarm(b, "map1", 20_000, 1));
+    m.put("queue", b -> queue(b, "queue", 0, 200_000, null, 3));
+    m.put("queue-bounded", b -> queue(b, "queue-bounded", 10_000, 200_000, null, 3));
+    m.put("queue-1k", b -> queue(b, "queue-1k", 10_000, 100_000, KIB, 3));
+    m.put("queue-1m", b -> queue(b, "queue-1m", 16, 256, MIB, 3));
+    m.put("pingpong", SideBySide::pingPong);
+    m.put("start-join", b -> startJoin(b, "start-join", 0));
+    m.put("start-join-paced", b -> startJoin(b, "start-join-paced", 1000));
+    m.put("floor-jvm-start", b -> floorJvm("floor-jvm-start", "echo"));
+    m.put("floor-jvm-exit", b -> floorJvm("floor-jvm-exit", "exit"));
+    m.put("floor-pipe-msgs", b -> floorPipe("floor-pipe-msgs", 200_000, 20));
+    m.put("floor-pipe-mb", b -> floorPipe("floor-pipe-mb", 256, 1 << 20));
+    m.put("floor-pipe-4k", b -> floorPipe("floor-pipe-4k", 65_536, 4096));
+    m.put("floor-rtt", b -> floorRtt());
+    return m;
+  }
 
   /**
    * Runs the measurements.
    *
-   * @param args the number of rounds (default 7), then the measurements to run (default all)
+   * @param args the measurements to run (default all)
    * @throws Exception if a measurement fails
    */
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-    List<String> what = args.length > 1 ? Arrays.asList(args).subList(1, args.length)
-        : List.of("map", "map1", "queue", "start");
+    Map<String, Measurement> all = measurements();
+    List<String> what = args.length > 0 ? Arrays.asList(args) : List.copyOf(all.keySet());
+    for (String w : what) {
+      if (!all.containsKey(w)) {
+        throw new IllegalArgumentException("unknown measurement " + w + "; use one of " + all.keySet());
+      }
+    }
     try (Backend backend = Multiproc.open("process")) {
       for (String w : what) {
-        switch (w) {
-          case "map" -> map(backend, rounds, 1_000_000, 0, "map");
-          case "map1" -> map(backend, rounds, 100_000, 1, "map1");
-          case "queue" -> queue(backend, rounds, 200_000);
-          case "start" -> start(backend, rounds);
-          default -> throw new IllegalArgumentException("unknown measurement " + w + "; use map, map1, queue, start");
-        }
+        all.get(w).run(backend);
       }
     }
   }
 
-  private static void map(Backend backend, int rounds, int n, int chunk, String name) {
+  private static void mapWarm(Backend backend, String name, int n, int chunk) {
     List<Integer> items = IntStream.range(0, n).boxed().toList();
-    double[] rates = new double[rounds];
+    double[] rates = new double[7];
     try (Pool pool = backend.newPool(PoolOptions.builder().workers(2).build())) {
-      for (int r = 0; r < rounds; r++) {
-        long t0 = System.nanoTime();
-        List<Integer> out = chunk == 0 ? pool.map(x -> x + 1, items) : pool.map(x -> x + 1, items, chunk);
-        rates[r] = n / ((System.nanoTime() - t0) / 1e9);
-        if (out.get(n - 1) != n) {
-          throw new AssertionError("wrong result");
-        }
+      for (int r = 0; r < rates.length; r++) {
+        rates[r] = map(pool, items, chunk);
       }
     }
-    report(name, rates, "items/s", true);
+    double best = Arrays.stream(rates, 2, rates.length).max().orElseThrow();
+    report(name, best, "items/s", "best of 5 after 2 warm-ups; " + rounds(rates));
   }
 
-  /** One producer child puts {@code rounds * n} ints; each round times the parent getting {@code n}. */
-  private static void queue(Backend backend, int rounds, int n) throws Exception {
-    double[] rates = new double[rounds];
-    Queue<Integer> q = backend.newQueue(0);
+  private static void mapFirst(Backend backend, int n) {
+    List<Integer> items = IntStream.range(0, n).boxed().toList();
+    double[] rates = new double[5];
+    for (int r = 0; r < rates.length; r++) {
+      try (Pool pool = backend.newPool(PoolOptions.builder().workers(2).build())) {
+        rates[r] = map(pool, items, 0);
+      }
+    }
+    report("map-first", median(rates), "items/s", "median of 5 fresh pools; " + rounds(rates));
+  }
+
+  private static double map(Pool pool, List<Integer> items, int chunk) {
+    int n = items.size();
+    long t0 = System.nanoTime();
+    List<Integer> out = chunk == 0 ? pool.map(x -> x * x, items) : pool.map(x -> x * x, items, chunk);
+    double rate = n / ((System.nanoTime() - t0) / 1e9);
+    if (out.get(n - 1) != (n - 1) * (n - 1)) {
+      throw new AssertionError("wrong result");
+    }
+    return rate;
+  }
+
+  /**
+   * One producer child puts {@code rounds * n} items ({@code ints}, or {@code item} again and
+   * again); each round times the parent getting {@code n}.
+   */
+  private static void queue(Backend backend, String name, int maxSize, int n, byte[] item, int rounds)
+      throws Exception {
+    Queue<Object> q = backend.newQueue(maxSize);
     int total = rounds * n;
     Worker w = backend.newWorker(() -> {
       for (int i = 0; i < total; i++) {
-        q.put(i);
+        q.put(item == null ? (Object) i : item);
       }
     }, WorkerOptions.defaults()).start();
-    long expected = 0;
+    double[] rates = new double[rounds];
     long sum = 0;
     for (int r = 0; r < rounds; r++) {
       long t0 = System.nanoTime();
       for (int i = 0; i < n; i++) {
-        sum += q.get();
-        expected += (long) r * n + i;
+        Object o = q.get();
+        sum += item == null ? (Integer) o : check((byte[]) o, item);
       }
-      rates[r] = n / ((System.nanoTime() - t0) / 1e9);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      rates[r] = item != null && item.length >= 1 << 20 ? (double) n * item.length / 1e6 / seconds : n / seconds;
     }
     w.join();
-    if (sum != expected) {
-      throw new AssertionError("lost items");
+    long expected = item == null ? (long) total * (total - 1) / 2 : (long) total * item.length;
+    if (sum != expected || w.exitCode().orElse(-1) != 0) {
+      throw new AssertionError("lost items or the producer failed: " + w);
     }
-    report("queue", rates, "items/s", true);
+    String unit = item != null && item.length >= 1 << 20 ? "MB/s" : "items/s";
+    report(name, median(rates), unit, "median of " + rounds + "; " + rounds(rates));
   }
 
-  private static void start(Backend backend, int rounds) throws Exception {
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    String cp = System.getProperty("java.class.path");
-    double[] echo = new double[rounds];
-    double[] ready = new double[rounds];
-    double[] first = new double[rounds];
-    // One pool first, so that the class-data-sharing archive exists (as after any first use).
-    try (Pool warm = backend.newPool(PoolOptions.builder().workers(1).build())) {
-      warm.submit(() -> 1).get();
+  /** The length, after checking a few bytes of the copy against the original. */
+  private static long check(byte[] got, byte[] sent) {
+    if (got.length != sent.length || got[0] != sent[0] || got[got.length / 2] != sent[sent.length / 2]
+        || got[got.length - 1] != sent[sent.length - 1]) {
+      throw new AssertionError("item corrupted");
     }
-    for (int r = 0; r < rounds; r++) {
-      echo[r] = echo(java, cp);
-      long t0 = System.nanoTime();
-      try (Pool pool = backend.newPool(PoolOptions.builder().workers(1).build())) {
-        ready[r] = (System.nanoTime() - t0) / 1e6;
-        pool.submit(() -> 1).get();
-        first[r] = (System.nanoTime() - t0) / 1e6;
+    return got.length;
+  }
+
+  private static void pingPong(Backend backend) throws Exception {
+    Queue<Integer> a = backend.newQueue(0);
+    Queue<Integer> b = backend.newQueue(0);
+    Worker w = backend.newWorker(() -> {
+      while (true) {
+        int x = a.get();
+        if (x < 0) {
+          return;
+        }
+        b.put(x);
+      }
+    }, WorkerOptions.defaults()).start();
+    for (int i = 0; i < 500; i++) {
+      a.put(i);
+      if (b.get() != i) {
+        throw new AssertionError("out of order");
       }
     }
-    report("start-echo", echo, "ms", false);
-    report("start-ready", ready, "ms", false);
-    report("start-first-result", first, "ms", false);
-  }
-
-  private static double echo(String java, String cp) throws IOException, InterruptedException {
-    long t0 = System.nanoTime();
-    Process p = new ProcessBuilder(java, "-cp", cp, EchoMain.class.getName()).start();
-    p.getOutputStream().write('x');
-    p.getOutputStream().flush();
-    if (p.getInputStream().read() != 'x') {
-      throw new IOException("no echo");
+    double[] us = new double[5];
+    for (int r = 0; r < us.length; r++) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < 2000; i++) {
+        a.put(i);
+        b.get();
+      }
+      us[r] = (System.nanoTime() - t0) / 2000 / 1e3;
     }
-    double ms = (System.nanoTime() - t0) / 1e6;
-    p.waitFor();
-    return ms;
+    a.put(-1);
+    w.join();
+    report("pingpong", median(us), "us", "median of 5 x 2,000 round trips; " + rounds(us));
   }
 
-  private static void report(String name, double[] values, String unit, boolean higherIsBetter) {
+  /** Ten workers that do nothing, each started and joined, {@code pauseMillis} apart (untimed). */
+  private static void startJoin(Backend backend, String name, int pauseMillis) throws Exception {
+    backend.newWorker(() -> { }, WorkerOptions.defaults()).start().join(); // the CDS archive exists from here on
+    double[] ms = new double[10];
+    for (int r = 0; r < ms.length; r++) {
+      Thread.sleep(pauseMillis); // a program that starts a worker now and then, not in a loop
+      long t0 = System.nanoTime();
+      Worker w = backend.newWorker(() -> { }, WorkerOptions.defaults()).start();
+      w.join();
+      ms[r] = (System.nanoTime() - t0) / 1e6;
+      if (w.exitCode().orElse(-1) != 0) {
+        throw new AssertionError("worker failed: " + w);
+      }
+    }
+    report(name, median(ms), "ms", "median of 10 after one, " + pauseMillis + " ms apart; " + rounds(ms));
+  }
+
+  // ------------------------------------------------------------------ floors
+
+  private static Process floor(String... args) throws IOException {
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+        FloorMain.class.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+  }
+
+  private static void floorJvm(String name, String mode) throws Exception {
+    double[] ms = new double[10];
+    for (int r = -1; r < ms.length; r++) {
+      long t0 = System.nanoTime();
+      Process p = floor(mode);
+      if (mode.equals("echo")) {
+        p.getOutputStream().write('x');
+        p.getOutputStream().flush();
+        if (p.getInputStream().read() != 'x') {
+          throw new IOException("no echo");
+        }
+      } else {
+        p.waitFor();
+      }
+      if (r >= 0) {
+        ms[r] = (System.nanoTime() - t0) / 1e6;
+      }
+      p.waitFor();
+    }
+    report(name, median(ms), "ms", "median of 10; " + rounds(ms));
+  }
+
+  private static void floorPipe(String name, int count, int size) throws Exception {
+    double[] rates = new double[3];
+    byte[] buf = new byte[1 << 16];
+    for (int r = 0; r < rates.length; r++) {
+      Process p = floor("write", Integer.toString(count), Integer.toString(size));
+      long bytes = 0;
+      long t0 = 0;
+      try (InputStream in = p.getInputStream()) {
+        int n = in.read(buf);
+        t0 = System.nanoTime(); // from the first message on: the JVM's start is not the pipe's
+        while (n > 0) {
+          bytes += n;
+          n = in.read(buf);
+        }
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      p.waitFor();
+      if (bytes != (long) count * size) {
+        throw new AssertionError("the floor lost bytes");
+      }
+      rates[r] = size >= 4096 ? bytes / 1e6 / seconds : count / seconds;
+    }
+    report(name, median(rates), size >= 4096 ? "MB/s" : "messages/s", "median of 3; " + rounds(rates));
+  }
+
+  private static void floorRtt() throws Exception {
+    Process p = floor("echo-loop");
+    OutputStream out = p.getOutputStream();
+    InputStream in = p.getInputStream();
+    for (int i = 0; i < 500; i++) {
+      out.write(i);
+      out.flush();
+      in.read();
+    }
+    double[] us = new double[5];
+    for (int r = 0; r < us.length; r++) {
+      long t0 = System.nanoTime();
+      for (int i = 0; i < 2000; i++) {
+        out.write(i);
+        out.flush();
+        if (in.read() < 0) {
+          throw new IOException("the echo child ended");
+        }
+      }
+      us[r] = (System.nanoTime() - t0) / 2000 / 1e3;
+    }
+    out.close();
+    p.waitFor();
+    report("floor-rtt", median(us), "us", "median of 5 x 2,000 round trips; " + rounds(us));
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static byte[] random(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  private static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
-    double median = sorted[sorted.length / 2];
-    double best = higherIsBetter ? sorted[sorted.length - 1] : sorted[0];
+    return sorted[(sorted.length - 1) / 2];
+  }
+
+  private static String rounds(double[] values) {
     List<String> all = new ArrayList<>();
     for (double v : values) {
-      all.add(String.format("%.0f", v));
+      all.add(v >= 100 ? String.format("%.0f", v) : String.format("%.1f", v));
     }
-    System.out.printf("RESULT %s %.1f %.1f %s   rounds: %s%n", name, median, best, unit, all);
+    return "rounds: " + all;
+  }
+
+  private static void report(String name, double value, String unit, String detail) {
+    System.out.printf("RESULT %s %.1f %s   %s%n", name, value, unit, detail);
   }
 }

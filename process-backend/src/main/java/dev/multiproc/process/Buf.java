@@ -159,6 +159,22 @@ final class Buf {
       return readByte() == 0 ? null : readString();
     }
 
+    /**
+     * Skips {@code n} bytes that the caller reads itself.
+     *
+     * @return where they start
+     * @throws IllegalStateException if fewer are left
+     */
+    int skip(long n) {
+      if (n > Integer.MAX_VALUE) {
+        throw new IllegalStateException("truncated message: need " + n + " bytes, have " + (end - pos));
+      }
+      check((int) n);
+      int at = pos;
+      pos += (int) n;
+      return at;
+    }
+
     int remaining() {
       return end - pos;
     }

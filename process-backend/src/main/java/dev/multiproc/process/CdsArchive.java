@@ -88,8 +88,11 @@ final class CdsArchive {
   /**
    * The JVM options for the next child; {@link Trainer#finish()} must be called when it has
    * exited if {@code trainer} got one.
+   *
+   * @param mayTrain false for a child that may never exit by itself (a spare, killed when its
+   *     backend closes, would never write the archive): it maps the archive or goes without
    */
-  List<String> options(Trainer[] trainer) {
+  List<String> options(Trainer[] trainer, boolean mayTrain) {
     lock.lock();
     try {
       if (isFresh()) {
@@ -97,7 +100,7 @@ final class CdsArchive {
         o.add("-XX:SharedArchiveFile=" + archive);
         return o;
       }
-      if (training || !lockOtherParents()) {
+      if (!mayTrain || training || !lockOtherParents()) {
         return List.of();
       }
       training = true;
@@ -106,6 +109,16 @@ final class CdsArchive {
       List<String> o = new java.util.ArrayList<>(QUIET);
       o.add("-XX:ArchiveClassesAtExit=" + temp);
       return o;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** @return true while a child of this backend is writing the archive */
+  boolean isTraining() {
+    lock.lock();
+    try {
+      return training;
     } finally {
       lock.unlock();
     }

@@ -36,10 +36,17 @@ final class Child {
 
   private static final int TAIL = 8192;
 
-  final String name;
+  /** The name of its user (a worker, a pool's worker); a spare's until it is adopted. */
+  volatile String name;
   final Hub.Peer peer = new Hub.Peer();
   private final ProcessBackend backend;
-  private final Handler handler;
+  private volatile Handler handler;
+  // A spare is adopted at most once, and only while its end is not yet reported: whoever gets the
+  // child also gets its exited() call.
+  private final ReentrantLock adoption = new ReentrantLock();
+  private boolean endReported; // guarded by adoption
+  private Thread stdoutThread;
+  private Thread stderrThread;
   private final List<String> command;
   private final Process process;
   private final OutputStream stdin;
@@ -71,8 +78,20 @@ final class Child {
    * @throws MultiprocException if the process cannot be launched at all
    */
   static Child start(ProcessBackend backend, String name, boolean daemon, Handler handler) {
+    return start(backend, name, daemon, handler, false);
+  }
+
+  /**
+   * Launches a spare child: a started JVM that waits, warming itself up, until a user
+   * {@linkplain #adopt adopts} it. Its threads are daemons, so it keeps no JVM alive.
+   */
+  static Child startSpare(ProcessBackend backend, String name, Handler handler) {
+    return start(backend, name, true, handler, true);
+  }
+
+  private static Child start(ProcessBackend backend, String name, boolean daemon, Handler handler, boolean spare) {
     CdsArchive.Trainer[] trainer = new CdsArchive.Trainer[1];
-    List<String> command = backend.command(trainer);
+    List<String> command = backend.command(trainer, spare);
     Process process;
     try {
       process = new ProcessBuilder(command).start();
@@ -86,9 +105,43 @@ final class Child {
     Child c = new Child(backend, name, handler, command, process);
     c.trainer = trainer[0];
     backend.childStarted(c);
-    backend.threads().newPlatformThread("multiproc-" + name + "-stderr", true, c::pumpStderr).start();
-    backend.threads().newPlatformThread("multiproc-" + name + "-stdout", daemon, c::readLoop).start();
+    c.stderrThread = backend.threads().newPlatformThread("multiproc-" + name + "-stderr", true, c::pumpStderr);
+    c.stdoutThread = backend.threads().newPlatformThread("multiproc-" + name + "-stdout", daemon, c::readLoop);
+    c.stderrThread.start();
+    c.stdoutThread.start();
     return c;
+  }
+
+  /**
+   * Hands a spare child to its user: from now on its messages and its end go to {@code user}.
+   *
+   * @param daemon false to keep this JVM alive while the child runs, as {@link #start} does
+   * @return false if the child is gone already (its end was reported to the spare's handler)
+   */
+  boolean adopt(String userName, boolean daemon, Handler user) {
+    adoption.lock();
+    try {
+      if (endReported) {
+        return false;
+      }
+      name = userName;
+      handler = user;
+    } finally {
+      adoption.unlock();
+    }
+    stdoutThread.setName("multiproc-" + userName + "-stdout");
+    stderrThread.setName("multiproc-" + userName + "-stderr");
+    if (!daemon) {
+      // the reader is a daemon (spares keep no JVM alive): this thread stands in for it
+      backend.threads().newPlatformThread("multiproc-" + userName + "-keeper", false, () -> {
+        try {
+          gone.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }).start();
+    }
+    return true;
   }
 
   long pid() {
@@ -284,8 +337,18 @@ final class Child {
   private void keep(byte[] b, int off, int len) {
     tailLock.lock();
     try {
-      for (int i = off; i < off + len; i++) {
-        tail[(int) (tailBytes++ % TAIL)] = b[i];
+      if (len > TAIL) { // only the last TAIL bytes can stay
+        tailBytes += len - TAIL;
+        off += len - TAIL;
+        len = TAIL;
+      }
+      while (len > 0) {
+        int at = (int) (tailBytes % TAIL);
+        int n = Math.min(len, TAIL - at);
+        System.arraycopy(b, off, tail, at, n);
+        tailBytes += n;
+        off += n;
+        len -= n;
       }
     } finally {
       tailLock.unlock();
@@ -355,6 +418,7 @@ final class Child {
     int code = reap();
     if (trainer != null) {
       trainer.finish();
+      backend.archiveTrained();
     }
     try {
       stderrDone.await(2, TimeUnit.SECONDS);
@@ -364,8 +428,16 @@ final class Child {
     exitCode = code;
     readyOrGone.countDown();
     backend.hub().childDied(this);
+    Handler h;
+    adoption.lock();
     try {
-      handler.exited(this, code, outputTail());
+      endReported = true;
+      h = handler;
+    } finally {
+      adoption.unlock();
+    }
+    try {
+      h.exited(this, code, outputTail());
     } finally {
       gone.countDown();
       backend.childGone(this);

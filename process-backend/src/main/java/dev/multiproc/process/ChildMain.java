@@ -22,6 +22,7 @@ public final class ChildMain {
   public static void main(String[] args) {
     ChildChannel channel = ChildChannel.open();
     channel.hello();
+    ChildWarmup.startIfAsked();
     channel.readLoop();
   }
 }

@@ -11,6 +11,7 @@ import java.io.Serializable;
 import java.lang.reflect.Array;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -189,26 +190,21 @@ final class Codec {
     }
     in.readByte();
     int n = (int) in.readVarLong();
+    // one bounds check and one bulk copy (big-endian, as Buf writes) per column, not per number
     switch (tag) {
       case INT_ARRAY -> {
         int[] a = new int[n];
-        for (int i = 0; i < n; i++) {
-          a[i] = in.readInt();
-        }
+        ByteBuffer.wrap(in.bytes, in.skip(4L * n), 4 * n).asIntBuffer().get(a);
         return a;
       }
       case LONG_ARRAY -> {
         long[] a = new long[n];
-        for (int i = 0; i < n; i++) {
-          a[i] = in.readLong();
-        }
+        ByteBuffer.wrap(in.bytes, in.skip(8L * n), 8 * n).asLongBuffer().get(a);
         return a;
       }
       default -> {
         double[] a = new double[n];
-        for (int i = 0; i < n; i++) {
-          a[i] = Double.longBitsToDouble(in.readLong());
-        }
+        ByteBuffer.wrap(in.bytes, in.skip(8L * n), 8 * n).asDoubleBuffer().get(a);
         return a;
       }
     }

@@ -1,5 +1,8 @@
 package dev.multiproc.process;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.zip.CRC32;
 
 /**
@@ -14,6 +17,10 @@ import java.util.zip.CRC32;
  * more than Linux's {@code PIPE_BUF}, and the child writes frames only in single {@code write}
  * calls of at most that size: the kernel keeps such writes contiguous, so stray writes by other
  * code land between frames, never inside one.
+ *
+ * <p>Both directions work on runs, not bytes: the encoder copies the stretches between zero bytes
+ * with {@code System.arraycopy}, the parser finds zero bytes eight at a time and decodes a frame
+ * straight from the read buffer when it lies there whole (the usual case).
  */
 final class Frames {
 
@@ -69,9 +76,32 @@ final class Frames {
 
     void put(byte[] b, int off, int len) {
       crc.update(b, off, len);
-      for (int i = off; i < off + len; i++) {
-        stuff(b[i]);
+      byte[] dst = out.bytes;
+      int o = out.size;
+      int end = off + len;
+      int i = off;
+      while (i < end) {
+        // copy the run up to the next zero, or until this COBS block is full
+        int limit = Math.min(end, i + 0xFF - code);
+        int z = i;
+        while (z < limit && b[z] != 0) {
+          z++;
+        }
+        int run = z - i;
+        System.arraycopy(b, i, dst, o, run);
+        o += run;
+        code += run;
+        i = z;
+        if (code == 0xFF || i < end) { // a full block, or b[i] == 0: close the block
+          dst[codePos] = (byte) code;
+          codePos = o++;
+          code = 1;
+          if (z < limit) {
+            i++; // the zero is the block's end, not data
+          }
+        }
       }
+      out.size = o;
     }
 
     void put(int b) {
@@ -118,14 +148,37 @@ final class Frames {
       if (code == 0 || i + code - 1 > end) {
         return -1;
       }
-      for (int j = 1; j < code; j++) {
-        dst[o++] = src[i++];
-      }
+      System.arraycopy(src, i, dst, o, code - 1);
+      i += code - 1;
+      o += code - 1;
       if (code < 0xFF && i < end) {
         dst[o++] = 0;
       }
     }
     return o;
+  }
+
+  /** Eight bytes of an array as one long, for the zero search; apart so that a child never makes it. */
+  private static final class Words {
+    static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** The index of the first zero byte in {@code b[from, to)}, or {@code to}: eight bytes a step. */
+  static int indexOfZero(byte[] b, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long v = (long) Words.LONGS.get(b, i);
+      long zeros = (v - 0x0101010101010101L) & ~v & 0x8080808080808080L; // the lowest flag is the first zero
+      if (zeros != 0) {
+        return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (b[i] == 0) {
+        return i;
+      }
+    }
+    return to;
   }
 
   /** What a {@link Parser} finds in the stream. */
@@ -165,21 +218,11 @@ final class Frames {
       while (i < end) {
         switch (state) {
           case RAW -> {
-            int z = i;
-            while (z < end && b[z] != 0) {
-              z++;
-            }
+            int z = indexOfZero(b, i, end);
             if (z > i) {
               sink.raw(b, i, z - i);
             }
-            if (z < end) {
-              hold[0] = 0;
-              held = 1;
-              state = MAYBE;
-              i = z + 1;
-            } else {
-              i = end;
-            }
+            i = z < end ? candidate(b, z, end) : end;
           }
           case MAYBE -> {
             hold[held++] = b[i++];
@@ -190,11 +233,8 @@ final class Frames {
             }
           }
           default -> {
-            int z = i;
             int room = hold.length - held;
-            while (z < end && b[z] != 0 && z - i < room) {
-              z++;
-            }
+            int z = indexOfZero(b, i, Math.min(end, i + room));
             System.arraycopy(b, i, hold, held, z - i);
             held += z - i;
             i = z;
@@ -213,6 +253,37 @@ final class Frames {
       }
     }
 
+    /**
+     * {@code b[z] == 0} in the raw state: a frame may start here. If the whole candidate is in
+     * {@code b}, it is decided on the spot, with no copy; otherwise it is held. Returns where to
+     * go on.
+     */
+    private int candidate(byte[] b, int z, int end) {
+      if (z + 2 < end) {
+        if (b[z + 1] != M || b[z + 2] != P) {
+          sink.raw(b, z, 1); // not a frame start; the next zero may be one
+          return z + 1;
+        }
+        int limit = z + hold.length; // a frame is at most MAX_WIRE bytes with its opening zero
+        int e = indexOfZero(b, z + 3, Math.min(end, limit));
+        if (e < end && e < limit) {
+          if (tryFrame(b, z + 3, e - z - 3)) {
+            return e + 1;
+          }
+          sink.raw(b, z, e - z);
+          return e; // the zero that ended the false candidate may start a frame
+        }
+        if (limit <= end) {
+          sink.raw(b, z, limit - z); // too long to be a frame
+          return limit;
+        }
+      }
+      hold[0] = 0;
+      held = 1;
+      state = MAYBE;
+      return z + 1;
+    }
+
     /** The held bytes are not a frame start: pass the zero on as raw and rescan the rest. */
     private void reject() {
       byte[] rest = java.util.Arrays.copyOfRange(hold, 1, held);
@@ -227,23 +298,31 @@ final class Frames {
      * its end and consumed), false if not (the candidate is raw; the zero may start a frame).
      */
     private boolean complete() {
-      int n = cobsDecode(hold, 3, held - 3, decoded);
-      if (n >= 5) {
-        crc.reset();
-        crc.update(decoded, 0, n - 4);
-        int expected = ((decoded[n - 4] & 0xFF) << 24) | ((decoded[n - 3] & 0xFF) << 16)
-            | ((decoded[n - 2] & 0xFF) << 8) | (decoded[n - 1] & 0xFF);
-        if ((int) crc.getValue() == expected) {
-          held = 0;
-          state = RAW;
-          sink.frame(decoded[0] & 0xFF, decoded, 1, n - 5);
-          return true;
-        }
-      }
-      sink.raw(hold, 0, held);
+      int n = held;
       held = 0;
       state = RAW;
+      if (tryFrame(hold, 3, n - 3)) {
+        return true;
+      }
+      sink.raw(hold, 0, n);
       return false;
+    }
+
+    /** Decodes COBS {@code src[off, off+len)}; if it is a frame with a good CRC, passes it on and returns true. */
+    private boolean tryFrame(byte[] src, int off, int len) {
+      int n = cobsDecode(src, off, len, decoded);
+      if (n < 5) {
+        return false;
+      }
+      crc.reset();
+      crc.update(decoded, 0, n - 4);
+      int expected = ((decoded[n - 4] & 0xFF) << 24) | ((decoded[n - 3] & 0xFF) << 16)
+          | ((decoded[n - 2] & 0xFF) << 8) | (decoded[n - 1] & 0xFF);
+      if ((int) crc.getValue() != expected) {
+        return false;
+      }
+      sink.frame(decoded[0] & 0xFF, decoded, 1, n - 5);
+      return true;
     }
 
     /** End of stream: whatever is held is raw output. */

@@ -18,6 +18,7 @@ import dev.multiproc.WorkerOptions;
 import dev.multiproc.engine.BackendLifecycle;
 import dev.multiproc.engine.ThreadMaker;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -56,7 +57,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *       {@link PoolSlot} is one child with its dispatcher thread; its {@link FunctionCache} says
  *       which of the child's function slots holds which map's function.
  *   <li><b>Start.</b> Children after the first map a class-data-sharing archive the first one
- *       wrote ({@link CdsArchive}), so they are ready about as fast as an empty JVM.
+ *       wrote ({@link CdsArchive}), so they are ready about as fast as an empty JVM. After the
+ *       first {@code Worker.start()}, {@code multiproc.process.spares} children (default 1) wait
+ *       started and warmed up, as Python's forkserver does: the next {@code start()} adopts one
+ *       and another starts in the background. Spares are killed with the backend and, like every
+ *       child, halt when this JVM ends.
  *   <li><b>Queues and events</b> live here, in the {@link Hub}; children hold proxies. Waiting
  *       calls from children wait on virtual threads, never on a platform thread each. The hub lets
  *       a queue or event go once no handle to it is left: none reachable here, none in a live child
@@ -84,6 +89,29 @@ final class ProcessBackend implements Backend {
   private final Set<Child> children = new HashSet<>();
   private final AtomicInteger workerNumbers = new AtomicInteger();
 
+  // Spare children for Worker.start(): started in the background, adopted by the next worker.
+  private final ReentrantLock spareLock = new ReentrantLock();
+  private final ArrayDeque<Child> spares = new ArrayDeque<>(); // guarded by spareLock
+  private boolean refilling; // guarded by spareLock
+  private boolean sparesWanted; // guarded by spareLock: a worker has started, so spares are kept
+  private final AtomicInteger spareNumbers = new AtomicInteger();
+  private final Child.Handler spareHandler = new Child.Handler() {
+    @Override
+    public void message(Child child, int type, long id, Buf.In payload) {
+      // nothing is sent to a spare, so nothing but its hello and output comes back
+    }
+
+    @Override
+    public void exited(Child child, int exitCode, String outputTail) {
+      spareLock.lock();
+      try {
+        spares.remove(child); // died unused (killed, or the backend closed); not replaced until one is taken
+      } finally {
+        spareLock.unlock();
+      }
+    }
+  };
+
   // Children of a backend nobody closed still end with this JVM (their stdin closes), but closing
   // at exit kills them at once, and lets the JVM exit without waiting on the blocked readers.
   private final Thread exitHook = new Thread(this::close, "multiproc-process-exit");
@@ -105,9 +133,17 @@ final class ProcessBackend implements Backend {
     return settings;
   }
 
-  /** The command for the next child; {@code trainer[0]} is set if that child is to write the CDS archive. */
-  List<String> command(CdsArchive.Trainer[] trainer) {
-    return settings.command(cds == null ? List.of() : cds.options(trainer));
+  /**
+   * The command for the next child; {@code trainer[0]} is set if that child is to write the CDS archive.
+   *
+   * @param spare whether the child is a spare: it never trains the archive, and warms itself up
+   */
+  List<String> command(CdsArchive.Trainer[] trainer, boolean spare) {
+    List<String> extra = new ArrayList<>(cds == null ? List.of() : cds.options(trainer, !spare));
+    if (spare) {
+      extra.add("-D" + ProcessSettings.WARM_PROPERTY + "=true");
+    }
+    return settings.command(extra);
   }
 
   ThreadMaker threads() {
@@ -209,6 +245,116 @@ final class ProcessBackend implements Backend {
 
   void checkOpen() {
     lifecycle.checkOpen();
+  }
+
+  /** A started spare child, adopted by a worker, or null if there is none (see {@link #refillSpares}). */
+  Child takeSpare(String name, boolean daemon, Child.Handler user) {
+    while (settings.spares() > 0) {
+      Child c;
+      spareLock.lock();
+      try {
+        c = spares.pollFirst();
+      } finally {
+        spareLock.unlock();
+      }
+      if (c == null || c.adopt(name, daemon, user)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** Starts spares in the background, one after another, until there are {@code multiproc.process.spares}. */
+  void refillSpares() {
+    spareLock.lock();
+    try {
+      sparesWanted = true;
+      if (refilling || spares.size() >= settings.spares() || lifecycle.isClosed()) {
+        return;
+      }
+      refilling = true;
+    } finally {
+      spareLock.unlock();
+    }
+    try {
+      threads.newPlatformThread("multiproc-spare-starter", true, this::fillSpares).start();
+    } catch (RuntimeException | Error e) {
+      spareLock.lock();
+      try {
+        refilling = false;
+      } finally {
+        spareLock.unlock();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A child finished writing the CDS archive: spares held back while it trained start now. (A
+   * spare started during training would go without the archive, and never train one itself.)
+   */
+  void archiveTrained() {
+    boolean wanted;
+    spareLock.lock();
+    try {
+      wanted = sparesWanted;
+    } finally {
+      spareLock.unlock();
+    }
+    if (wanted) {
+      refillSpares();
+    }
+  }
+
+  /** Starts spares one after another until there are enough, or the backend closes, or a child trains the archive. */
+  private void fillSpares() {
+    boolean stopped = false;
+    try {
+      while (true) {
+        spareLock.lock();
+        try {
+          // decided and released under spareLock: an archiveTrained() after this starts a new filler
+          if (spares.size() >= settings.spares() || lifecycle.isClosed() || cds != null && cds.isTraining()) {
+            refilling = false;
+            stopped = true;
+            return;
+          }
+        } finally {
+          spareLock.unlock();
+        }
+        Child c;
+        try {
+          c = Child.startSpare(this, "spare-" + spareNumbers.incrementAndGet(), spareHandler);
+        } catch (RuntimeException e) {
+          return; // a worker that starts its own child reports why children cannot start
+        }
+        spareLock.lock();
+        try {
+          spares.addLast(c);
+        } finally {
+          spareLock.unlock();
+        }
+      }
+    } finally {
+      if (!stopped) {
+        spareLock.lock();
+        try {
+          refilling = false;
+        } finally {
+          spareLock.unlock();
+        }
+      }
+    }
+  }
+
+  /** Spare children now, started or starting (for tests). */
+  int spareCount() {
+    spareLock.lock();
+    try {
+      return spares.size();
+    } finally {
+      spareLock.unlock();
+    }
   }
 
   /** Requests of children that wait in the hub now (for tests). */

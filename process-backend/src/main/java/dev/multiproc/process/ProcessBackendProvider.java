@@ -26,6 +26,9 @@ import dev.multiproc.spi.BackendProvider;
  *       class path of jars)
  *   <li>{@code multiproc.process.cds-dir}: where those archives are kept (default
  *       {@code <java.io.tmpdir>/multiproc-cds-<user.name>})
+ *   <li>{@code multiproc.process.spares}: how many started, warmed-up child JVMs wait for the
+ *       next {@code Worker.start()} once a first worker has started (default {@code 1}; {@code 0}
+ *       for none); they end with the backend and with this JVM
  * </ul>
  */
 public final class ProcessBackendProvider implements BackendProvider {

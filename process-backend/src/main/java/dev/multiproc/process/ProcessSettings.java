@@ -17,9 +17,13 @@ import java.util.List;
  * @param shutdownTimeout how long a graceful close waits for children before killing them
  * @param cds whether children use a class-data-sharing archive (see {@link CdsArchive})
  * @param cdsDir where the archives are kept
+ * @param spares how many started children a backend keeps ready for {@code Worker.start()}
  */
 record ProcessSettings(String java, List<String> jvmOptions, String classPath, Duration startTimeout,
-    Duration shutdownTimeout, boolean cds, Path cdsDir) {
+    Duration shutdownTimeout, boolean cds, Path cdsDir, int spares) {
+
+  /** The system property that tells a spare child to warm itself up while it waits. */
+  static final String WARM_PROPERTY = "multiproc.child.warm";
 
   /** Options every child gets first: a child out of memory dies (and is replaced) rather than limp on. */
   static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+ExitOnOutOfMemoryError");
@@ -38,7 +42,17 @@ record ProcessSettings(String java, List<String> jvmOptions, String classPath, D
     return new ProcessSettings(java, config.getList("jvm-options"), classPath,
         positive(config, "start-timeout", Duration.ofSeconds(60)),
         positive(config, "shutdown-timeout", Duration.ofSeconds(10)),
-        config.getBoolean("cds", true), Path.of(config.getString("cds-dir", defaultDir.toString())));
+        config.getBoolean("cds", true), Path.of(config.getString("cds-dir", defaultDir.toString())),
+        spares(config));
+  }
+
+  private static int spares(BackendConfig config) {
+    int n = config.getInt("spares", 1);
+    if (n < 0 || n > 64) {
+      throw new IllegalArgumentException(config.setting("spares").orElseThrow().describe()
+          + " is not valid: expected a number of spare child JVMs from 0 (none) to 64.");
+    }
+    return n;
   }
 
   private static Duration positive(BackendConfig config, String option, Duration defaultValue) {
@@ -49,7 +63,7 @@ record ProcessSettings(String java, List<String> jvmOptions, String classPath, D
     return d;
   }
 
-  /** The command that starts a child, with {@code extra} options (CDS) before the user's. */
+  /** The command that starts a child, with {@code extra} options (CDS, warm-up) before the user's. */
   List<String> command(List<String> extra) {
     List<String> c = new ArrayList<>();
     c.add(java);

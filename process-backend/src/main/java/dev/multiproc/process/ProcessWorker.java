@@ -11,8 +11,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link Worker} in its own child JVM: Python's {@code Process} with the {@code spawn} start
- * method. {@code start()} waits until the child is ready, so a child that cannot start fails
- * {@code start()} with its stderr instead of failing later.
+ * method. {@code start()} adopts a spare child if the backend has one ready, else starts one, and
+ * waits until the child is ready, so a child that cannot start fails {@code start()} with its
+ * stderr instead of failing later.
  */
 final class ProcessWorker extends AbstractWorker implements Child.Handler {
 
@@ -43,12 +44,21 @@ final class ProcessWorker extends AbstractWorker implements Child.Handler {
       Buf payload = new Buf(256).writeString(name());
       Codec.writeValue(task, "task", payload);
       backend.checkOpen();
-      Child c = Child.start(backend, name(), isDaemon(), this);
+      Child c = backend.takeSpare(name(), isDaemon(), this);
+      boolean adopted = c != null;
+      if (adopted) {
+        backend.refillSpares(); // its replacement starts while this one works
+      } else {
+        c = Child.start(backend, name(), isDaemon(), this);
+      }
       backend.workerStarted(this, c);
       child = c;
       try {
         c.awaitReady(backend.settings().startTimeout());
         c.send(Msg.RUN_WORKER, 0, payload);
+        if (!adopted) {
+          backend.refillSpares(); // the first spare starts once this child is up, not against it
+        }
       } catch (RuntimeException e) {
         c.kill();
         c.awaitGone(Duration.ofSeconds(5));

@@ -40,6 +40,25 @@ class CodecTest {
     assertThat(ints.size).as("4 ints take a tag, a count and 16 bytes").isEqualTo(18);
   }
 
+  @Test
+  void columnsOfNumbersComeBackUnboxedFromAnyOffsetAndATruncatedOneIsRefused() {
+    Buf b = new Buf();
+    b.writeByte(99); // something before the column: the bulk read must start at the reader's position
+    Codec.writeArray(new Object[] {1, -2, Integer.MAX_VALUE, Integer.MIN_VALUE}, "item", 0, b);
+    Codec.writeArray(new Object[] {1L, Long.MIN_VALUE}, "item", 0, b);
+    Codec.writeArray(new Object[] {1.5, -0.0, Double.NaN}, "item", 0, b);
+    Buf.In in = new Buf.In(b.toByteArray());
+    in.readByte();
+    assertThat((int[]) Codec.readColumn(in)).containsExactly(1, -2, Integer.MAX_VALUE, Integer.MIN_VALUE);
+    assertThat((long[]) Codec.readColumn(in)).containsExactly(1L, Long.MIN_VALUE);
+    assertThat((double[]) Codec.readColumn(in)).containsExactly(1.5, -0.0, Double.NaN);
+    assertThat(in.remaining()).isZero();
+    Buf ints = new Buf();
+    Codec.writeArray(new Object[] {1, 2, 3}, "item", 0, ints);
+    assertThatThrownBy(() -> Codec.readColumn(new Buf.In(ints.bytes, 0, ints.size - 1)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("truncated message");
+  }
+
   /** Serializable, but holds a thread, which is not. */
   static final class Holder implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -157,6 +157,102 @@ class FramesTest {
     assertThat(c.raw.toByteArray()).isEqualTo(garbage.toByteArray());
   }
 
+  /** The encoder copies runs; it must produce exactly what COBS byte by byte produces. */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 2, 10, 50, 128, 255})
+  void theRunEncoderMatchesByteByByteCobs(int zeroEvery) {
+    Random random = new Random(zeroEvery);
+    for (int round = 0; round < 200; round++) {
+      byte[] src = new byte[random.nextInt(Frames.MAX_FRAGMENT + 1)];
+      for (int i = 0; i < src.length; i++) {
+        src[i] = zeroEvery > 0 && random.nextInt(zeroEvery) == 0 ? 0 : (byte) (1 + random.nextInt(255));
+      }
+      int split = src.length == 0 ? 0 : random.nextInt(src.length);
+      Buf out = new Buf();
+      Frames.Encoder e = new Frames.Encoder();
+      e.begin(out, Frames.LAST, src.length + 4);
+      e.put(src, 0, split); // in two pieces, as a header and a payload come
+      e.put(src, split, src.length - split);
+      e.end();
+      byte[] flagged = concat(new byte[] {(byte) Frames.LAST}, src, crc(src));
+      byte[] expected = concat(new byte[] {0, 'M', 'P'}, cobs(flagged), new byte[] {0});
+      assertThat(out.toByteArray()).as("round %d, %d bytes", round, src.length).isEqualTo(expected);
+      byte[] back = new byte[Frames.MAX_WIRE];
+      int n = Frames.cobsDecode(expected, 3, expected.length - 4, back);
+      assertThat(Arrays.copyOf(back, n)).isEqualTo(flagged);
+    }
+  }
+
+  @Test
+  void theZeroSearchFindsTheFirstZeroAtEveryOffset() {
+    Random random = new Random(7);
+    for (int round = 0; round < 2000; round++) {
+      byte[] b = new byte[random.nextInt(40)];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = random.nextInt(12) == 0 ? 0 : (byte) (random.nextBoolean() ? 0x80 | random.nextInt(128) : 1 + random.nextInt(127));
+      }
+      int from = b.length == 0 ? 0 : random.nextInt(b.length);
+      int to = from + random.nextInt(b.length - from + 1);
+      int expected = from;
+      while (expected < to && b[expected] != 0) {
+        expected++;
+      }
+      assertThat(Frames.indexOfZero(b, from, to)).as("%s [%d, %d)", Arrays.toString(b), from, to).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void aFrameStartFollowedByMoreThanAFrameOfBytesIsRawInOnePieceOrMany() {
+    byte[] stream = concat(new byte[] {0, 'M', 'P'}, filled(Frames.MAX_WIRE + 100, (byte) 'x'), frame("after".getBytes()));
+    for (int piece : new int[] {stream.length, 1, 7, 4096}) {
+      Collector c = new Collector();
+      Frames.Parser p = new Frames.Parser(c);
+      for (int off = 0; off < stream.length; off += piece) {
+        p.feed(stream, off, Math.min(piece, stream.length - off));
+      }
+      p.end();
+      assertThat(c.frames).as("pieces of %d", piece).extracting(String::new).containsExactly("after");
+      assertThat(c.raw.toByteArray()).as("pieces of %d", piece).isEqualTo(Arrays.copyOf(stream, 3 + Frames.MAX_WIRE + 100));
+    }
+  }
+
+  private static byte[] filled(int n, byte b) {
+    byte[] a = new byte[n];
+    Arrays.fill(a, b);
+    return a;
+  }
+
+  private static byte[] crc(byte[] src) {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(Frames.LAST);
+    crc.update(src);
+    int c = (int) crc.getValue();
+    return new byte[] {(byte) (c >>> 24), (byte) (c >>> 16), (byte) (c >>> 8), (byte) c};
+  }
+
+  /** Textbook COBS, a byte at a time (the reference). */
+  private static byte[] cobs(byte[] src) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream block = new ByteArrayOutputStream();
+    for (byte b : src) {
+      if (b == 0) {
+        out.write(block.size() + 1);
+        out.writeBytes(block.toByteArray());
+        block.reset();
+      } else {
+        block.write(b);
+        if (block.size() == 254) {
+          out.write(255);
+          out.writeBytes(block.toByteArray());
+          block.reset();
+        }
+      }
+    }
+    out.write(block.size() + 1);
+    out.writeBytes(block.toByteArray());
+    return out.toByteArray();
+  }
+
   private static byte[] garbage(Random random) {
     ByteArrayOutputStream g = new ByteArrayOutputStream();
     int parts = random.nextInt(4);

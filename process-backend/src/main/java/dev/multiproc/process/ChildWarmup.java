@@ -1,0 +1,59 @@
+package dev.multiproc.process;
+
+import dev.multiproc.Task;
+import dev.multiproc.TaskCallable;
+import dev.multiproc.TaskFunction;
+
+/**
+ * What a spare child does while it waits to be adopted: it ships a few lambdas through the codec
+ * and back, so that the first task it receives finds serialization, lambda deserialization and
+ * the codec's fast paths loaded and linked (cold, the first lambda costs a child ~40 ms). Runs on
+ * a daemon thread of low priority; best effort, and never seen by the parent.
+ */
+final class ChildWarmup extends Thread {
+
+  private ChildWarmup() {
+    super("multiproc-child-warm-up");
+    setDaemon(true);
+    setPriority(MIN_PRIORITY);
+  }
+
+  /** Starts warming up this child if the parent asked for it (spares). */
+  static void startIfAsked() {
+    if (Boolean.getBoolean(ProcessSettings.WARM_PROPERTY)) {
+      new ChildWarmup().start();
+    }
+  }
+
+  @Override
+  public void run() {
+    try {
+      int[] runs = new int[1];
+      Task task = () -> runs[0]++;
+      TaskCallable<Integer> call = () -> runs[0];
+      TaskFunction<Integer, Integer> f = x -> x + runs[0];
+      ((Task) roundTrip(task)).run();
+      ((TaskCallable<?>) roundTrip(call)).call();
+      Object[] items = Codec.readArray(new Buf.In(encodeArray(new Object[] {1, 2, 3})));
+      @SuppressWarnings("unchecked")
+      TaskFunction<Object, Object> g = (TaskFunction<Object, Object>) roundTrip(f);
+      for (Object item : items) {
+        g.apply(item);
+      }
+      roundTrip("text");
+      roundTrip(new byte[8]);
+    } catch (Throwable e) {
+      // warming up is best effort: the real task will report any real problem
+    }
+  }
+
+  private static Object roundTrip(Object value) {
+    return Codec.decodeValue(Codec.encodeValue(value, "warm-up value"));
+  }
+
+  private static byte[] encodeArray(Object[] a) {
+    Buf b = new Buf(64);
+    Codec.writeArray(a, "warm-up item", 0, b);
+    return b.toByteArray();
+  }
+}
