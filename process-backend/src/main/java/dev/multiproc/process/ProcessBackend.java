@@ -27,7 +27,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <ul>
  *   <li><b>Children.</b> {@code java [defaults] [multiproc.process.jvm-options] -cp <class path>
- *       ChildMain}, with this JVM's {@code java} and {@code java.class.path} unless configured. A
+ *       ChildMain}, with this JVM's {@code java} and the class path (or module path) its classes
+ *       really come from ({@link ChildClassPath}) unless configured. A
  *       Worker is one child; a pool keeps {@code workers} children warm and replaces one that dies
  *       or reaches {@code maxTasksPerWorker}.
  *   <li><b>Protocol.</b> Commands go down the child's stdin as length-prefixed messages; events
