@@ -104,7 +104,7 @@ class ChildClassPathTest {
     // Spring Boot style: an entry that is not a file. Never opened: the class is found first.
     URL[] urls = realClassPath();
     URL[] withNested = java.util.Arrays.copyOf(urls, urls.length + 1);
-    withNested[urls.length] = new URL("jar:file:/app/boot.jar!/BOOT-INF/lib/lib.jar!/");
+    withNested[urls.length] = java.net.URI.create("jar:file:/app/boot.jar!/BOOT-INF/lib/lib.jar!/").toURL();
     try (URLClassLoader boot = new URLClassLoader("boot", withNested, ClassLoader.getPlatformClassLoader())) {
       Class<?> anchor = boot.loadClass(ChildMain.class.getName());
       assertThatThrownBy(() -> ChildClassPath.derive(anchor, boot, properties("/app/boot.jar")))

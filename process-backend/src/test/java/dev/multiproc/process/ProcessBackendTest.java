@@ -73,6 +73,7 @@ class ProcessBackendTest {
     String[] out = new String[1];
     List<Integer> results;
     try (Pool pool = b.newPool(PoolOptions.builder().workers(1).build())) {
+      @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array, only to carry the result out of the lambda
       List<Integer>[] holder = new List[1];
       out[0] = captureOut(() -> holder[0] = pool.map(i -> {
         for (int line = 0; line < 100; line++) {
