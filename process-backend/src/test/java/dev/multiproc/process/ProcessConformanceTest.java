@@ -15,4 +15,9 @@ class ProcessConformanceTest extends MultiprocConformanceKit {
   protected boolean workersHavePids() {
     return true;
   }
+
+  @Override
+  protected boolean shipsWork() {
+    return true;
+  }
 }

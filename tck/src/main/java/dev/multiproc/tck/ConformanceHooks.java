@@ -47,6 +47,17 @@ public abstract class ConformanceHooks {
   }
 
   /**
+   * Whether the backend sends work to other JVMs (child processes, cluster members), so that a
+   * task must be serializable: the {@link ExecutorServiceConformance} then expects a task that is
+   * not to be refused with {@link dev.multiproc.NotShippableException}, and in-JVM backends to run it.
+   *
+   * @return false by default (in-JVM backends); the process backend returns true
+   */
+  protected boolean shipsWork() {
+    return false;
+  }
+
+  /**
    * A factor for the item counts of the tests that move many items (many producers and
    * consumers, big maps). Raise it to stress a fast backend; the defaults are sized so that a
    * backend whose workers are child JVMs finishes the kit in reasonable time.

@@ -18,13 +18,13 @@ import org.junit.jupiter.api.Nested;
  *
  * Add {@code dev.multiproc:multiproc-tck} in test scope; it brings JUnit Jupiter and AssertJ.
  * Override the other {@linkplain ConformanceHooks hooks} only where the defaults do not fit: the
- * process backend returns true from {@link #workersHavePids()}; a backend with threads the kit
+ * process backend returns true from {@link #workersHavePids()} and {@link #shipsWork()}; a backend with threads the kit
  * cannot see (virtual threads) or resources of its own checks them in
  * {@link #assertNothingLeft(dev.multiproc.Backend)}; a slow backend raises {@link #patience()}.
  *
  * <p>Every test opens a fresh backend with {@code provider().open(config())}, closes it at the end
  * and checks that no thread or child process it started is left. Tests run one at a time. The
- * suites ({@link PoolConformance}, {@link QueueConformance}, {@link EventConformance},
+ * suites ({@link PoolConformance}, {@link ExecutorServiceConformance}, {@link QueueConformance}, {@link EventConformance},
  * {@link WorkerConformance}, {@link SelectionConformance}) can also be extended one by one.
  */
 public abstract class MultiprocConformanceKit extends ConformanceHooks {
@@ -37,6 +37,15 @@ public abstract class MultiprocConformanceKit extends ConformanceHooks {
   @DisplayName("Pool")
   final class PoolTests extends PoolConformance {
     PoolTests() {
+      super(MultiprocConformanceKit.this);
+    }
+  }
+
+  /** {@link ExecutorServiceConformance} on the kit's backend. */
+  @Nested
+  @DisplayName("Pool.asExecutorService")
+  final class ExecutorServiceTests extends ExecutorServiceConformance {
+    ExecutorServiceTests() {
       super(MultiprocConformanceKit.this);
     }
   }
