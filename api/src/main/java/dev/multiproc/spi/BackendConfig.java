@@ -131,6 +131,28 @@ public final class BackendConfig {
   }
 
   /**
+   * Every {@code multiproc.*} key set in system properties or in {@code multiproc.properties}
+   * (environment variables are not included: their names do not keep the key's spelling).
+   *
+   * @return each key with where it came from, for messages; system properties win
+   */
+  public static Map<String, String> allKeys() {
+    Map<String, String> keys = new java.util.TreeMap<>();
+    PropertiesFile file = PropertiesFile.get();
+    for (String k : file.properties.stringPropertyNames()) {
+      if (k.startsWith("multiproc.")) {
+        keys.put(k, PROPERTIES_RESOURCE + " at " + file.url);
+      }
+    }
+    for (String k : System.getProperties().stringPropertyNames()) {
+      if (k.startsWith("multiproc.")) {
+        keys.put(k, "system property");
+      }
+    }
+    return keys;
+  }
+
+  /**
    * The environment variable that carries {@code key}: {@code multiproc.process.jvm-options} →
    * {@code MULTIPROC_PROCESS_JVM_OPTIONS}.
    *

@@ -121,7 +121,20 @@ final class Child {
     }
     awaitGone(Duration.ofSeconds(5));
     throw new MultiprocException("the child JVM for " + name + " exited with code " + exitCode
-        + " before it was ready. Command: " + String.join(" ", command) + stderrNote());
+        + " before it was ready" + settingsNote() + ". Command: " + String.join(" ", command) + stderrNote());
+  }
+
+  /** Names the settings behind the command line, so that a bad value is traced to its key. */
+  private String settingsNote() {
+    ProcessSettings s = backend.settings();
+    StringBuilder b = new StringBuilder();
+    if (!s.jvmOptions().isEmpty()) {
+      b.append("; if the JVM refused an option, fix multiproc.process.jvm-options (")
+          .append(String.join(" ", s.jvmOptions())).append(")");
+    }
+    b.append("; if it could not find ").append(ChildMain.class.getName())
+        .append(", set multiproc.process.class-path");
+    return b.toString();
   }
 
   private String stderrNote() {

@@ -43,6 +43,11 @@ public final class ProcessBackendProvider implements BackendProvider {
   }
 
   @Override
+  public java.util.Set<String> options() {
+    return java.util.Set.of("java", "jvm-options", "class-path", "start-timeout", "shutdown-timeout", "cds", "cds-dir");
+  }
+
+  @Override
   public int priority() {
     return -1;
   }

@@ -214,6 +214,7 @@ class ProcessBackendTest {
     assertThatThrownBy(() -> b.newWorker(() -> {}, WorkerOptions.defaults()).start())
         .isInstanceOf(MultiprocException.class)
         .hasMessageContaining("exited with code 1 before it was ready")
+        .hasMessageContaining("fix multiproc.process.jvm-options (-XX:+NoSuchOptionAtAll)")
         .hasMessageContaining("-XX:+NoSuchOptionAtAll")
         .hasMessageContaining("Unrecognized VM option 'NoSuchOptionAtAll'");
   }
@@ -224,6 +225,7 @@ class ProcessBackendTest {
     Backend b = open(Map.of("class-path", empty.toString()));
     assertThatThrownBy(() -> b.newPool(PoolOptions.builder().workers(2).build()))
         .isInstanceOf(MultiprocException.class)
-        .hasMessageContaining("Could not find or load main class " + ChildMain.class.getName());
+        .hasMessageContaining("Could not find or load main class " + ChildMain.class.getName())
+        .hasMessageContaining("multiproc.process.class-path");
   }
 }

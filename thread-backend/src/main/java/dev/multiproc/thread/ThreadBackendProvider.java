@@ -28,6 +28,11 @@ public final class ThreadBackendProvider implements BackendProvider {
   }
 
   @Override
+  public java.util.Set<String> options() {
+    return java.util.Set.of("shutdown-timeout");
+  }
+
+  @Override
   public int priority() {
     return 10;
   }

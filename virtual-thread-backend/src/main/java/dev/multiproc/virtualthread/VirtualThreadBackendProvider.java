@@ -51,6 +51,11 @@ public final class VirtualThreadBackendProvider implements BackendProvider {
   }
 
   @Override
+  public java.util.Set<String> options() {
+    return java.util.Set.of("shutdown-timeout");
+  }
+
+  @Override
   public int priority() {
     return 20;
   }
