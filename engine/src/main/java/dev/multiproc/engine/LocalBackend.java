@@ -42,6 +42,7 @@ public final class LocalBackend implements Backend {
   private final String name;
   private final ThreadMaker threads;
   private final Duration shutdownTimeout;
+  private final boolean checkShippable;
   private final BackendLifecycle lifecycle;
   private final AtomicInteger workerNumbers = new AtomicInteger();
   // Keeps the JVM alive while a non-daemon worker runs on a virtual thread (always a daemon).
@@ -55,10 +56,34 @@ public final class LocalBackend implements Backend {
    * @param shutdownTimeout how long {@link #close()} waits for threads that ignore interrupts
    */
   public LocalBackend(String name, ThreadMaker threads, Duration shutdownTimeout) {
+    this(name, threads, shutdownTimeout, false);
+  }
+
+  /**
+   * @param name the backend's name
+   * @param threads makes its threads
+   * @param shutdownTimeout how long {@link #close()} waits for threads that ignore interrupts
+   * @param checkShippable whether every task, function, initializer, item and result is put
+   *     through serialization first and refused as the process backend would refuse it
+   *     ({@code multiproc.<name>.check-shippable})
+   */
+  public LocalBackend(String name, ThreadMaker threads, Duration shutdownTimeout, boolean checkShippable) {
     this.name = Objects.requireNonNull(name, "name");
     this.threads = Objects.requireNonNull(threads, "threads");
     this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
     this.lifecycle = new BackendLifecycle(name);
+    this.checkShippable = checkShippable;
+  }
+
+  /** Checks {@code value} as the process backend would ship it, if this backend checks. */
+  void checkShippable(Object value, String what) {
+    if (checkShippable) {
+      ShippableCheck.check(value, what, name);
+    }
+  }
+
+  boolean checksShippable() {
+    return checkShippable;
   }
 
   @Override
@@ -79,6 +104,7 @@ public final class LocalBackend implements Backend {
   public Pool newPool(PoolOptions options) {
     Objects.requireNonNull(options, "options");
     lifecycle.checkOpen();
+    options.initializer().ifPresent(init -> checkShippable(init, "the pool's initializer"));
     return lifecycle.poolOpened(new LocalPool(this, options));
   }
 
@@ -99,6 +125,7 @@ public final class LocalBackend implements Backend {
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(options, "options");
     lifecycle.checkOpen();
+    checkShippable(task, "the worker's task");
     String workerName = options.name().orElseGet(() -> "Worker-" + workerNumbers.incrementAndGet());
     return new LocalWorker(this, task, workerName, options.daemon());
   }
