@@ -190,7 +190,14 @@ final class LocalPool extends AbstractPool {
             return;
           }
           current = unit;
+          Events.Chunk event = new Events.Chunk();
+          event.begin();
           runUnit(unit, backend);
+          if (event.shouldCommit()) {
+            event.pool = options.name();
+            event.items = unit.isCall() ? 0 : unit.items().length;
+            event.commit();
+          }
           if (leave()) {
             return;
           }

@@ -161,9 +161,14 @@ public final class LocalQueue<T> implements Queue<T> {
   public T get() throws InterruptedException {
     T item;
     int before;
+    Events.QueueWait wait = null;
     takeLock.lockInterruptibly();
     try {
       while (count.get() == 0) {
+        if (wait == null) {
+          wait = new Events.QueueWait();
+          wait.begin();
+        }
         notEmpty.await();
       }
       item = unlink();
@@ -177,6 +182,10 @@ public final class LocalQueue<T> implements Queue<T> {
     if (before == capacity) {
       signalNotFull();
     }
+    if (wait != null) {
+      wait.gotItem = true;
+      wait.commit();
+    }
     return item;
   }
 
@@ -185,11 +194,19 @@ public final class LocalQueue<T> implements Queue<T> {
     long nanos = timeout.toNanos();
     T item;
     int before;
+    Events.QueueWait wait = null;
     takeLock.lockInterruptibly();
     try {
       while (count.get() == 0) {
         if (nanos <= 0) {
+          if (wait != null) {
+            wait.commit(); // gotItem stays false: timed out
+          }
           return Optional.empty();
+        }
+        if (wait == null) {
+          wait = new Events.QueueWait();
+          wait.begin();
         }
         nanos = notEmpty.awaitNanos(nanos);
       }
@@ -203,6 +220,10 @@ public final class LocalQueue<T> implements Queue<T> {
     }
     if (before == capacity) {
       signalNotFull();
+    }
+    if (wait != null) {
+      wait.gotItem = true;
+      wait.commit();
     }
     return Optional.of(item);
   }

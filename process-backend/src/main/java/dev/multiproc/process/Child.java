@@ -1,6 +1,7 @@
 package dev.multiproc.process;
 
 import dev.multiproc.MultiprocException;
+import dev.multiproc.engine.Events;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,6 +55,8 @@ final class Child {
   private volatile boolean ready;
   private volatile int exitCode;
   private CdsArchive.Trainer trainer;
+  private final Events.ChildStart startEvent = new Events.ChildStart();
+  private boolean startRecorded; // guarded by tailLock
 
   private Child(ProcessBackend backend, String name, Handler handler, List<String> command, Process process) {
     this.backend = backend;
@@ -84,6 +87,7 @@ final class Child {
           + e.getMessage() + ". Check multiproc.process.java (a java executable) or leave it unset to use this JVM's.", e);
     }
     Child c = new Child(backend, name, handler, command, process);
+    c.startEvent.begin();
     c.trainer = trainer[0];
     backend.childStarted(c);
     backend.threads().newPlatformThread("multiproc-" + name + "-stderr", true, c::pumpStderr).start();
@@ -110,6 +114,7 @@ final class Child {
       Thread.currentThread().interrupt();
       throw new MultiprocException("interrupted while starting the child JVM for " + name, e);
     }
+    recordStart();
     if (ready) {
       return;
     }
@@ -135,6 +140,25 @@ final class Child {
     b.append("; if it could not find ").append(ChildMain.class.getName())
         .append(", set multiproc.process.class-path");
     return b.toString();
+  }
+
+  /** Commits the JFR start event once: from launch until ready (or until it failed to be). */
+  private void recordStart() {
+    tailLock.lock();
+    try {
+      if (startRecorded) {
+        return;
+      }
+      startRecorded = true;
+    } finally {
+      tailLock.unlock();
+    }
+    if (startEvent.shouldCommit()) {
+      startEvent.worker = name;
+      startEvent.pid = process.pid();
+      startEvent.ready = ready;
+      startEvent.commit();
+    }
   }
 
   private String stderrNote() {
@@ -375,6 +399,13 @@ final class Child {
       Thread.currentThread().interrupt();
     }
     exitCode = code;
+    Events.ChildExit exit = new Events.ChildExit();
+    if (exit.shouldCommit()) {
+      exit.worker = name;
+      exit.pid = process.pid();
+      exit.exitCode = code;
+      exit.commit();
+    }
     readyOrGone.countDown();
     backend.hub().childDied(this);
     try {
