@@ -1,6 +1,7 @@
 /** Internal, no compatibility promise: what every multiproc backend shares. Exported only to them. */
 module dev.multiproc.engine {
   requires transitive dev.multiproc;
+  requires jdk.jfr;
 
   exports dev.multiproc.engine to
       dev.multiproc.thread,

@@ -12,6 +12,8 @@ public class BackendNotFoundException extends MultiprocException {
   @Serial private static final long serialVersionUID = 1L;
 
   /**
+   * An exception with a message.
+   *
    * @param message what is wrong and what to do
    */
   public BackendNotFoundException(String message) {

@@ -5,8 +5,8 @@ import dev.multiproc.spi.BackendProvider;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -59,6 +59,7 @@ public final class Multiproc {
   private static final Map<String, Backend> SHARED = new HashMap<>();
   private static Backend defaultBackend;
   private static boolean hookInstalled;
+  private static boolean settingsChecked;
 
   private Multiproc() {}
 
@@ -73,8 +74,10 @@ public final class Multiproc {
     LOCK.lock();
     try {
       if (defaultBackend == null) {
-        BackendSelection.Choice choice = BackendSelection.chooseDefault(loadProviders(), BackendConfig::lookup);
-        LOG.log(Level.DEBUG, () -> "multiproc backend: " + choice.provider().name() + " (" + choice.reason() + ")");
+        BackendSelection.Providers providers = loadProviders();
+        BackendSelection.Choice choice = BackendSelection.chooseDefault(providers, BackendConfig::lookup);
+        LOG.log(verbose() ? Level.INFO : Level.DEBUG,
+            () -> "multiproc backend: " + choice.provider().name() + " (" + choice.reason() + ")");
         defaultBackend = shared(choice.provider());
       }
       return defaultBackend;
@@ -123,6 +126,12 @@ public final class Multiproc {
    */
   public static Backend open() {
     BackendProvider p = BackendSelection.chooseDefault(loadProviders(), BackendConfig::lookup).provider();
+    LOCK.lock();
+    try {
+      checkSettingsOnce();
+    } finally {
+      LOCK.unlock();
+    }
     return p.open(BackendConfig.load(p.name()));
   }
 
@@ -398,10 +407,32 @@ public final class Multiproc {
     return BackendSelection.Providers.load(loader != null ? loader : Multiproc.class.getClassLoader());
   }
 
+  /** Whether {@code multiproc.verbose=true}: the backend choice is logged at INFO, not DEBUG. */
+  private static boolean verbose() {
+    return BackendConfig.lookup("multiproc.verbose").map(v -> v.value().equalsIgnoreCase("true")).orElse(false);
+  }
+
+  /** Warns once about settings that nothing reads (a misspelt key), naming the likely one. */
+  private static void checkSettingsOnce() {
+    if (settingsChecked) {
+      return;
+    }
+    settingsChecked = true;
+    try {
+      List<String> env = System.getenv().keySet().stream().filter(k -> k.startsWith("MULTIPROC_")).toList();
+      for (String m : ConfigCheck.unknown(BackendConfig.allKeys(), env, loadProviders().byName().values())) {
+        LOG.log(Level.WARNING, m);
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "checking the multiproc settings failed", e);
+    }
+  }
+
   /** Opens and registers the shared backend of {@code provider}; LOCK is held. */
   private static Backend shared(BackendProvider provider) {
     Backend b = SHARED.get(provider.name());
     if (b == null) {
+      checkSettingsOnce();
       b = provider.open(BackendConfig.load(provider.name()));
       SHARED.put(provider.name(), b);
       if (!hookInstalled) {

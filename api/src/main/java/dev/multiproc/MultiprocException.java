@@ -8,6 +8,8 @@ public class MultiprocException extends RuntimeException {
   @Serial private static final long serialVersionUID = 1L;
 
   /**
+   * An exception with a message.
+   *
    * @param message what happened and what to do
    */
   public MultiprocException(String message) {
@@ -15,6 +17,8 @@ public class MultiprocException extends RuntimeException {
   }
 
   /**
+   * An exception with a message and a cause.
+   *
    * @param message what happened and what to do
    * @param cause the underlying exception
    */

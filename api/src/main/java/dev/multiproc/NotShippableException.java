@@ -16,6 +16,8 @@ public class NotShippableException extends MultiprocException {
   @Serial private static final long serialVersionUID = 1L;
 
   /**
+   * An exception with a message and the serializer's exception.
+   *
    * @param message what could not be sent, with the field path
    * @param cause the serializer's exception
    */

@@ -4,6 +4,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -212,6 +213,31 @@ public interface Pool extends AutoCloseable {
     runner.start();
     return future;
   }
+
+  /**
+   * A view of this pool as an {@link ExecutorService}, for code that takes an
+   * {@link java.util.concurrent.Executor} or {@code ExecutorService} (frameworks,
+   * {@link CompletableFuture#supplyAsync(java.util.function.Supplier, java.util.concurrent.Executor)}).
+   * Its tasks run on this pool's workers, as {@link #submit} runs them; its futures complete as
+   * {@code submit}'s do, and cancelling one removes a task that has not started.
+   *
+   * <p>Shutting the view down ({@code shutdown}, {@code shutdownNow}, {@code close}) ends the view,
+   * not the pool: the view refuses new tasks and its {@code awaitTermination} waits for its own;
+   * the pool stays open until its owner closes it. Closing or terminating the pool shuts every
+   * view down. {@code shutdownNow} cancels the view's tasks that have not completed; a running task
+   * is not interrupted. A task given to {@code execute} that throws is reported to the default
+   * {@linkplain Thread#getDefaultUncaughtExceptionHandler() uncaught-exception handler}, or printed.
+   *
+   * <p>On backends that run work in other JVMs (such as {@code process}), the {@link Runnable} or
+   * {@link java.util.concurrent.Callable} travels to the worker, so it must be serializable (a
+   * lambda cast to {@code Runnable & Serializable}, or a class that implements both): otherwise
+   * {@code execute} and {@code submit} throw {@link NotShippableException}. Wrappers that the JDK
+   * makes around a task, such as those of {@code CompletableFuture.supplyAsync}, are not
+   * serializable: they work on the in-JVM backends only.
+   *
+   * @return a new view; each call returns another, shut down independently
+   */
+  ExecutorService asExecutorService();
 
   /**
    * The number of workers, as configured.

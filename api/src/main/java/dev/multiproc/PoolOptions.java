@@ -69,40 +69,39 @@ public final class PoolOptions {
     return b;
   }
 
-  /** @return the number of workers; default {@link Runtime#availableProcessors()} */
+  /** {@return the number of workers; default {@link Runtime#availableProcessors()}} */
   public int workers() {
     return workers;
   }
 
-  /** @return the prefix of the workers' names; default {@code "pool"} */
+  /** {@return the prefix of the workers' names; default {@code "pool"}} */
   public String name() {
     return name;
   }
 
-  /** @return the task run once in each worker before its first task, if any */
+  /** {@return the task run once in each worker before its first task, if any} */
   public Optional<Task> initializer() {
     return Optional.ofNullable(initializer);
   }
 
-  /** @return tasks a worker runs before it is replaced by a fresh one; 0 (default) = never */
+  /** {@return tasks a worker runs before it is replaced by a fresh one; 0 (default) = never} */
   public int maxTasksPerWorker() {
     return maxTasksPerWorker;
   }
 
   /**
-   * @return the default chunk size of {@code map} and the iterators; 0 (default) = Python's rule:
-   *     {@code ceil(n / (4 * workers))} for {@code map}, 1 for {@code imap}
+   * {@return the default chunk size of {@code map} and the iterators; 0 (default) = Python's rule: {@code ceil(n / (4 * workers))} for {@code map}, 1 for {@code imap}}
    */
   public int chunkSize() {
     return chunkSize;
   }
 
-  /** @return how long one item or task may run before it is stopped, if limited */
+  /** {@return how long one item or task may run before it is stopped, if limited} */
   public Optional<Duration> taskTimeout() {
     return Optional.ofNullable(taskTimeout);
   }
 
-  /** @return how many times a task whose worker died is run again; default 0 */
+  /** {@return how many times a task whose worker died is run again; default 0} */
   public int retriesOnWorkerDeath() {
     return retriesOnWorkerDeath;
   }
@@ -127,9 +126,11 @@ public final class PoolOptions {
     private Builder() {}
 
     /**
+     * Sets the {@code workers} option.
+     *
      * @param workers the number of workers, at least 1
-     * @return this builder
      * @throws IllegalArgumentException if {@code workers} is less than 1
+     * @return this builder
      */
     public Builder workers(int workers) {
       if (workers < 1) {
@@ -140,10 +141,12 @@ public final class PoolOptions {
     }
 
     /**
+     * Sets the {@code name} option.
+     *
      * @param name the prefix of the workers' names (they are called {@code name-1}, {@code name-2}, ...)
-     * @return this builder
      * @throws NullPointerException if {@code name} is null
      * @throws IllegalArgumentException if {@code name} is blank
+     * @return this builder
      */
     public Builder name(String name) {
       Objects.requireNonNull(name, "name");
@@ -155,11 +158,13 @@ public final class PoolOptions {
     }
 
     /**
+     * Sets the {@code initializer} option.
+     *
      * @param initializer run once in each worker before its first task (to open a connection,
      *     warm a cache); if it throws, the pool is broken: its work fails with a
      *     {@link TaskFailedException} carrying that exception, and new work is refused
-     * @return this builder
      * @throws NullPointerException if {@code initializer} is null
+     * @return this builder
      */
     public Builder initializer(Task initializer) {
       this.initializer = Objects.requireNonNull(initializer, "initializer");
@@ -167,10 +172,12 @@ public final class PoolOptions {
     }
 
     /**
+     * Sets the {@code maxTasksPerWorker} option.
+     *
      * @param maxTasksPerWorker tasks (chunks or submits) a worker runs before it is replaced by a
      *     fresh one, freeing whatever the old one held; 0 = never (Python's {@code maxtasksperchild})
-     * @return this builder
      * @throws IllegalArgumentException if negative
+     * @return this builder
      */
     public Builder maxTasksPerWorker(int maxTasksPerWorker) {
       if (maxTasksPerWorker < 0) {
@@ -182,9 +189,11 @@ public final class PoolOptions {
     }
 
     /**
+     * Sets the {@code chunkSize} option.
+     *
      * @param chunkSize the default chunk size; 0 = Python's rule
-     * @return this builder
      * @throws IllegalArgumentException if negative
+     * @return this builder
      */
     public Builder chunkSize(int chunkSize) {
       if (chunkSize < 0) {
@@ -195,14 +204,16 @@ public final class PoolOptions {
     }
 
     /**
+     * Sets the {@code taskTimeout} option.
+     *
      * @param taskTimeout how long one item (of {@code map} and the iterators) or one
      *     {@code submit} may run; a task running longer fails with a
      *     {@link java.util.concurrent.TimeoutException} (for {@code map} and the iterators, as the
      *     cause of a {@link TaskFailedException} naming the item), and its worker is stopped and
      *     replaced (a child process is killed; a thread is interrupted and abandoned)
-     * @return this builder
      * @throws NullPointerException if {@code taskTimeout} is null
      * @throws IllegalArgumentException if not positive
+     * @return this builder
      */
     public Builder taskTimeout(Duration taskTimeout) {
       Objects.requireNonNull(taskTimeout, "taskTimeout");
@@ -214,10 +225,12 @@ public final class PoolOptions {
     }
 
     /**
+     * Sets the {@code retriesOnWorkerDeath} option.
+     *
      * @param retriesOnWorkerDeath how many times a task whose worker died is run again on a fresh
      *     worker before it fails with {@link WorkerDiedException}; 0 (default) = never
-     * @return this builder
      * @throws IllegalArgumentException if negative
+     * @return this builder
      */
     public Builder retriesOnWorkerDeath(int retriesOnWorkerDeath) {
       if (retriesOnWorkerDeath < 0) {
@@ -227,7 +240,7 @@ public final class PoolOptions {
       return this;
     }
 
-    /** @return the options */
+    /** {@return the options} */
     public PoolOptions build() {
       return new PoolOptions(this);
     }

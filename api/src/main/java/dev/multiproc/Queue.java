@@ -35,6 +35,8 @@ import java.util.Optional;
  *
  * Actions in a thread before it puts an item happen-before the actions that follow the
  * {@code get} that takes it, in whichever thread (or, for data that travels with the item, JVM).
+ *
+ * @param <T> the type of the items
  */
 public interface Queue<T> {
 

@@ -15,15 +15,20 @@ public class RemoteTaskException extends MultiprocException {
 
   @Serial private static final long serialVersionUID = 1L;
 
+  /** The binary name of the remote exception's class. */
   private final String remoteClassName;
+  /** The remote exception's message, may be null. */
   private final String remoteMessage;
 
   /**
+   * An exception that stands for a remote one.
+   *
    * @param remoteClassName the binary name of the remote exception's class
    * @param remoteMessage its message, may be null
    * @param remoteStackTrace its stack trace
    * @param cause its cause, rebuilt, or null
    */
+  @SuppressWarnings("this-escape") // setStackTrace is Throwable's own; subclasses do not override it
   public RemoteTaskException(
       String remoteClassName, String remoteMessage, StackTraceElement[] remoteStackTrace, Throwable cause) {
     super(remoteMessage == null ? remoteClassName : remoteClassName + ": " + remoteMessage, cause);
@@ -32,12 +37,12 @@ public class RemoteTaskException extends MultiprocException {
     setStackTrace(remoteStackTrace.clone());
   }
 
-  /** @return the binary name of the remote exception's class */
+  /** {@return the binary name of the remote exception's class} */
   public String remoteClassName() {
     return remoteClassName;
   }
 
-  /** @return the remote exception's message, may be null */
+  /** {@return the remote exception's message, may be null} */
   public String remoteMessage() {
     return remoteMessage;
   }

@@ -13,9 +13,12 @@ public class TaskFailedException extends MultiprocException {
 
   @Serial private static final long serialVersionUID = 1L;
 
+  /** The index of the failing item in the input, or -1 if the task was not an item. */
   private final long itemIndex;
 
   /**
+   * An exception for a task that threw.
+   *
    * @param message what happened
    * @param cause what the task threw
    * @param itemIndex the index of the failing item in the input, or -1 if not an item
@@ -36,7 +39,7 @@ public class TaskFailedException extends MultiprocException {
     return new TaskFailedException("task failed on item " + index + ": " + cause, cause, index);
   }
 
-  /** @return the index of the failing item in the input, if the task was one of many items */
+  /** {@return the index of the failing item in the input, if the task was one of many items} */
   public OptionalLong itemIndex() {
     return itemIndex < 0 ? OptionalLong.empty() : OptionalLong.of(itemIndex);
   }

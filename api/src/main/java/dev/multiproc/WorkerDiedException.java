@@ -13,11 +13,16 @@ public class WorkerDiedException extends MultiprocException {
 
   @Serial private static final long serialVersionUID = 1L;
 
+  /** The worker's exit code; meaningful only when {@link #hasExitCode}. */
   private final int exitCode;
+  /** Whether the exit code is known. */
   private final boolean hasExitCode;
+  /** The index of the item being processed, or -1 if the task was not an item. */
   private final long itemIndex;
 
   /**
+   * An exception for a worker that died.
+   *
    * @param message what happened, naming the worker
    * @param exitCode the worker's exit code (as {@link Worker#exitCode()}), or null if unknown
    * @param itemIndex the index of the item being processed, or -1 if not an item
@@ -30,12 +35,12 @@ public class WorkerDiedException extends MultiprocException {
     this.itemIndex = itemIndex;
   }
 
-  /** @return the dead worker's exit code, if known: N from {@code System.exit(N)}, -N for signal N */
+  /** {@return the dead worker's exit code, if known: N from {@code System.exit(N)}, -N for signal N} */
   public OptionalInt exitCode() {
     return hasExitCode ? OptionalInt.of(exitCode) : OptionalInt.empty();
   }
 
-  /** @return the index of the item whose worker died, if the task was one of many items */
+  /** {@return the index of the item whose worker died, if the task was one of many items} */
   public OptionalLong itemIndex() {
     return itemIndex < 0 ? OptionalLong.empty() : OptionalLong.of(itemIndex);
   }

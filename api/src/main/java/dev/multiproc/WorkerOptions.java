@@ -19,24 +19,23 @@ public final class WorkerOptions {
     this.daemon = b.daemon;
   }
 
-  /** @return a new builder with the defaults: a generated name, not a daemon */
+  /** {@return a new builder with the defaults: a generated name, not a daemon} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** @return the defaults */
+  /** {@return the defaults} */
   public static WorkerOptions defaults() {
     return DEFAULTS;
   }
 
-  /** @return the name, if one was set; otherwise the backend generates {@code Worker-N} */
+  /** {@return the name, if one was set; otherwise the backend generates {@code Worker-N}} */
   public Optional<String> name() {
     return Optional.ofNullable(name);
   }
 
   /**
-   * @return whether the worker is a daemon: a daemon does not keep the JVM alive; a non-daemon
-   *     worker (the default, as in Python) does
+   * {@return whether the worker is a daemon: a daemon does not keep the JVM alive; a non-daemon worker (the default, as in Python) does}
    */
   public boolean daemon() {
     return daemon;
@@ -55,10 +54,12 @@ public final class WorkerOptions {
     private Builder() {}
 
     /**
+     * Sets the {@code name} option.
+     *
      * @param name the worker's name
-     * @return this builder
      * @throws NullPointerException if {@code name} is null
      * @throws IllegalArgumentException if {@code name} is blank
+     * @return this builder
      */
     public Builder name(String name) {
       Objects.requireNonNull(name, "name");
@@ -70,6 +71,8 @@ public final class WorkerOptions {
     }
 
     /**
+     * Sets the {@code daemon} option.
+     *
      * @param daemon whether the worker is a daemon
      * @return this builder
      */
@@ -78,7 +81,7 @@ public final class WorkerOptions {
       return this;
     }
 
-    /** @return the options */
+    /** {@return the options} */
     public WorkerOptions build() {
       return new WorkerOptions(this);
     }

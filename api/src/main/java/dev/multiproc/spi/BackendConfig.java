@@ -53,7 +53,7 @@ public final class BackendConfig {
    *     or {@code set in code}
    */
   public record Setting(String key, String value, String source) {
-    /** @return {@code key=value (source)}, the way messages quote a setting */
+    /** {@return {@code key=value (source)}, the way messages quote a setting} */
     public String describe() {
       return key + "=" + value + " (" + source + ")";
     }
@@ -131,6 +131,28 @@ public final class BackendConfig {
   }
 
   /**
+   * Every {@code multiproc.*} key set in system properties or in {@code multiproc.properties}
+   * (environment variables are not included: their names do not keep the key's spelling).
+   *
+   * @return each key with where it came from, for messages; system properties win
+   */
+  public static Map<String, String> allKeys() {
+    Map<String, String> keys = new java.util.TreeMap<>();
+    PropertiesFile file = PropertiesFile.get();
+    for (String k : file.properties.stringPropertyNames()) {
+      if (k.startsWith("multiproc.")) {
+        keys.put(k, PROPERTIES_RESOURCE + " at " + file.url);
+      }
+    }
+    for (String k : System.getProperties().stringPropertyNames()) {
+      if (k.startsWith("multiproc.")) {
+        keys.put(k, "system property");
+      }
+    }
+    return keys;
+  }
+
+  /**
    * The environment variable that carries {@code key}: {@code multiproc.process.jvm-options} →
    * {@code MULTIPROC_PROCESS_JVM_OPTIONS}.
    *
@@ -141,22 +163,24 @@ public final class BackendConfig {
     return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
-  /** @return the backend these settings are for */
+  /** {@return the backend these settings are for} */
   public String backend() {
     return backend;
   }
 
   /**
+   * {@return its full key, such as {@code multiproc.process.jvm-options}}
+   *
    * @param option an option name, such as {@code jvm-options}
-   * @return its full key, such as {@code multiproc.process.jvm-options}
    */
   public String key(String option) {
     return "multiproc." + backend + "." + option;
   }
 
   /**
+   * {@return the setting with its source, or empty if unset}
+   *
    * @param option an option name
-   * @return the setting with its source, or empty if unset
    */
   public Optional<Setting> setting(String option) {
     String value = explicit.get(option);
@@ -167,26 +191,29 @@ public final class BackendConfig {
   }
 
   /**
+   * {@return the raw value, or empty if unset}
+   *
    * @param option an option name
-   * @return the raw value, or empty if unset
    */
   public Optional<String> get(String option) {
     return setting(option).map(Setting::value);
   }
 
   /**
+   * {@return the value}
+   *
    * @param option an option name
    * @param defaultValue the value when unset
-   * @return the value
    */
   public String getString(String option, String defaultValue) {
     return get(option).orElse(defaultValue);
   }
 
   /**
+   * {@return the value as an int}
+   *
    * @param option an option name
    * @param defaultValue the value when unset
-   * @return the value as an int
    * @throws IllegalArgumentException if the value is not an integer
    */
   public int getInt(String option, int defaultValue) {
@@ -202,9 +229,10 @@ public final class BackendConfig {
   }
 
   /**
+   * {@return the value as a boolean}
+   *
    * @param option an option name
    * @param defaultValue the value when unset
-   * @return the value as a boolean
    * @throws IllegalArgumentException unless the value is {@code true} or {@code false}
    */
   public boolean getBoolean(String option, boolean defaultValue) {

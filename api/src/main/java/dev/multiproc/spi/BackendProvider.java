@@ -32,6 +32,17 @@ public interface BackendProvider {
   int priority();
 
   /**
+   * The options this backend reads, as in {@code multiproc.<name>.<option>} ({@code jvm-options}).
+   * Multiproc warns about a {@code multiproc.<name>.*} key that is not among them, naming the
+   * closest one, so that a misspelt key is not silently ignored.
+   *
+   * @return the option names; empty (the default) to check none of this backend's keys
+   */
+  default java.util.Set<String> options() {
+    return java.util.Set.of();
+  }
+
+  /**
    * Opens a new, independent backend. The caller owns it and must close it.
    *
    * @param config the backend's settings ({@code multiproc.<name>.*})

@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -95,6 +96,11 @@ public abstract class AbstractPool implements Pool {
   @Override
   public int workers() {
     return options.workers();
+  }
+
+  @Override
+  public ExecutorService asExecutorService() {
+    return new PoolExecutorService(this, this::isShutdown, options.name());
   }
 
   @Override

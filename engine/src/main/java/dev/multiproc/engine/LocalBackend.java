@@ -48,9 +48,14 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class LocalBackend implements Backend {
 
+  /** How long closing waits before it warns that threads ignore their interrupts. */
+  private static final Duration NOTICE = Duration.ofSeconds(1);
+  private static final System.Logger LOG = System.getLogger("dev.multiproc");
+
   private final String name;
   private final ThreadMaker threads;
   private final Duration shutdownTimeout;
+  private final boolean checkShippable;
   private final BackendLifecycle lifecycle;
   private final AtomicInteger workerNumbers = new AtomicInteger();
   // Keeps the JVM alive while a non-daemon worker runs on a virtual thread (always a daemon).
@@ -64,10 +69,34 @@ public final class LocalBackend implements Backend {
    * @param shutdownTimeout how long {@link #close()} waits for threads that ignore interrupts
    */
   public LocalBackend(String name, ThreadMaker threads, Duration shutdownTimeout) {
+    this(name, threads, shutdownTimeout, false);
+  }
+
+  /**
+   * @param name the backend's name
+   * @param threads makes its threads
+   * @param shutdownTimeout how long {@link #close()} waits for threads that ignore interrupts
+   * @param checkShippable whether every task, function, initializer, item and result is put
+   *     through serialization first and refused as the process backend would refuse it
+   *     ({@code multiproc.<name>.check-shippable})
+   */
+  public LocalBackend(String name, ThreadMaker threads, Duration shutdownTimeout, boolean checkShippable) {
     this.name = Objects.requireNonNull(name, "name");
     this.threads = Objects.requireNonNull(threads, "threads");
     this.shutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
     this.lifecycle = new BackendLifecycle(name);
+    this.checkShippable = checkShippable;
+  }
+
+  /** Checks {@code value} as the process backend would ship it, if this backend checks. */
+  void checkShippable(Object value, String what) {
+    if (checkShippable) {
+      ShippableCheck.check(value, what, name);
+    }
+  }
+
+  boolean checksShippable() {
+    return checkShippable;
   }
 
   @Override
@@ -88,6 +117,7 @@ public final class LocalBackend implements Backend {
   public Pool newPool(PoolOptions options) {
     Objects.requireNonNull(options, "options");
     lifecycle.checkOpen();
+    options.initializer().ifPresent(init -> checkShippable(init, "the pool's initializer"));
     return lifecycle.poolOpened(new LocalPool(this, options));
   }
 
@@ -162,6 +192,7 @@ public final class LocalBackend implements Backend {
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(options, "options");
     lifecycle.checkOpen();
+    checkShippable(task, "the worker's task");
     String workerName = options.name().orElseGet(() -> "Worker-" + workerNumbers.incrementAndGet());
     return new LocalWorker(this, task, workerName, options.daemon());
   }
@@ -221,7 +252,19 @@ public final class LocalBackend implements Backend {
   @Override
   public void close() {
     lifecycle.close();
-    lifecycle.awaitUntil(() -> threads.liveThreads() == 0, shutdownTimeout);
+    Duration first = shutdownTimeout.compareTo(NOTICE) < 0 ? shutdownTimeout : NOTICE;
+    if (lifecycle.awaitUntil(() -> threads.liveThreads() == 0, first)) {
+      return;
+    }
+    String key = "multiproc." + name + ".shutdown-timeout";
+    LOG.log(System.Logger.Level.WARNING, "closing the " + name + " backend waits for threads that go on after"
+        + " being interrupted (a task in code that ignores interrupts): " + threads.runningThreadNames()
+        + "; it waits at most " + key + "=" + shutdownTimeout + ".");
+    if (!lifecycle.awaitUntil(() -> threads.liveThreads() == 0, shutdownTimeout.minus(first))) {
+      LOG.log(System.Logger.Level.WARNING, "the " + name + " backend is closed, but after " + key + "="
+          + shutdownTimeout + " these threads still run: " + threads.runningThreadNames()
+          + ". Java cannot stop a thread; pool threads are daemons, a non-daemon worker keeps the JVM alive.");
+    }
   }
 
   @Override

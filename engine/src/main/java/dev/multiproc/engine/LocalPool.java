@@ -2,6 +2,8 @@ package dev.multiproc.engine;
 
 import dev.multiproc.PoolOptions;
 import dev.multiproc.Task;
+import dev.multiproc.TaskCallable;
+import dev.multiproc.TaskFunction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -62,6 +64,28 @@ final class LocalPool extends AbstractPool {
     } finally {
       lock.unlock();
     }
+  }
+
+  @Override
+  protected Object prepareFunction(TaskFunction<?, ?> fn) {
+    backend.checkShippable(fn, "the function");
+    return null;
+  }
+
+  @Override
+  protected Object prepareItems(Object[] items, long firstIndex) {
+    if (backend.checksShippable()) {
+      for (int i = 0; i < items.length; i++) {
+        backend.checkShippable(items[i], "item " + (firstIndex + i));
+      }
+    }
+    return null;
+  }
+
+  @Override
+  protected Object prepareCall(TaskCallable<?> task) {
+    backend.checkShippable(task, "the task");
+    return null;
   }
 
   @Override
@@ -166,7 +190,14 @@ final class LocalPool extends AbstractPool {
             return;
           }
           current = unit;
-          runUnit(unit);
+          Events.Chunk event = new Events.Chunk();
+          event.begin();
+          runUnit(unit, backend);
+          if (event.shouldCommit()) {
+            event.pool = options.name();
+            event.items = unit.isCall() ? 0 : unit.items().length;
+            event.commit();
+          }
           if (leave()) {
             return;
           }
@@ -200,7 +231,8 @@ final class LocalPool extends AbstractPool {
     }
   }
 
-  static void runUnit(WorkUnit unit) {
+  /** Runs a unit; with {@code multiproc.<backend>.check-shippable}, results are checked as they would travel. */
+  static void runUnit(WorkUnit unit, LocalBackend backend) {
     if (unit.isAbandoned()) {
       unit.skip();
       return;
@@ -210,10 +242,11 @@ final class LocalPool extends AbstractPool {
       Throwable failure = null;
       try {
         result = unit.callable().call();
+        backend.checkShippable(result, "the task's result");
       } catch (Throwable t) {
         failure = t;
       }
-      unit.completeCall(result, failure);
+      unit.completeCall(failure == null ? result : null, failure);
       return;
     }
     Object[] items = unit.items();
@@ -223,7 +256,9 @@ final class LocalPool extends AbstractPool {
     for (int i = 0; i < items.length; i++) {
       try {
         results[i] = fn.apply(items[i]);
+        backend.checkShippable(results[i], "the result of an item");
       } catch (Throwable t) {
+        results[i] = null;
         if (failures == null) {
           failures = new Throwable[items.length];
         }

@@ -176,9 +176,14 @@ public final class LocalQueue<T> implements Queue<T> {
   public T get() throws InterruptedException {
     T item;
     int before;
+    Events.QueueWait wait = null;
     takeLock.lockInterruptibly();
     try {
       while (count.get() == 0) {
+        if (wait == null) {
+          wait = new Events.QueueWait();
+          wait.begin();
+        }
         notEmpty.await();
       }
       item = unlink();
@@ -192,6 +197,10 @@ public final class LocalQueue<T> implements Queue<T> {
     if (before == capacity) {
       signalNotFull();
     }
+    if (wait != null) {
+      wait.gotItem = true;
+      wait.commit();
+    }
     return item;
   }
 
@@ -200,11 +209,19 @@ public final class LocalQueue<T> implements Queue<T> {
     long nanos = timeout.toNanos();
     T item;
     int before;
+    Events.QueueWait wait = null;
     takeLock.lockInterruptibly();
     try {
       while (count.get() == 0) {
         if (nanos <= 0) {
+          if (wait != null) {
+            wait.commit(); // gotItem stays false: timed out
+          }
           return Optional.empty();
+        }
+        if (wait == null) {
+          wait = new Events.QueueWait();
+          wait.begin();
         }
         nanos = notEmpty.awaitNanos(nanos);
       }
@@ -218,6 +235,10 @@ public final class LocalQueue<T> implements Queue<T> {
     }
     if (before == capacity) {
       signalNotFull();
+    }
+    if (wait != null) {
+      wait.gotItem = true;
+      wait.commit();
     }
     return Optional.of(item);
   }

@@ -12,6 +12,7 @@ public final class ThreadMaker {
 
   private final boolean virtual;
   private final AtomicInteger live = new AtomicInteger();
+  private final java.util.Set<Thread> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private ThreadMaker(boolean virtual) {
     this.virtual = virtual;
@@ -62,12 +63,20 @@ public final class ThreadMaker {
     return live.get();
   }
 
+  /** {@return the names of the threads made here that are running now, sorted, for messages} */
+  public java.util.List<String> runningThreadNames() {
+    return running.stream().map(Thread::getName).sorted().toList();
+  }
+
   private Runnable counted(Runnable task) {
     live.incrementAndGet();
     return () -> {
+      Thread self = Thread.currentThread();
+      running.add(self);
       try {
         task.run();
       } finally {
+        running.remove(self);
         live.decrementAndGet();
       }
     };

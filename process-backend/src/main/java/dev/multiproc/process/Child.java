@@ -1,6 +1,7 @@
 package dev.multiproc.process;
 
 import dev.multiproc.MultiprocException;
+import dev.multiproc.engine.Events;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -61,6 +62,8 @@ final class Child {
   private volatile boolean ready;
   private volatile int exitCode;
   private CdsArchive.Trainer trainer;
+  private final Events.ChildStart startEvent = new Events.ChildStart();
+  private boolean startRecorded; // guarded by tailLock
 
   private Child(ProcessBackend backend, String name, Handler handler, List<String> command, Process process) {
     this.backend = backend;
@@ -103,6 +106,7 @@ final class Child {
           + e.getMessage() + ". Check multiproc.process.java (a java executable) or leave it unset to use this JVM's.", e);
     }
     Child c = new Child(backend, name, handler, command, process);
+    c.startEvent.begin();
     c.trainer = trainer[0];
     backend.childStarted(c);
     c.stderrThread = backend.threads().newPlatformThread("multiproc-" + name + "-stderr", true, c::pumpStderr);
@@ -163,6 +167,7 @@ final class Child {
       Thread.currentThread().interrupt();
       throw new MultiprocException("interrupted while starting the child JVM for " + name, e);
     }
+    recordStart();
     if (ready) {
       return;
     }
@@ -174,7 +179,39 @@ final class Child {
     }
     awaitGone(Duration.ofSeconds(5));
     throw new MultiprocException("the child JVM for " + name + " exited with code " + exitCode
-        + " before it was ready. Command: " + String.join(" ", command) + stderrNote());
+        + " before it was ready" + settingsNote() + ". Command: " + String.join(" ", command) + stderrNote());
+  }
+
+  /** Names the settings behind the command line, so that a bad value is traced to its key. */
+  private String settingsNote() {
+    ProcessSettings s = backend.settings();
+    StringBuilder b = new StringBuilder();
+    if (!s.jvmOptions().isEmpty()) {
+      b.append("; if the JVM refused an option, fix multiproc.process.jvm-options (")
+          .append(String.join(" ", s.jvmOptions())).append(")");
+    }
+    b.append("; if it could not find ").append(ChildMain.class.getName())
+        .append(", set multiproc.process.class-path");
+    return b.toString();
+  }
+
+  /** Commits the JFR start event once: from launch until ready (or until it failed to be). */
+  private void recordStart() {
+    tailLock.lock();
+    try {
+      if (startRecorded) {
+        return;
+      }
+      startRecorded = true;
+    } finally {
+      tailLock.unlock();
+    }
+    if (startEvent.shouldCommit()) {
+      startEvent.worker = name;
+      startEvent.pid = process.pid();
+      startEvent.ready = ready;
+      startEvent.commit();
+    }
   }
 
   private String stderrNote() {
@@ -426,6 +463,13 @@ final class Child {
       Thread.currentThread().interrupt();
     }
     exitCode = code;
+    Events.ChildExit exit = new Events.ChildExit();
+    if (exit.shouldCommit()) {
+      exit.worker = name;
+      exit.pid = process.pid();
+      exit.exitCode = code;
+      exit.commit();
+    }
     readyOrGone.countDown();
     backend.hub().childDied(this);
     Handler h;

@@ -35,7 +35,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <ul>
  *   <li><b>Children.</b> {@code java [defaults] [multiproc.process.jvm-options] -cp <class path>
- *       ChildMain}, with this JVM's {@code java} and {@code java.class.path} unless configured. A
+ *       ChildMain}, with this JVM's {@code java} and the class path (or module path) its classes
+ *       really come from ({@link ChildClassPath}) unless configured. A
  *       Worker is one child; a pool keeps {@code workers} children warm and replaces one that dies
  *       or reaches {@code maxTasksPerWorker}. {@link Child} is the parent's handle on one; in the
  *       child, {@link ChildChannel} reads the commands and hands them to the {@link ChildExecutor}

@@ -15,8 +15,9 @@ import dev.multiproc.spi.BackendProvider;
  *   <li>{@code multiproc.process.jvm-options}: options for every child JVM, separated by spaces,
  *       quotes allowed (default none; children always get {@code -XX:+ExitOnOutOfMemoryError}
  *       first, which these may override)
- *   <li>{@code multiproc.process.class-path}: the children's class path (default: this JVM's
- *       {@code java.class.path})
+ *   <li>{@code multiproc.process.class-path}: the children's class path (default: where this JVM's
+ *       classes are: {@code java.class.path}, the URLs of the class loaders that hold multiproc and
+ *       the application, and the module path)
  *   <li>{@code multiproc.process.start-timeout}: how long to wait for a child to be ready
  *       (default {@code 60s})
  *   <li>{@code multiproc.process.shutdown-timeout}: how long closing waits for children to exit
@@ -42,6 +43,11 @@ public final class ProcessBackendProvider implements BackendProvider {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public java.util.Set<String> options() {
+    return java.util.Set.of("java", "jvm-options", "class-path", "start-timeout", "shutdown-timeout", "cds", "cds-dir");
   }
 
   @Override

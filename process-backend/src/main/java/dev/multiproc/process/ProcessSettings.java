@@ -12,14 +12,15 @@ import java.util.List;
  *
  * @param java the java executable for children
  * @param jvmOptions options for every child JVM, after the defaults (so they can override them)
- * @param classPath the children's class path
+ * @param classes where children find the classes: class path, module path (see {@link ChildClassPath})
  * @param startTimeout how long to wait for a child to be ready
  * @param shutdownTimeout how long a graceful close waits for children before killing them
- * @param cds whether children use a class-data-sharing archive (see {@link CdsArchive})
+ * @param cds whether children use a class-data-sharing archive (see {@link CdsArchive}); never on
+ *     the module path
  * @param cdsDir where the archives are kept
  * @param spares how many started children a backend keeps ready for {@code Worker.start()}
  */
-record ProcessSettings(String java, List<String> jvmOptions, String classPath, Duration startTimeout,
+record ProcessSettings(String java, List<String> jvmOptions, ChildClassPath classes, Duration startTimeout,
     Duration shutdownTimeout, boolean cds, Path cdsDir, int spares) {
 
   /** The system property that tells a spare child to warm itself up while it waits. */
@@ -37,13 +38,18 @@ record ProcessSettings(String java, List<String> jvmOptions, String classPath, D
 
   static ProcessSettings from(BackendConfig config) {
     String java = config.getString("java", System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-    String classPath = config.getString("class-path", System.getProperty("java.class.path"));
+    ChildClassPath classes = ChildClassPath.from(config);
     Path defaultDir = Path.of(System.getProperty("java.io.tmpdir"), "multiproc-cds-" + System.getProperty("user.name", "user"));
-    return new ProcessSettings(java, config.getList("jvm-options"), classPath,
+    return new ProcessSettings(java, config.getList("jvm-options"), classes,
         positive(config, "start-timeout", Duration.ofSeconds(60)),
         positive(config, "shutdown-timeout", Duration.ofSeconds(10)),
-        config.getBoolean("cds", true), Path.of(config.getString("cds-dir", defaultDir.toString())),
-        spares(config));
+        config.getBoolean("cds", true) && !classes.onModulePath(),
+        Path.of(config.getString("cds-dir", defaultDir.toString())), spares(config));
+  }
+
+  /** The children's class path (entries separated by {@link File#pathSeparator}); may be empty on the module path. */
+  String classPath() {
+    return classes.classPath();
   }
 
   private static int spares(BackendConfig config) {
@@ -79,9 +85,7 @@ record ProcessSettings(String java, List<String> jvmOptions, String classPath, D
       }
     }
     c.addAll(jvmOptions);
-    c.add("-cp");
-    c.add(classPath);
-    c.add(ChildMain.class.getName());
+    c.addAll(classes.arguments(cdsDir));
     return c;
   }
 }

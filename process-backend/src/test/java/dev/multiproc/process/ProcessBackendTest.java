@@ -73,6 +73,7 @@ class ProcessBackendTest {
     String[] out = new String[1];
     List<Integer> results;
     try (Pool pool = b.newPool(PoolOptions.builder().workers(1).build())) {
+      @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array, only to carry the result out of the lambda
       List<Integer>[] holder = new List[1];
       out[0] = captureOut(() -> holder[0] = pool.map(i -> {
         for (int line = 0; line < 100; line++) {
@@ -213,6 +214,7 @@ class ProcessBackendTest {
     assertThatThrownBy(() -> b.newWorker(() -> {}, WorkerOptions.defaults()).start())
         .isInstanceOf(MultiprocException.class)
         .hasMessageContaining("exited with code 1 before it was ready")
+        .hasMessageContaining("fix multiproc.process.jvm-options (-XX:+NoSuchOptionAtAll)")
         .hasMessageContaining("-XX:+NoSuchOptionAtAll")
         .hasMessageContaining("Unrecognized VM option 'NoSuchOptionAtAll'");
   }
@@ -223,6 +225,7 @@ class ProcessBackendTest {
     Backend b = open(Map.of("class-path", empty.toString()));
     assertThatThrownBy(() -> b.newPool(PoolOptions.builder().workers(2).build()))
         .isInstanceOf(MultiprocException.class)
-        .hasMessageContaining("Could not find or load main class " + ChildMain.class.getName());
+        .hasMessageContaining("Could not find or load main class " + ChildMain.class.getName())
+        .hasMessageContaining("multiproc.process.class-path");
   }
 }

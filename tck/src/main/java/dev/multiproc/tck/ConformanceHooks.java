@@ -50,10 +50,11 @@ public abstract class ConformanceHooks {
    * Whether the backend ships objects: tasks, functions, initializers, items, results, exceptions
    * and queue items are serialized on their way to or from a worker (child processes, cluster
    * members). The kit then also checks what happens when such an object cannot be written or read
-   * back ({@link PythonParityConformance}); backends that hand objects over by reference skip
-   * those tests.
+   * back ({@link PythonParityConformance}), and that a task which is not serializable is refused
+   * with {@link dev.multiproc.NotShippableException} ({@link ExecutorServiceConformance}); backends
+   * that hand objects over by reference skip those tests, and run such tasks.
    *
-   * @return false by default (thread backends); the process backend returns true
+   * @return false by default (in-JVM backends); the process backend returns true
    */
   protected boolean shipsObjects() {
     return false;

@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Nested;
  *
  * <p>Every test opens a fresh backend with {@code provider().open(config())}, closes it at the end
  * and checks that no thread or child process it started is left. Tests run one at a time. The
- * suites ({@link PoolConformance}, {@link QueueConformance}, {@link EventConformance},
- * {@link LockConformance}, {@link SemaphoreConformance}, {@link BarrierConformance},
- * {@link JoinableQueueConformance}, {@link PipeConformance}, {@link SharedStateConformance},
- * {@link WorkerConformance}, {@link PythonParityConformance}, {@link SelectionConformance}) can also
- * be extended one by one.
+ * suites ({@link PoolConformance}, {@link ExecutorServiceConformance}, {@link QueueConformance},
+ * {@link EventConformance}, {@link LockConformance}, {@link SemaphoreConformance},
+ * {@link BarrierConformance}, {@link JoinableQueueConformance}, {@link PipeConformance},
+ * {@link SharedStateConformance}, {@link WorkerConformance}, {@link PythonParityConformance},
+ * {@link SelectionConformance}) can also be extended one by one.
  */
 public abstract class MultiprocConformanceKit extends ConformanceHooks {
 
@@ -40,6 +40,15 @@ public abstract class MultiprocConformanceKit extends ConformanceHooks {
   @DisplayName("Pool")
   final class PoolTests extends PoolConformance {
     PoolTests() {
+      super(MultiprocConformanceKit.this);
+    }
+  }
+
+  /** {@link ExecutorServiceConformance} on the kit's backend. */
+  @Nested
+  @DisplayName("Pool.asExecutorService")
+  final class ExecutorServiceTests extends ExecutorServiceConformance {
+    ExecutorServiceTests() {
       super(MultiprocConformanceKit.this);
     }
   }

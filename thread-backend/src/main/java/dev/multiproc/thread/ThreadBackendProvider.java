@@ -12,7 +12,10 @@ import java.time.Duration;
  * {@link java.util.ServiceLoader} needs it.
  *
  * <p>Settings: {@code multiproc.thread.shutdown-timeout} (default {@code 10s}): how long closing
- * the backend waits for threads that ignore interrupts.
+ * the backend waits for threads that ignore interrupts;
+ * {@code multiproc.thread.check-shippable} (default {@code false}): {@code true} serializes every
+ * task, function, initializer, item and result first and refuses, as the process backend would,
+ * what cannot travel.
  */
 public final class ThreadBackendProvider implements BackendProvider {
 
@@ -28,12 +31,18 @@ public final class ThreadBackendProvider implements BackendProvider {
   }
 
   @Override
+  public java.util.Set<String> options() {
+    return java.util.Set.of("shutdown-timeout", "check-shippable");
+  }
+
+  @Override
   public int priority() {
     return 10;
   }
 
   @Override
   public Backend open(BackendConfig config) {
-    return new LocalBackend(NAME, ThreadMaker.platform(), config.getDuration("shutdown-timeout", Duration.ofSeconds(10)));
+    return new LocalBackend(NAME, ThreadMaker.platform(), config.getDuration("shutdown-timeout", Duration.ofSeconds(10)),
+        config.getBoolean("check-shippable", false));
   }
 }

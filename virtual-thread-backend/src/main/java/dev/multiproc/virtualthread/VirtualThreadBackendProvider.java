@@ -35,7 +35,10 @@ import java.time.Duration;
  * </ul>
  *
  * <p>Settings: {@code multiproc.virtual-thread.shutdown-timeout} (default {@code 10s}): how long
- * closing the backend waits for threads that ignore interrupts.
+ * closing the backend waits for threads that ignore interrupts;
+ * {@code multiproc.virtual-thread.check-shippable} (default {@code false}): {@code true} serializes every
+ * task, function, initializer, item and result first and refuses, as the process backend would,
+ * what cannot travel.
  */
 public final class VirtualThreadBackendProvider implements BackendProvider {
 
@@ -51,12 +54,18 @@ public final class VirtualThreadBackendProvider implements BackendProvider {
   }
 
   @Override
+  public java.util.Set<String> options() {
+    return java.util.Set.of("shutdown-timeout", "check-shippable");
+  }
+
+  @Override
   public int priority() {
     return 20;
   }
 
   @Override
   public Backend open(BackendConfig config) {
-    return new LocalBackend(NAME, ThreadMaker.virtual(), config.getDuration("shutdown-timeout", Duration.ofSeconds(10)));
+    return new LocalBackend(NAME, ThreadMaker.virtual(), config.getDuration("shutdown-timeout", Duration.ofSeconds(10)),
+        config.getBoolean("check-shippable", false));
   }
 }

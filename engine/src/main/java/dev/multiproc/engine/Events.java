@@ -1,0 +1,84 @@
+package dev.multiproc.engine;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+
+/**
+ * multiproc's Java Flight Recorder events, all under the category {@code multiproc}: record with
+ * {@code java -XX:StartFlightRecording ...} (or JDK Mission Control) and look for
+ * {@code dev.multiproc.*}. Disabled events cost next to nothing.
+ *
+ * <p>Internal: shared by the backends, no compatibility promise (the event names and fields are
+ * documented in the README).
+ */
+public final class Events {
+
+  private Events() {}
+
+  /** A pool worker ran a chunk of {@code map}/{@code imap} items, or one {@code submit}. */
+  @Name("dev.multiproc.Chunk")
+  @Label("multiproc chunk")
+  @Category("multiproc")
+  @Description("A pool worker ran a chunk of map items or a submitted task")
+  public static final class Chunk extends Event {
+    /** The pool's name. */
+    @Label("Pool")
+    public String pool;
+
+    /** How many items the chunk held; 0 for a submitted task. */
+    @Label("Items")
+    public int items;
+  }
+
+  /** A {@code Queue.get} that had to wait for an item. */
+  @Name("dev.multiproc.QueueWait")
+  @Label("multiproc queue wait")
+  @Category("multiproc")
+  @Description("A get on a multiproc Queue that waited because the queue was empty")
+  public static final class QueueWait extends Event {
+    /** Whether an item came (false: the timeout passed). */
+    @Label("Got an item")
+    public boolean gotItem;
+  }
+
+  /** A child JVM of the process backend started (from launch until it was ready). */
+  @Name("dev.multiproc.ChildStart")
+  @Label("multiproc child start")
+  @Category("multiproc")
+  @Description("A child JVM of the process backend, from launch until ready")
+  public static final class ChildStart extends Event {
+    /** The worker's name. */
+    @Label("Worker")
+    public String worker;
+
+    /** The child's process id. */
+    @Label("PID")
+    public long pid;
+
+    /** Whether it became ready (false: it exited or timed out first). */
+    @Label("Ready")
+    public boolean ready;
+  }
+
+  /** A child JVM of the process backend exited. */
+  @Name("dev.multiproc.ChildExit")
+  @Label("multiproc child exit")
+  @Category("multiproc")
+  @Description("A child JVM of the process backend exited; a pool replaces one it still needs")
+  public static final class ChildExit extends Event {
+    /** The worker's name. */
+    @Label("Worker")
+    public String worker;
+
+    /** The child's process id. */
+    @Label("PID")
+    public long pid;
+
+    /** Its exit code: -N for signal N. */
+    @Label("Exit code")
+    public int exitCode;
+  }
+}

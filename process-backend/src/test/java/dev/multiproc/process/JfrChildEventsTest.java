@@ -1,0 +1,52 @@
+package dev.multiproc.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.multiproc.Backend;
+import dev.multiproc.Worker;
+import dev.multiproc.WorkerOptions;
+import dev.multiproc.spi.BackendConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A child JVM's start (until ready) and exit are JFR events. */
+@Timeout(120)
+class JfrChildEventsTest {
+
+  @Test
+  void aChildsStartAndExitAreRecorded(@TempDir Path temp) throws Exception {
+    Path file = temp.resolve("children.jfr");
+    long pid;
+    try (Recording recording = new Recording();
+        Backend b = new ProcessBackendProvider().open(BackendConfig.of("process", Map.of("cds", "false")))) {
+      recording.enable("dev.multiproc.ChildStart");
+      recording.enable("dev.multiproc.ChildExit");
+      recording.start();
+      Worker w = b.newWorker(() -> {}, WorkerOptions.builder().name("jfr-child").build()).start();
+      assertThat(w.join(Duration.ofSeconds(60))).isTrue();
+      pid = w.pid().orElseThrow();
+      recording.stop();
+      recording.dump(file);
+    }
+    List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+    assertThat(events).filteredOn(e -> e.getEventType().getName().equals("dev.multiproc.ChildStart")).singleElement()
+        .satisfies(e -> {
+          assertThat(e.getString("worker")).contains("jfr-child");
+          assertThat(e.getLong("pid")).isEqualTo(pid);
+          assertThat(e.getBoolean("ready")).isTrue();
+        });
+    assertThat(events).filteredOn(e -> e.getEventType().getName().equals("dev.multiproc.ChildExit")).singleElement()
+        .satisfies(e -> {
+          assertThat(e.getLong("pid")).isEqualTo(pid);
+          assertThat(e.getInt("exitCode")).isZero();
+        });
+  }
+}
