@@ -28,6 +28,8 @@ public record Pipe<T>(Connection<T> left, Connection<T> right) implements Serial
   @Serial private static final long serialVersionUID = 1L;
 
   /**
+   * A pipe of two connected ends.
+   *
    * @throws NullPointerException if an end is null
    */
   public Pipe {

@@ -24,6 +24,8 @@ import java.util.Map;
 public interface SharedMap<K, V> {
 
   /**
+   * The value of {@code key}: a copy where the map lives in another JVM.
+   *
    * @param key the key
    * @return the value, or null if there is none
    * @throws NullPointerException if {@code key} is null
@@ -31,6 +33,8 @@ public interface SharedMap<K, V> {
   V get(K key);
 
   /**
+   * Sets the value of {@code key}.
+   *
    * @param key the key
    * @param value the value
    * @return the previous value, or null if there was none
@@ -50,6 +54,8 @@ public interface SharedMap<K, V> {
   V putIfAbsent(K key, V value);
 
   /**
+   * Removes the entry of {@code key}.
+   *
    * @param key the key
    * @return the removed value, or null if there was none
    * @throws NullPointerException if {@code key} is null
@@ -57,13 +63,19 @@ public interface SharedMap<K, V> {
   V remove(K key);
 
   /**
+   * Whether {@code key} has a value.
+   *
    * @param key the key
    * @return true if the key has a value
    * @throws NullPointerException if {@code key} is null
    */
   boolean containsKey(K key);
 
-  /** @return the number of entries; approximate while others change the map */
+  /**
+   * The number of entries.
+   *
+   * @return the number of entries; approximate while others change the map
+   */
   int size();
 
   /** Removes every entry. Not atomic with respect to concurrent puts. */

@@ -17,10 +17,18 @@ package dev.multiproc;
  */
 public interface Value {
 
-  /** @return the current value */
+  /**
+   * Reads the value.
+   *
+   * @return the current value
+   */
   long get();
 
-  /** @param value the new value */
+  /**
+   * Sets the value.
+   *
+   * @param value the new value
+   */
   void set(long value);
 
   /**
