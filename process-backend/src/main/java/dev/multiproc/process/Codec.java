@@ -433,7 +433,17 @@ final class Codec {
       return new NotShippableException(m.toString(), w.getCause());
     }
     String culprit = culpritClass(e);
-    if (culprit != null) {
+    String foreign = culprit == null ? null : foreignHandle(culprit);
+    if (foreign != null) {
+      m.append("it captures ").append(foreign).append(" made by an in-JVM backend (thread or virtual-thread),"
+          + " which cannot reach a child process");
+      String path = ShippingPath.find(root, what, culprit);
+      if (path != null) {
+        m.append(" (path: ").append(path).append(')');
+      }
+      m.append(". Make the handle with the same backend as the task: Multiproc.backend(\"process\")"
+          + " (or the backend you opened), not Multiproc.backend(\"thread\").");
+    } else if (culprit != null) {
       m.append(culprit).append(" is not serializable");
       String path = ShippingPath.find(root, what, culprit);
       if (path != null) {
@@ -445,6 +455,19 @@ final class Codec {
       m.append(e);
     }
     return new NotShippableException(m.toString(), e);
+  }
+
+  /**
+   * "a Queue" when {@code className} is a handle of the in-JVM backends (a {@code LocalQueue},
+   * {@code LocalEvent}, ...), captured by a task of this backend by mistake; else null.
+   */
+  static String foreignHandle(String className) {
+    String prefix = "dev.multiproc.engine.Local";
+    if (!className.startsWith(prefix) || className.equals("dev.multiproc.engine.LocalBackend")) {
+      return null;
+    }
+    String kind = className.substring(prefix.length()).replaceAll("\\$.*", "");
+    return (kind.matches("[AEIOU].*") ? "an " : "a ") + kind;
   }
 
   private static String culpritClass(IOException e) {

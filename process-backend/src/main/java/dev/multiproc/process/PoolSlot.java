@@ -20,6 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class PoolSlot implements Child.Handler {
 
+  private static final System.Logger LOG = System.getLogger("dev.multiproc.process");
+
   private final ProcessPool pool;
   private final ProcessBackend backend;
   private final int maxDepth;
@@ -381,6 +383,12 @@ final class PoolSlot implements Child.Handler {
     if (retired || d == null) {
       return; // a slot that never got going is retried by whoever started it
     }
+    if (!pool.isStopped()) {
+      String running = lost.isEmpty() || !initialized ? "" : " while running " + describe(lost.get(0));
+      LOG.log(System.Logger.Level.WARNING, () -> "pool " + pool.options().name() + ": worker " + name + " (pid "
+          + c.pid() + ") died with exit code " + exitCode + running + "; starting a replacement."
+          + " (PoolOptions.retriesOnWorkerDeath re-runs the work of a dead worker.)" + ProcessPool.lastLines(outputTail));
+    }
     if (!initialized && pool.startupDeaths.incrementAndGet() >= ProcessPool.START_ATTEMPTS) {
       pool.broken("worker " + name + " (pid " + c.pid() + ") died with exit code " + exitCode
           + " before its initializer finished, " + ProcessPool.START_ATTEMPTS + " times in a row, so the pool cannot run tasks"
@@ -390,6 +398,11 @@ final class PoolSlot implements Child.Handler {
     // Not on this reader thread: the replacement may take up to the start timeout to be ready, and
     // this child is not gone (its waiters are not released) until exited() returns.
     backend.threads().newPlatformThread("multiproc-" + name + "-replace", true, pool::replace).start();
+  }
+
+  private static String describe(WorkUnit u) {
+    return u.isCall() ? "a submitted task" : u.size() == 1 ? "item " + u.firstIndex()
+        : "items " + u.firstIndex() + ".." + (u.firstIndex() + u.size() - 1);
   }
 
   private WorkerDiedException death(Child c, int exitCode, String outputTail, WorkUnit u) {

@@ -3,10 +3,14 @@ package dev.multiproc.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.multiproc.Backend;
 import dev.multiproc.NotShippableException;
+import dev.multiproc.Queue;
 import dev.multiproc.RemoteTaskException;
 import dev.multiproc.Task;
 import dev.multiproc.TaskFunction;
+import dev.multiproc.engine.LocalBackend;
+import dev.multiproc.engine.ThreadMaker;
 import java.io.Serializable;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -83,6 +87,19 @@ class CodecTest {
         .isInstanceOf(NotShippableException.class)
         .hasMessageContaining("cannot send the task to a child process: java.lang.Thread is not serializable")
         .hasMessageContaining("Path: task -> this$0 -> worker (java.lang.Thread)");
+  }
+
+  @Test
+  void aHandleOfAnInJvmBackendCapturedByAProcessTaskSaysWhatHappened() throws Exception {
+    try (Backend threads = new LocalBackend("thread", ThreadMaker.platform(), java.time.Duration.ofSeconds(5))) {
+      Queue<Integer> wrong = threads.newQueue(0);
+      Task task = () -> wrong.put(1);
+      assertThatThrownBy(() -> Codec.encodeValue(task, "task"))
+          .isInstanceOf(NotShippableException.class)
+          .hasMessageContaining("cannot send the task to a child process: it captures a Queue made by an in-JVM backend")
+          .hasMessageContaining("Make the handle with the same backend as the task")
+          .hasMessageNotContaining("Make that class Serializable");
+    }
   }
 
   /** Not serializable; a lambda that reads its field captures it. */
