@@ -1,8 +1,15 @@
 package dev.multiproc.engine;
 
+import dev.multiproc.Barrier;
+import dev.multiproc.Connection;
 import dev.multiproc.Event;
+import dev.multiproc.Lock;
 import dev.multiproc.NotShippableException;
+import dev.multiproc.Pipe;
 import dev.multiproc.Queue;
+import dev.multiproc.Semaphore;
+import dev.multiproc.SharedMap;
+import dev.multiproc.Value;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.NotSerializableException;
@@ -13,8 +20,9 @@ import java.io.OutputStream;
  * {@code multiproc.<backend>.check-shippable=true} on the in-JVM backends: serializes every task,
  * function, initializer, item and result as the {@code process} backend would send it, and fails
  * as it would, with {@link NotShippableException}, so that a task that captures a
- * non-serializable {@code this} is caught while developing on threads. Queue and event handles
- * count as shippable, as they are on every backend. The bytes are discarded; the work runs on the
+ * non-serializable {@code this} is caught while developing on threads. Handles (queues, events,
+ * locks, semaphores, barriers, pipes, values, shared maps) count as shippable, as they are on every
+ * backend. The bytes are discarded; the work runs on the
  * original objects.
  */
 final class ShippableCheck {
@@ -53,7 +61,14 @@ final class ShippableCheck {
 
     @Override
     protected Object replaceObject(Object obj) {
-      return obj instanceof Queue<?> || obj instanceof Event ? "handle" : obj;
+      return isHandle(obj) ? "handle" : obj;
     }
+  }
+
+  /** The handles a backend makes, which every backend can ship to its workers. */
+  static boolean isHandle(Object obj) {
+    return obj instanceof Queue<?> || obj instanceof Event || obj instanceof Lock || obj instanceof Semaphore
+        || obj instanceof Barrier || obj instanceof Connection<?> || obj instanceof Pipe<?> || obj instanceof Value
+        || obj instanceof SharedMap<?, ?>;
   }
 }

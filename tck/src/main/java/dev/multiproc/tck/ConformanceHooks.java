@@ -50,14 +50,25 @@ public abstract class ConformanceHooks {
    * Whether the backend ships objects: tasks, functions, initializers, items, results, exceptions
    * and queue items are serialized on their way to or from a worker (child processes, cluster
    * members). The kit then also checks what happens when such an object cannot be written or read
-   * back ({@link PythonParityConformance}), and that a task which is not serializable is refused
-   * with {@link dev.multiproc.NotShippableException} ({@link ExecutorServiceConformance}); backends
-   * that hand objects over by reference skip those tests, and run such tasks.
+   * back ({@link PythonParityConformance}); backends that hand objects over by reference skip
+   * those tests.
    *
    * @return false by default (in-JVM backends); the process backend returns true
    */
   protected boolean shipsObjects() {
     return false;
+  }
+
+  /**
+   * Whether a task must be serializable on this backend: the {@link ExecutorServiceConformance}
+   * then expects a task that is not to be refused with {@link dev.multiproc.NotShippableException},
+   * and otherwise to run. True where objects are shipped, and on an in-JVM backend that checks
+   * shippability ({@code check-shippable}) without shipping.
+   *
+   * @return {@link #shipsObjects()} by default
+   */
+  protected boolean shipsWork() {
+    return shipsObjects();
   }
 
   /**

@@ -96,6 +96,11 @@ public abstract class ConformanceSuite extends ConformanceHooks {
   }
 
   @Override
+  protected boolean shipsWork() {
+    return kit != null ? kit.shipsWork() : super.shipsWork();
+  }
+
+  @Override
   protected int scale() {
     return Math.max(1, kit != null ? kit.scale() : super.scale());
   }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * {@link Pool#asExecutorService()}: tasks run on the pool's workers, futures carry results and
  * failures, {@code invokeAll}/{@code invokeAny} work, shutting the view down ends the view and not
  * the pool, closing the pool shuts the view, and a task that cannot travel is refused on backends
- * that {@linkplain #shipsObjects() ship objects}.
+ * that {@linkplain #shipsWork() ship work}.
  *
  * <p>Tasks are {@code Callable & Serializable} or {@code Runnable & Serializable} lambdas, as a user
  * of a shipping backend writes them.
@@ -160,7 +160,7 @@ public abstract class ExecutorServiceConformance extends ConformanceSuite {
       ExecutorService view = pool.asExecutorService();
       Set<Thread> notSerializable = Set.of(Thread.currentThread());
       Callable<Integer> captures = () -> notSerializable.size();
-      if (shipsObjects()) {
+      if (shipsWork()) {
         assertThatThrownBy(() -> view.submit(captures)).isInstanceOf(NotShippableException.class);
         assertThatThrownBy(() -> CompletableFuture.supplyAsync(() -> 1, view)).isInstanceOf(NotShippableException.class);
       } else {

@@ -22,7 +22,7 @@ class CheckShippableConformanceTest extends MultiprocConformanceKit {
   }
 
   @Override
-  protected boolean shipsObjects() {
+  protected boolean shipsWork() {
     return true; // a task that cannot be serialized is refused, as on process
   }
 }
