@@ -182,7 +182,8 @@ final class BackendSelection {
             .thenComparing(n -> !providers.byName().containsKey(n)));
   }
 
-  private static int distance(String a, String b) {
+  /** Levenshtein distance (also for misspelt configuration keys). */
+  static int distance(String a, String b) {
     int[] prev = new int[b.length() + 1];
     int[] cur = new int[b.length() + 1];
     for (int j = 0; j <= b.length(); j++) {
