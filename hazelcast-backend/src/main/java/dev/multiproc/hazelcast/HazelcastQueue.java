@@ -1,0 +1,284 @@
+package dev.multiproc.hazelcast;
+
+import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.HazelcastInstance;
+import dev.multiproc.Queue;
+import dev.multiproc.thread.ThreadQueue;
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A queue of the hazelcast backend: an {@link IQueue} (backup count 1, so its items survive a
+ * member's death). Captured by a task it travels as its name and finds the member's instance on
+ * the other side.
+ *
+ * <p>Waiting calls never park inside the cluster: a blocking {@code take} interrupted here could
+ * still take an item there, which would be lost. {@code get} and {@code put} make non-blocking
+ * {@code poll}/{@code offer} calls and wait in this JVM for a listener's wake-up between them
+ * ({@link Signals}), so an interrupted call takes or adds nothing. Items move one per call: a
+ * {@code get} never takes an item it was not asked for.
+ *
+ * <p>Once the backend that made it is closed, the handle in this JVM keeps working on a local copy
+ * of the items it held (see {@link #detach()}).
+ */
+final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBackend.Detachable {
+
+  @Serial private static final long serialVersionUID = 1L;
+
+  private final String backendId;
+  private final String cluster;
+  private final String name;
+  private final int capacity;
+  private transient volatile HazelcastInstance hz;
+  private transient volatile ThreadQueue<T> detached;
+
+  HazelcastQueue(HazelcastInstance hz, String backendId, String cluster, String name, int capacity) {
+    this.hz = hz;
+    this.backendId = backendId;
+    this.cluster = cluster;
+    this.name = name;
+    this.capacity = capacity;
+  }
+
+  private IQueue<T> q() {
+    HazelcastInstance h = hz;
+    if (h == null) {
+      h = Instances.resolve(backendId, cluster);
+      hz = h;
+    }
+    return h.getQueue(name);
+  }
+
+  private Signals.Signal signal(IQueue<T> q) {
+    return Signals.of(hz).queue(q);
+  }
+
+  @Override
+  public void put(T item) throws InterruptedException {
+    Objects.requireNonNull(item, "item");
+    while (true) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      ThreadQueue<T> local = detached;
+      if (local != null) {
+        local.put(item);
+        return;
+      }
+      try {
+        IQueue<T> q = q();
+        Signals.Signal s = signal(q);
+        long mark = s.value();
+        if (q.offer(item)) {
+          return;
+        }
+        s.awaitAbove(mark, Signals.RECHECK_NANOS);
+      } catch (RuntimeException e) {
+        if (Remote.interrupted(e)) {
+          throw new InterruptedException("interrupted while waiting on " + this);
+        }
+        if (detached == null) {
+          throw Remote.translate(e, toString());
+        }
+      }
+    }
+  }
+
+  @Override
+  public boolean put(T item, Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(item, "item");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      ThreadQueue<T> local = detached;
+      if (local != null) {
+        return local.put(item, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      }
+      try {
+        IQueue<T> q = q();
+        Signals.Signal s = signal(q);
+        long mark = s.value();
+        if (q.offer(item)) {
+          return true;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        s.awaitAbove(mark, Math.min(left, Signals.RECHECK_NANOS));
+      } catch (RuntimeException e) {
+        if (Remote.interrupted(e)) {
+          throw new InterruptedException("interrupted while waiting on " + this);
+        }
+        if (detached == null) {
+          throw Remote.translate(e, toString());
+        }
+      }
+    }
+  }
+
+  @Override
+  public boolean tryPut(T item) {
+    Objects.requireNonNull(item, "item");
+    ThreadQueue<T> local = detached;
+    if (local != null) {
+      return local.tryPut(item);
+    }
+    try {
+      return q().offer(item);
+    } catch (RuntimeException e) {
+      if (detached != null) {
+        return tryPut(item);
+      }
+      throw Remote.translate(e, toString());
+    }
+  }
+
+  @Override
+  public T get() throws InterruptedException {
+    while (true) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      ThreadQueue<T> local = detached;
+      if (local != null) {
+        return local.get();
+      }
+      try {
+        IQueue<T> q = q();
+        Signals.Signal s = signal(q);
+        long mark = s.value();
+        T item = q.poll();
+        if (item != null) {
+          return item;
+        }
+        s.awaitAbove(mark, Signals.RECHECK_NANOS);
+      } catch (RuntimeException e) {
+        if (Remote.interrupted(e)) {
+          throw new InterruptedException("interrupted while waiting on " + this);
+        }
+        if (detached == null) {
+          throw Remote.translate(e, toString());
+        }
+      }
+    }
+  }
+
+  @Override
+  public Optional<T> get(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      ThreadQueue<T> local = detached;
+      if (local != null) {
+        return local.get(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      }
+      try {
+        IQueue<T> q = q();
+        Signals.Signal s = signal(q);
+        long mark = s.value();
+        T item = q.poll();
+        if (item != null) {
+          return Optional.of(item);
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return Optional.empty();
+        }
+        s.awaitAbove(mark, Math.min(left, Signals.RECHECK_NANOS));
+      } catch (RuntimeException e) {
+        if (Remote.interrupted(e)) {
+          throw new InterruptedException("interrupted while waiting on " + this);
+        }
+        if (detached == null) {
+          throw Remote.translate(e, toString());
+        }
+      }
+    }
+  }
+
+  @Override
+  public Optional<T> tryGet() {
+    ThreadQueue<T> local = detached;
+    if (local != null) {
+      return local.tryGet();
+    }
+    try {
+      return Optional.ofNullable(q().poll());
+    } catch (RuntimeException e) {
+      if (detached != null) {
+        return tryGet();
+      }
+      throw Remote.translate(e, toString());
+    }
+  }
+
+  @Override
+  public int size() {
+    ThreadQueue<T> local = detached;
+    if (local != null) {
+      return local.size();
+    }
+    try {
+      return q().size();
+    } catch (RuntimeException e) {
+      if (detached != null) {
+        return size();
+      }
+      throw Remote.translate(e, toString());
+    }
+  }
+
+  /** Moves the items into this JVM; from now on the handle works locally. Called as the backend closes. */
+  @Override
+  public void detach() {
+    ThreadQueue<T> local = new ThreadQueue<>(capacity);
+    try {
+      IQueue<T> q = q();
+      for (T item = q.poll(); item != null; item = q.poll()) {
+        local.tryPut(item);
+      }
+      detached = local;
+      for (T item = q.poll(); item != null; item = q.poll()) { // a put that raced with the first drain
+        local.tryPut(item);
+      }
+    } catch (RuntimeException e) {
+      detached = local;
+    }
+  }
+
+  /** Removes the queue from the cluster (client mode: the cluster outlives the backend). */
+  @Override
+  public void destroy() {
+    try {
+      q().destroy();
+    } catch (RuntimeException e) {
+      // best effort: the cluster may be gone
+    }
+  }
+
+  @Serial
+  private Object writeReplace() {
+    return new Ref(backendId, cluster, name, capacity);
+  }
+
+  /** What travels: names only. */
+  private record Ref(String backendId, String cluster, String name, int capacity) implements Serializable {
+    @Serial
+    private Object readResolve() {
+      return new HazelcastQueue<>(null, backendId, cluster, name, capacity);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Queue{" + name + (capacity == 0 ? "" : ", maxSize=" + capacity) + (detached != null ? ", detached" : "") + "}";
+  }
+}

@@ -1,0 +1,13 @@
+package dev.multiproc.hazelcast;
+
+import dev.multiproc.spi.BackendProvider;
+import dev.multiproc.tck.MultiprocConformanceKit;
+
+/** The whole conformance kit on an embedded one-member cluster, a fresh member per test. */
+class HazelcastConformanceTest extends MultiprocConformanceKit {
+
+  @Override
+  protected BackendProvider provider() {
+    return new HazelcastBackendProvider();
+  }
+}
