@@ -15,7 +15,7 @@ import dev.multiproc.Queue;
 import dev.multiproc.Task;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
-import dev.multiproc.thread.ThreadMaker;
+import dev.multiproc.engine.ThreadMaker;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -3,7 +3,7 @@ package dev.multiproc.hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.multiproc.Event;
-import dev.multiproc.thread.ThreadEvent;
+import dev.multiproc.engine.LocalEvent;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
@@ -29,7 +29,7 @@ final class HazelcastEvent implements Event, Serializable, HazelcastBackend.Deta
   private final String map;
   private final String key;
   private transient volatile HazelcastInstance hz;
-  private transient volatile ThreadEvent detached;
+  private transient volatile LocalEvent detached;
 
   HazelcastEvent(HazelcastInstance hz, String backendId, String cluster, String map, String key) {
     this.hz = hz;
@@ -64,7 +64,7 @@ final class HazelcastEvent implements Event, Serializable, HazelcastBackend.Deta
   }
 
   private void move(boolean set) {
-    ThreadEvent local = detached;
+    LocalEvent local = detached;
     if (local != null) {
       if (set) {
         local.set();
@@ -96,7 +96,7 @@ final class HazelcastEvent implements Event, Serializable, HazelcastBackend.Deta
 
   @Override
   public boolean isSet() {
-    ThreadEvent local = detached;
+    LocalEvent local = detached;
     if (local != null) {
       return local.isSet();
     }
@@ -126,7 +126,7 @@ final class HazelcastEvent implements Event, Serializable, HazelcastBackend.Deta
       throw new InterruptedException();
     }
     long deadline = System.nanoTime() + nanos;
-    ThreadEvent local = detached;
+    LocalEvent local = detached;
     if (local != null) {
       return nanos == Long.MAX_VALUE ? awaitLocal(local) : local.await(Duration.ofNanos(nanos));
     }
@@ -161,14 +161,14 @@ final class HazelcastEvent implements Event, Serializable, HazelcastBackend.Deta
     }
   }
 
-  private static boolean awaitLocal(ThreadEvent local) throws InterruptedException {
+  private static boolean awaitLocal(LocalEvent local) throws InterruptedException {
     local.await();
     return true;
   }
 
   @Override
   public void detach() {
-    ThreadEvent local = new ThreadEvent();
+    LocalEvent local = new LocalEvent();
     try {
       if (count(m()) % 2 == 1) {
         local.set();

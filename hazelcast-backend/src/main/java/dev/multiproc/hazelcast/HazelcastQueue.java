@@ -3,7 +3,7 @@ package dev.multiproc.hazelcast;
 import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import dev.multiproc.Queue;
-import dev.multiproc.thread.ThreadQueue;
+import dev.multiproc.engine.LocalQueue;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Duration;
@@ -33,7 +33,7 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
   private final String name;
   private final int capacity;
   private transient volatile HazelcastInstance hz;
-  private transient volatile ThreadQueue<T> detached;
+  private transient volatile LocalQueue<T> detached;
 
   HazelcastQueue(HazelcastInstance hz, String backendId, String cluster, String name, int capacity) {
     this.hz = hz;
@@ -63,7 +63,7 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      ThreadQueue<T> local = detached;
+      LocalQueue<T> local = detached;
       if (local != null) {
         local.put(item);
         return;
@@ -95,7 +95,7 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      ThreadQueue<T> local = detached;
+      LocalQueue<T> local = detached;
       if (local != null) {
         return local.put(item, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       }
@@ -125,7 +125,7 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
   @Override
   public boolean tryPut(T item) {
     Objects.requireNonNull(item, "item");
-    ThreadQueue<T> local = detached;
+    LocalQueue<T> local = detached;
     if (local != null) {
       return local.tryPut(item);
     }
@@ -145,7 +145,7 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      ThreadQueue<T> local = detached;
+      LocalQueue<T> local = detached;
       if (local != null) {
         return local.get();
       }
@@ -176,7 +176,7 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      ThreadQueue<T> local = detached;
+      LocalQueue<T> local = detached;
       if (local != null) {
         return local.get(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       }
@@ -206,7 +206,7 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
 
   @Override
   public Optional<T> tryGet() {
-    ThreadQueue<T> local = detached;
+    LocalQueue<T> local = detached;
     if (local != null) {
       return local.tryGet();
     }
@@ -222,7 +222,7 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
 
   @Override
   public int size() {
-    ThreadQueue<T> local = detached;
+    LocalQueue<T> local = detached;
     if (local != null) {
       return local.size();
     }
@@ -239,7 +239,7 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
   /** Moves the items into this JVM; from now on the handle works locally. Called as the backend closes. */
   @Override
   public void detach() {
-    ThreadQueue<T> local = new ThreadQueue<>(capacity);
+    LocalQueue<T> local = new LocalQueue<>(capacity);
     try {
       IQueue<T> q = q();
       for (T item = q.poll(); item != null; item = q.poll()) {
