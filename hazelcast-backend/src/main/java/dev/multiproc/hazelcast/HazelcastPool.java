@@ -96,13 +96,28 @@ final class HazelcastPool extends AbstractPool {
   @Override
   protected void stopExecutors(boolean force) {
     List<Executor> all;
+    List<Future<byte[]>> calls = new ArrayList<>();
     lock.lock();
     try {
       all = new ArrayList<>(executors);
+      for (Executor e : all) {
+        if (e.call != null) {
+          calls.add(e.call);
+        }
+      }
     } finally {
       lock.unlock();
     }
     if (force) {
+      // A Hazelcast future's get() is not interruptible: cancel the calls in flight (which
+      // interrupts their workers' threads on the members), and interrupt executors waiting for work.
+      for (Future<byte[]> c : calls) {
+        try {
+          c.cancel(true);
+        } catch (RuntimeException e) {
+          // the member or this instance is gone: the call ends with it
+        }
+      }
       for (Executor e : all) {
         e.thread.interrupt();
       }
@@ -234,7 +249,11 @@ final class HazelcastPool extends AbstractPool {
           giveBack(u);
           continue;
         } catch (CancellationException e) {
-          member = null; // timed out: the unit has failed, the worker's thread there was dropped
+          member = null; // timed out or terminated: the unit has failed, the worker's thread there was dropped
+          if (isTerminated() || backend.isClosed()) {
+            u.fail(new CancellationException("the pool was terminated"));
+            return false;
+          }
           return true;
         } catch (ExecutionException | RuntimeException e) {
           if (Remote.memberGone(e) && !backend.isClosed()) {

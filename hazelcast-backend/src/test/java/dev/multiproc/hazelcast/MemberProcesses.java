@@ -55,6 +55,9 @@ final class MemberProcesses implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     cmd.addAll(HAZELCAST_JVM_OPTIONS);
+    if (Runtime.version().feature() >= 24) {
+      cmd.add("--sun-misc-unsafe-memory-access=allow"); // Hazelcast's shaded JCTools; JVMs before 23 refuse the flag
+    }
     cmd.add("-Xmx256m");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
@@ -97,7 +100,8 @@ final class MemberProcesses implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
+    boolean interrupted = false;
     for (Process p : processes) {
       try {
         p.getOutputStream().close(); // the member shuts down when its stdin ends
@@ -106,10 +110,18 @@ final class MemberProcesses implements AutoCloseable {
       }
     }
     for (Process p : processes) {
-      if (!p.waitFor(15, TimeUnit.SECONDS)) {
+      try {
+        if (!p.waitFor(15, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          p.waitFor(10, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
         p.destroyForcibly();
-        p.waitFor(10, TimeUnit.SECONDS);
       }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
