@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  * <h2>Arguments</h2>
  *
  * Example names ({@code countdown}, {@code pool-map}, {@code sender-receiver}, {@code classy},
- * {@code event-stop}, or {@code all}; none means all), run in the order given, and the options
+ * {@code event-stop}, or {@code all}; none means all; {@code cluster-map} only when named), run in
+ * the order given, and the options
  * {@code --backend <name>} (or {@code --backend=<name>}) and {@code -h}/{@code --help}.
  *
  * <h2>Which backend</h2>
@@ -69,6 +70,10 @@ public final class Examples {
       new Example("sender-receiver", "a worker puts 0, 1, 2, ... on a Queue; take 10, then terminate() it", SenderReceiver::run),
       new Example("classy", "the same, owned by a class that starts the worker in its constructor", Classy::run),
       new Example("event-stop", "the threading version: stop the sender gracefully with an Event", EventStop::run));
+
+  /** Examples run only when named: they need more than a backend (cluster-map starts member JVMs). */
+  static final List<Example> BY_NAME_ONLY = List.of(
+      new Example("cluster-map", "start two local Hazelcast member JVMs, map across them, show who computed what", ClusterMap::run));
 
   private Examples() {}
 
@@ -123,7 +128,8 @@ public final class Examples {
       } else if (a.equals("all")) {
         chosen.addAll(ALL);
       } else {
-        Optional<Example> e = ALL.stream().filter(x -> x.name().equals(a)).findFirst();
+        Optional<Example> e = java.util.stream.Stream.concat(ALL.stream(), BY_NAME_ONLY.stream())
+            .filter(x -> x.name().equals(a)).findFirst();
         if (e.isEmpty()) {
           return usage(err, "Unknown example \"" + a + "\". Examples: " + names() + " (or all).");
         }
@@ -185,7 +191,7 @@ public final class Examples {
   }
 
   private static String names() {
-    return ALL.stream().map(Example::name).collect(Collectors.joining(", "));
+    return java.util.stream.Stream.concat(ALL.stream(), BY_NAME_ONLY.stream()).map(Example::name).collect(Collectors.joining(", "));
   }
 
   /**
@@ -220,6 +226,11 @@ public final class Examples {
         """);
     int width = ALL.stream().mapToInt(e -> e.name().length()).max().orElse(0) + 2;
     for (Example e : ALL) {
+      out.println("  " + pad(e.name(), width) + e.summary());
+    }
+    out.println();
+    out.println("Run only when named (not part of all):");
+    for (Example e : BY_NAME_ONLY) {
       out.println("  " + pad(e.name(), width) + e.summary());
     }
     out.println("""

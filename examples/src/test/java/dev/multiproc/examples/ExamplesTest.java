@@ -202,7 +202,7 @@ class ExamplesTest {
     assertThat(Examples.run(new String[] {"--verbose"}, out, out)).isEqualTo(Examples.USAGE);
 
     assertThat(lines()).containsSubsequence(
-        "Unknown example \"countdwn\". Examples: countdown, pool-map, sender-receiver, classy, event-stop (or all).",
+        "Unknown example \"countdwn\". Examples: countdown, pool-map, sender-receiver, classy, event-stop, cluster-map (or all).",
         "--backend threads: no such backend on the class path. Available: " + Multiproc.availableBackends()
             + ". Did you mean \"thread\"? For the examples: add it to examples/pom.xml (runtime scope) and rebuild.",
         "--backend needs a name, such as --backend thread.",
