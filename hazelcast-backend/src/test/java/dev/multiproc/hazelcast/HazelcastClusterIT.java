@@ -148,6 +148,10 @@ class HazelcastClusterIT {
     try (Backend backend = open(Map.of("mode", "client", "heartbeat-timeout", "5s"))) {
       awaitClusterSize(backend, 2);
       Queue<Long> started = backend.newQueue(0);
+      Queue<Integer> kept = backend.newQueue(0);
+      for (int i = 0; i < 100; i++) {
+        kept.put(i);
+      }
       List<Integer> items = range(0, 400);
       try (Pool pool = backend.newPool(PoolOptions.builder().workers(4).build())) {
         CompletableFuture<List<long[]>> map = CompletableFuture.supplyAsync(() -> pool.map(x -> {
@@ -170,6 +174,11 @@ class HazelcastClusterIT {
         assertThat(out).allSatisfy(r -> assertThat(r[1]).isEqualTo(r[0] * r[0]));
         assertThat(out.stream().filter(r -> r[2] == second.pid()).count()).as("results from the member before it died").isPositive();
         assertThat(second.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        List<Integer> survived = new ArrayList<>();
+        for (Optional<Integer> i = kept.tryGet(); i.isPresent(); i = kept.tryGet()) {
+          survived.add(i.get());
+        }
+        assertThat(survived).as("queue items put before the member died (one backup)").containsExactlyElementsOf(range(0, 100));
 
         List<Integer> after = pool.map(x -> x + 1, range(0, 100), 10);
         assertThat(after).as("the pool carries on with the member that is left").containsExactlyElementsOf(range(1, 101));
