@@ -333,17 +333,31 @@ final class HazelcastPool extends AbstractPool {
       }
       if (r.unitFailure() != null) {
         u.fail(r.unitFailure().rebuild());
-      } else if (u.isCall()) {
-        u.completeCall(r.results()[0], r.failures() == null ? null : r.failures()[0].rebuild());
       } else {
+        int n = r.results().length;
+        Object[] results = new Object[n];
         Throwable[] failures = null;
-        if (r.failures() != null) {
-          failures = new Throwable[r.failures().length];
-          for (int i = 0; i < failures.length; i++) {
-            failures[i] = r.failures()[i] == null ? null : r.failures()[i].rebuild();
+        for (int i = 0; i < n; i++) {
+          Throwable f = r.failures() == null || r.failures()[i] == null ? null : r.failures()[i].rebuild();
+          if (f == null) {
+            try {
+              results[i] = Shipping.deserialize(r.results()[i], u.isCall() ? "the task's result" : "the result of item " + (u.firstIndex() + i));
+            } catch (NotShippableException e) {
+              f = e;
+            }
+          }
+          if (f != null) {
+            if (failures == null) {
+              failures = new Throwable[n];
+            }
+            failures[i] = f;
           }
         }
-        u.complete(r.results(), failures);
+        if (u.isCall()) {
+          u.completeCall(results[0], failures == null ? null : failures[0]);
+        } else {
+          u.complete(results, failures);
+        }
       }
       if (options.maxTasksPerWorker() > 0 && ++done >= options.maxTasksPerWorker()) {
         retire();

@@ -19,7 +19,9 @@ import java.util.Optional;
  * still take an item there, which would be lost. {@code get} and {@code put} make non-blocking
  * {@code poll}/{@code offer} calls and wait in this JVM for a listener's wake-up between them
  * ({@link Signals}), so an interrupted call takes or adds nothing. Items move one per call: a
- * {@code get} never takes an item it was not asked for.
+ * {@code get} never takes an item it was not asked for. Items travel as bytes serialized here
+ * ({@link Shipping}): one that cannot be written fails its {@code put}, one that cannot be read
+ * back fails the {@code get} that took it (it is consumed, as in Python), naming its class.
  *
  * <p>Once the backend that made it is closed, the handle in this JVM keeps working on a local copy
  * of the items it held (see {@link #detach()}).
@@ -33,7 +35,7 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
   private final String name;
   private final int capacity;
   private transient volatile HazelcastInstance hz;
-  private transient volatile LocalQueue<T> detached;
+  private transient volatile LocalQueue<byte[]> detached;
 
   HazelcastQueue(HazelcastInstance hz, String backendId, String cluster, String name, int capacity) {
     this.hz = hz;
@@ -43,7 +45,7 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
     this.capacity = capacity;
   }
 
-  private IQueue<T> q() {
+  private IQueue<byte[]> q() {
     HazelcastInstance h = hz;
     if (h == null) {
       h = Instances.resolve(backendId, cluster);
@@ -52,27 +54,27 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
     return h.getQueue(name);
   }
 
-  private Signals.Signal signal(IQueue<T> q) {
+  private Signals.Signal signal(IQueue<byte[]> q) {
     return Signals.of(hz).queue(q);
   }
 
   @Override
   public void put(T item) throws InterruptedException {
-    Objects.requireNonNull(item, "item");
+    byte[] bytes = encode(item);
     while (true) {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      LocalQueue<T> local = detached;
+      LocalQueue<byte[]> local = detached;
       if (local != null) {
-        local.put(item);
+        local.put(bytes);
         return;
       }
       try {
-        IQueue<T> q = q();
+        IQueue<byte[]> q = q();
         Signals.Signal s = signal(q);
         long mark = s.value();
-        if (q.offer(item)) {
+        if (q.offer(bytes)) {
           return;
         }
         s.awaitAbove(mark, Signals.RECHECK_NANOS);
@@ -89,21 +91,21 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
 
   @Override
   public boolean put(T item, Duration timeout) throws InterruptedException {
-    Objects.requireNonNull(item, "item");
+    byte[] bytes = encode(item);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      LocalQueue<T> local = detached;
+      LocalQueue<byte[]> local = detached;
       if (local != null) {
-        return local.put(item, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        return local.put(bytes, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       }
       try {
-        IQueue<T> q = q();
+        IQueue<byte[]> q = q();
         Signals.Signal s = signal(q);
         long mark = s.value();
-        if (q.offer(item)) {
+        if (q.offer(bytes)) {
           return true;
         }
         long left = deadline - System.nanoTime();
@@ -124,13 +126,13 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
 
   @Override
   public boolean tryPut(T item) {
-    Objects.requireNonNull(item, "item");
-    LocalQueue<T> local = detached;
+    byte[] bytes = encode(item);
+    LocalQueue<byte[]> local = detached;
     if (local != null) {
-      return local.tryPut(item);
+      return local.tryPut(bytes);
     }
     try {
-      return q().offer(item);
+      return q().offer(bytes);
     } catch (RuntimeException e) {
       if (detached != null) {
         return tryPut(item);
@@ -145,17 +147,17 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      LocalQueue<T> local = detached;
+      LocalQueue<byte[]> local = detached;
       if (local != null) {
-        return local.get();
+        return decode(local.get());
       }
       try {
-        IQueue<T> q = q();
+        IQueue<byte[]> q = q();
         Signals.Signal s = signal(q);
         long mark = s.value();
-        T item = q.poll();
+        byte[] item = q.poll();
         if (item != null) {
-          return item;
+          return decode(item);
         }
         s.awaitAbove(mark, Signals.RECHECK_NANOS);
       } catch (RuntimeException e) {
@@ -176,17 +178,18 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
-      LocalQueue<T> local = detached;
+      LocalQueue<byte[]> local = detached;
       if (local != null) {
-        return local.get(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        Optional<byte[]> b = local.get(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        return b.isEmpty() ? Optional.empty() : Optional.of(decode(b.get()));
       }
       try {
-        IQueue<T> q = q();
+        IQueue<byte[]> q = q();
         Signals.Signal s = signal(q);
         long mark = s.value();
-        T item = q.poll();
+        byte[] item = q.poll();
         if (item != null) {
-          return Optional.of(item);
+          return Optional.of(decode(item));
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -206,23 +209,26 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
 
   @Override
   public Optional<T> tryGet() {
-    LocalQueue<T> local = detached;
+    LocalQueue<byte[]> local = detached;
     if (local != null) {
-      return local.tryGet();
+      Optional<byte[]> b = local.tryGet();
+      return b.isEmpty() ? Optional.empty() : Optional.of(decode(b.get()));
     }
+    byte[] item;
     try {
-      return Optional.ofNullable(q().poll());
+      item = q().poll();
     } catch (RuntimeException e) {
       if (detached != null) {
         return tryGet();
       }
       throw Remote.translate(e, toString());
     }
+    return item == null ? Optional.empty() : Optional.of(decode(item));
   }
 
   @Override
   public int size() {
-    LocalQueue<T> local = detached;
+    LocalQueue<byte[]> local = detached;
     if (local != null) {
       return local.size();
     }
@@ -236,17 +242,26 @@ final class HazelcastQueue<T> implements Queue<T>, Serializable, HazelcastBacken
     }
   }
 
+  private static byte[] encode(Object item) {
+    return Shipping.serialize(Objects.requireNonNull(item, "item"), "queue item");
+  }
+
+  @SuppressWarnings("unchecked")
+  private T decode(byte[] bytes) {
+    return (T) Shipping.deserialize(bytes, "queue item taken from " + this);
+  }
+
   /** Moves the items into this JVM; from now on the handle works locally. Called as the backend closes. */
   @Override
   public void detach() {
-    LocalQueue<T> local = new LocalQueue<>(capacity);
+    LocalQueue<byte[]> local = new LocalQueue<>(capacity);
     try {
-      IQueue<T> q = q();
-      for (T item = q.poll(); item != null; item = q.poll()) {
+      IQueue<byte[]> q = q();
+      for (byte[] item = q.poll(); item != null; item = q.poll()) {
         local.tryPut(item);
       }
       detached = local;
-      for (T item = q.poll(); item != null; item = q.poll()) { // a put that raced with the first drain
+      for (byte[] item = q.poll(); item != null; item = q.poll()) { // a put that raced with the first drain
         local.tryPut(item);
       }
     } catch (RuntimeException e) {

@@ -122,8 +122,11 @@ final class MemberWorkers {
     }
   }
 
-  /** What a chunk's call returns, serialized. */
-  record Reply(Object[] results, Shipping.Failure[] failures, Shipping.Failure unitFailure, Shipping.Failure initFailure)
+  /**
+   * What a chunk's call returns, serialized. Each result is serialized on its own, so that one the
+   * caller cannot read fails only its item.
+   */
+  record Reply(byte[][] results, Shipping.Failure[] failures, Shipping.Failure unitFailure, Shipping.Failure initFailure)
       implements Serializable {
     @Serial private static final long serialVersionUID = 1L;
   }
@@ -263,21 +266,21 @@ final class MemberWorkers {
 
     /** Serializes the reply; a result that cannot travel becomes that item's failure. */
     private static byte[] reply(Object[] results, Throwable[] failures, long firstIndex) {
-      Shipping.Failure[] boxed = box(failures);
-      try {
-        return Shipping.serialize(new Reply(results, boxed, null, null), "a reply");
-      } catch (NotShippableException e) {
-        Throwable[] f = failures == null ? new Throwable[results.length] : failures;
-        for (int i = 0; i < results.length; i++) {
-          try {
-            Shipping.serialize(results[i], "the result of item " + (firstIndex + i));
-          } catch (NotShippableException bad) {
-            results[i] = null;
-            f[i] = bad;
-          }
+      byte[][] bytes = new byte[results.length][];
+      for (int i = 0; i < results.length; i++) {
+        if (failures != null && failures[i] != null) {
+          continue;
         }
-        return Shipping.serialize(new Reply(results, box(f), null, null), "a reply");
+        try {
+          bytes[i] = Shipping.serialize(results[i], "the result of item " + (firstIndex + i));
+        } catch (NotShippableException bad) {
+          if (failures == null) {
+            failures = new Throwable[results.length];
+          }
+          failures[i] = bad;
+        }
       }
+      return Shipping.serialize(new Reply(bytes, box(failures), null, null), "a reply");
     }
 
     private static Shipping.Failure[] box(Throwable[] failures) {

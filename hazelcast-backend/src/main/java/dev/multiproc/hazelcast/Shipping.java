@@ -30,14 +30,34 @@ final class Shipping {
    */
   static byte[] serialize(Object value, String what) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+    Output out = null;
+    try {
+      out = new Output(bytes);
       out.writeObject(value);
+      out.close();
     } catch (IOException | RuntimeException e) {
-      throw new NotShippableException(what + " (" + (value == null ? "null" : value.getClass().getName())
+      String culprit = out == null || out.last == null || out.last == value ? "" : ", at an object of class " + out.last.getClass().getName();
+      throw new NotShippableException(what + " (" + (value == null ? "null" : value.getClass().getName()) + culprit
           + ") cannot be sent to a Hazelcast member: " + e
           + ". Everything a task captures, and every item, result and exception, must be Serializable, and its class on every member's class path.", e);
     }
     return bytes.toByteArray();
+  }
+
+  /** Remembers the object it was writing last, to name it when writing fails. */
+  private static final class Output extends ObjectOutputStream {
+    Object last;
+
+    Output(ByteArrayOutputStream out) throws IOException {
+      super(out);
+      enableReplaceObject(true);
+    }
+
+    @Override
+    protected Object replaceObject(Object obj) {
+      last = obj;
+      return obj;
+    }
   }
 
   /**
@@ -47,11 +67,14 @@ final class Shipping {
    * @throws NotShippableException if it cannot be read here (a class missing from this JVM's class path)
    */
   static Object deserialize(byte[] bytes, String what) {
-    try (ObjectInputStream in = new Input(new ByteArrayInputStream(bytes))) {
+    Input in = null;
+    try {
+      in = new Input(new ByteArrayInputStream(bytes));
       return in.readObject();
     } catch (IOException | ClassNotFoundException | RuntimeException e) {
-      throw new NotShippableException(what + " cannot be read in this JVM (" + ProcessHandle.current().pid() + "): " + e
-          + ". Its class must be on the class path of every JVM of the cluster, members and clients.", e);
+      String culprit = in == null || in.last == null ? "" : " (while reading an object of class " + in.last + ")";
+      throw new NotShippableException(what + culprit + " cannot be read in this JVM (pid " + ProcessHandle.current().pid() + "): " + e
+          + ". Its class must be on the class path of every JVM of the cluster, members and clients, and able to read itself back.", e);
     }
   }
 
@@ -69,12 +92,15 @@ final class Shipping {
 
   /** Resolves classes through the thread's context class loader first (application servers, plugins). */
   private static final class Input extends ObjectInputStream {
+    String last;
+
     Input(InputStream in) throws IOException {
       super(in);
     }
 
     @Override
     protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
+      last = desc.getName();
       ClassLoader tccl = Thread.currentThread().getContextClassLoader();
       if (tccl != null) {
         try {

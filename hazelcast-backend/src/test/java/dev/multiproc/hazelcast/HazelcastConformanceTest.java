@@ -10,4 +10,10 @@ class HazelcastConformanceTest extends MultiprocConformanceKit {
   protected BackendProvider provider() {
     return new HazelcastBackendProvider();
   }
+
+  /** Everything travels serialized, even to the member in this JVM. */
+  @Override
+  protected boolean shipsObjects() {
+    return true;
+  }
 }
