@@ -34,12 +34,13 @@ import java.util.stream.IntStream;
  *   <li>{@code map}: {@code map(x -> x + 1)} over 200,000 items, chunks of 1,000, 6 workers, on
  *       {@code process} (6 child JVMs) and on a client of 3 plain Hazelcast members (items/s)
  *   <li>{@code map-cpu}: the same with about 50 µs of arithmetic per item over 40,000 items (items/s)
+ *   <li>{@code queue}: a worker puts 20,000 ints on a Queue one by one, this JVM gets them (items/s)
  *   <li>{@code recover}: 3 workers, one per member, map items of 200 ms each (chunk 1); SIGKILL one
  *       member while all three are busy; the time from the kill until the item that member was
  *       running has been re-run elsewhere, minus the item's own 200 ms (ms)
  * </ul>
  *
- * Usage: {@code java -cp benchmarks.jar dev.multiproc.benchmarks.ClusterBench [rounds]}
+ * Usage: {@code java -cp benchmarks.jar dev.multiproc.benchmarks.ClusterBench [rounds [map|queue|recover...]]}
  */
 public final class ClusterBench {
 
@@ -57,9 +58,15 @@ public final class ClusterBench {
    */
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    Set<String> what = args.length > 1 ? Set.of(Arrays.copyOfRange(args, 1, args.length)) : Set.of("map", "queue", "recover");
     try (Backend process = Multiproc.open("process")) {
-      measure("map/process", process, rounds, 200_000, 0);
-      measure("map-cpu/process", process, rounds, 40_000, 50);
+      if (what.contains("map")) {
+        measure("map/process", process, rounds, 200_000, 0);
+        measure("map-cpu/process", process, rounds, 40_000, 50);
+      }
+      if (what.contains("queue")) {
+        queue("queue/process", process, rounds, 20_000);
+      }
     }
     String cluster = "multiproc-bench-" + UUID.randomUUID();
     List<Integer> ports = freePorts(3);
@@ -77,9 +84,16 @@ public final class ClusterBench {
       System.setProperty("multiproc.hazelcast.members", ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")));
       System.setProperty("multiproc.hazelcast.heartbeat-timeout", "5s");
       try (Backend hz = Multiproc.open("hazelcast")) {
-        measure("map/hazelcast-3-members", hz, rounds, 200_000, 0);
-        measure("map-cpu/hazelcast-3-members", hz, rounds, 40_000, 50);
-        recover(hz, members);
+        if (what.contains("map")) {
+          measure("map/hazelcast-3-members", hz, rounds, 200_000, 0);
+          measure("map-cpu/hazelcast-3-members", hz, rounds, 40_000, 50);
+        }
+        if (what.contains("queue")) {
+          queue("queue/hazelcast-3-members", hz, rounds, 20_000);
+        }
+        if (what.contains("recover")) {
+          recover(hz, members);
+        }
       }
     } finally {
       for (Process m : members) {
@@ -125,6 +139,29 @@ public final class ClusterBench {
         }
         rates[r] = n / ((t1 - t0) / 1e9);
       }
+    }
+    Arrays.sort(rates);
+    System.out.printf("RESULT %s %.0f %.0f items/s%n", name, rates[rounds / 2], rates[rounds - 1]);
+  }
+
+  /** A worker (on a member, or in a child JVM) puts {@code n} ints on a Queue; this JVM gets them. */
+  private static void queue(String name, Backend backend, int rounds, int n) throws Exception {
+    double[] rates = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      Queue<Integer> q = backend.newQueue(0);
+      dev.multiproc.Worker w = backend.newWorker(() -> {
+        for (int i = 0; i < n; i++) {
+          q.put(i);
+        }
+      }, dev.multiproc.WorkerOptions.defaults()).start();
+      long t0 = System.nanoTime();
+      for (int i = 0; i < n; i++) {
+        if (q.get() != i) {
+          throw new AssertionError("out of order");
+        }
+      }
+      rates[r] = n / ((System.nanoTime() - t0) / 1e9);
+      w.join();
     }
     Arrays.sort(rates);
     System.out.printf("RESULT %s %.0f %.0f items/s%n", name, rates[rounds / 2], rates[rounds - 1]);
