@@ -226,6 +226,85 @@ final class HazelcastBackend implements Backend {
     return e;
   }
 
+  // The rest of Python's toolbox (issue 11): see SyncHandle for how their state lives on the cluster.
+
+  private String syncMap() {
+    return "multiproc.sync." + id;
+  }
+
+  private <H extends SyncHandle> H sync(H h, Object initial) {
+    checkOpen();
+    if (initial != null) {
+      h.init(initial);
+    }
+    h.listen();
+    return h;
+  }
+
+  @Override
+  public dev.multiproc.Lock newLock() {
+    return sync(new HazelcastLock(instance, id, clusterName, syncMap(), "lock." + UUID.randomUUID(), false), null);
+  }
+
+  @Override
+  public dev.multiproc.Lock newRLock() {
+    return sync(new HazelcastLock(instance, id, clusterName, syncMap(), "rlock." + UUID.randomUUID(), true), null);
+  }
+
+  @Override
+  public dev.multiproc.Semaphore newSemaphore(int permits) {
+    return semaphore(permits, false);
+  }
+
+  @Override
+  public dev.multiproc.Semaphore newBoundedSemaphore(int permits) {
+    return semaphore(permits, true);
+  }
+
+  private dev.multiproc.Semaphore semaphore(int permits, boolean bounded) {
+    if (permits < 0) {
+      throw new IllegalArgumentException("permits must be 0 or more, got " + permits);
+    }
+    return sync(new HazelcastSemaphore(instance, id, clusterName, syncMap(), "sem." + UUID.randomUUID(), permits, bounded),
+        (long) permits);
+  }
+
+  @Override
+  public dev.multiproc.Barrier newBarrier(int parties) {
+    if (parties < 1) {
+      throw new IllegalArgumentException("parties must be 1 or more, got " + parties);
+    }
+    return sync(new HazelcastBarrier(instance, id, clusterName, syncMap(), "barrier." + UUID.randomUUID(), parties),
+        HazelcastBarrier.initial());
+  }
+
+  @Override
+  public <T> dev.multiproc.JoinableQueue<T> newJoinableQueue(int maxSize) {
+    Queue<T> items = newQueue(maxSize);
+    return sync(new HazelcastJoinableQueue<>(instance, id, clusterName, syncMap(), "jq." + UUID.randomUUID(), items), 0L);
+  }
+
+  @Override
+  public <T> dev.multiproc.Pipe<T> newPipe() {
+    Queue<T> toRight = newQueue(0);
+    Queue<T> toLeft = newQueue(0);
+    String key = "pipe." + UUID.randomUUID();
+    return new dev.multiproc.Pipe<>(
+        sync(new HazelcastConnection<>(instance, id, clusterName, syncMap(), key, true, toLeft, toRight), null),
+        sync(new HazelcastConnection<>(instance, id, clusterName, syncMap(), key, false, toRight, toLeft), null));
+  }
+
+  @Override
+  public dev.multiproc.Value newValue(long initial) {
+    return sync(new HazelcastValue(instance, id, clusterName, syncMap(), "value." + UUID.randomUUID()), initial);
+  }
+
+  @Override
+  public <K, V> dev.multiproc.SharedMap<K, V> newSharedMap() {
+    checkOpen();
+    return new HazelcastSharedMap<>(instance, id, clusterName, "multiproc.map." + id + "." + UUID.randomUUID());
+  }
+
   private void track(Detachable d) {
     lock.lock();
     try {
@@ -325,6 +404,7 @@ final class HazelcastBackend implements Backend {
         }
         try {
           instance.getMap(eventsMap).destroy();
+          instance.getMap(syncMap()).destroy();
         } catch (RuntimeException e) {
           // best effort: the cluster may be gone
         }
