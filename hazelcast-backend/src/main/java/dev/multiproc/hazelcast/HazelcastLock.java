@@ -1,29 +1,36 @@
 package dev.multiproc.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import dev.multiproc.Lock;
 import java.io.Serial;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A Lock or RLock of the hazelcast backend: one entry of the backend's sync map, absent while free.
- * A Lock's value names the endpoint (member or client) that took it; anyone may release it. An
- * RLock's value is {@code "<endpoint uuid>/<thread id>/<count>"}: reentrant for that thread, released
- * only by it. Not {@code IMap.lock}: that lock is reentrant for its owner thread and only its owner
- * may unlock it, which fits neither the Lock (released by anyone, not reentrant) nor a holder that
- * waits in a Hazelcast-pooled thread. Like Python's locks, one held by a process that dies stays
- * held: {@code abort}-style recovery is the application's.
+ * A Lock or RLock of the hazelcast backend, on Hazelcast's own per-key {@code IMap} lock (of the
+ * key {@code <key>:held} in the backend's sync map; no CP subsystem). That lock belongs to the
+ * thread that took it and to its member or client: when a member leaves the cluster, or a client
+ * disconnects, Hazelcast releases the locks it held, so a worker's JVM that dies holding one does
+ * not block the others forever (unlike Python, where such a lock stays held). An RLock is that lock
+ * as it is: reentrant, and only its holder may {@code unlock} it. A Lock is not reentrant (a
+ * {@code tryLock} is made only while the key is not locked at all) and anyone may release it
+ * ({@code forceUnlock}). Waiters never block inside Hazelcast (an interrupted blocking
+ * {@code lock} could still take the lock after its caller gave up): they {@code tryLock} and sleep
+ * until a release bumps the handle's own entry ({@code <key>}), re-trying at least every
+ * {@link Signals#RECHECK_NANOS}, which also covers a lock freed by a member's departure.
  */
 final class HazelcastLock extends SyncHandle implements Lock {
 
   @Serial private static final long serialVersionUID = 1L;
 
   private final boolean reentrant;
+  private final String held;
 
   HazelcastLock(HazelcastInstance hz, String backendId, String cluster, String map, String key, boolean reentrant) {
     super(hz, backendId, cluster, map, key);
     this.reentrant = reentrant;
+    this.held = key + ":held";
   }
 
   @Override
@@ -42,54 +49,30 @@ final class HazelcastLock extends SyncHandle implements Lock {
     return once(this::tryOnce);
   }
 
-  private boolean tryOnce(com.hazelcast.map.IMap<String, Object> m) {
-    if (!reentrant) {
-      return m.putIfAbsent(key, hz().getLocalEndpoint().getUuid().toString()) == null;
+  private boolean tryOnce(IMap<String, Object> m) {
+    if (!reentrant && m.isLocked(held)) {
+      return false; // taken, perhaps by this very thread: a Lock is not reentrant
     }
-    String me = caller();
-    while (true) {
-      Object v = m.get(key);
-      if (v == null) {
-        if (m.putIfAbsent(key, me + "/1") == null) {
-          return true;
-        }
-        continue;
-      }
-      String s = (String) v;
-      int cut = s.lastIndexOf('/');
-      if (!s.substring(0, cut).equals(me)) {
-        return false;
-      }
-      long count = Long.parseLong(s.substring(cut + 1));
-      if (m.replace(key, s, me + "/" + (count + 1))) {
-        return true;
-      }
-    }
+    return m.tryLock(held);
   }
 
   @Override
   public void release() {
     boolean released = once(m -> {
       if (!reentrant) {
-        Object v = m.remove(key);
-        return v != null;
-      }
-      String me = caller();
-      while (true) {
-        Object v = m.get(key);
-        if (v == null) {
+        if (!m.isLocked(held)) {
           return false;
         }
-        String s = (String) v;
-        int cut = s.lastIndexOf('/');
-        if (!s.substring(0, cut).equals(me)) {
+        m.forceUnlock(held);
+      } else {
+        try {
+          m.unlock(held);
+        } catch (IllegalMonitorStateException e) {
           return false;
         }
-        long count = Long.parseLong(s.substring(cut + 1));
-        if (count <= 1 ? m.remove(key, s) : m.replace(key, s, me + "/" + (count - 1))) {
-          return true;
-        }
       }
+      m.set(key, System.nanoTime()); // wakes the waiters in every JVM
+      return true;
     });
     if (!released) {
       throw new IllegalStateException(reentrant
