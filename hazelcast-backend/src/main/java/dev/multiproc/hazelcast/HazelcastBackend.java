@@ -48,6 +48,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Queues</b> are {@code IQueue}s ({@link HazelcastQueue}); <b>events</b> are entries of
  *       an {@code IMap} ({@link HazelcastEvent}): no CP subsystem. Handles travel as names and
  *       find the member's instance on the other side ({@link Instances}).
+ *   <li><b>The rest of the toolbox</b> (issue 11): Lock/RLock ({@link HazelcastLock}, per-key
+ *       {@code IMap} locks, released when their member or client leaves), Semaphore, Barrier, Value
+ *       and the counts of JoinableQueue and Pipe are entries of one sync {@code IMap} changed by
+ *       compare-and-set ({@link SyncHandle}); SharedMap is an {@code IMap} of its own
+ *       ({@link HazelcastSharedMap}). They keep no local copy once the backend is closed.
  *   <li><b>Workers</b> ({@link HazelcastWorker}) are one executor call each, on a member chosen
  *       round-robin; {@code terminate()}/{@code kill()} cancel the call (interrupting the task).
  *   <li><b>Classes.</b> Tasks travel Java-serialized; their classes, and multiproc's, must be on
@@ -302,7 +307,9 @@ final class HazelcastBackend implements Backend {
   @Override
   public <K, V> dev.multiproc.SharedMap<K, V> newSharedMap() {
     checkOpen();
-    return new HazelcastSharedMap<>(instance, id, clusterName, "multiproc.map." + id + "." + UUID.randomUUID());
+    HazelcastSharedMap<K, V> m = new HazelcastSharedMap<>(instance, id, clusterName, "multiproc.map." + id + "." + UUID.randomUUID());
+    track(m);
+    return m;
   }
 
   private void track(Detachable d) {

@@ -21,7 +21,7 @@ import java.util.Objects;
  * applying it again if another worker changed the entry meanwhile; a function that throws changes
  * nothing.
  */
-final class HazelcastSharedMap<K, V> implements SharedMap<K, V>, Serializable {
+final class HazelcastSharedMap<K, V> implements SharedMap<K, V>, Serializable, HazelcastBackend.Detachable {
 
   @Serial private static final long serialVersionUID = 1L;
 
@@ -148,6 +148,20 @@ final class HazelcastSharedMap<K, V> implements SharedMap<K, V>, Serializable {
       copy.put(read(e.getKey()), read(e.getValue()));
     }
     return copy;
+  }
+
+  /** Nothing: once the backend is closed, its shared maps are unreachable (they keep no local copy). */
+  @Override
+  public void detach() {}
+
+  /** A client's backend, closing, removes its maps from the cluster, which outlives it. */
+  @Override
+  public void destroy() {
+    try {
+      m().destroy();
+    } catch (RuntimeException e) {
+      // best effort: the cluster may be gone
+    }
   }
 
   @Override
