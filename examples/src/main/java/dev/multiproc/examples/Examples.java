@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
  *
  * Example names ({@code countdown}, {@code pool-map}, {@code sender-receiver}, {@code classy},
  * {@code event-stop}, {@code shared-counter}, {@code joinable-queue}, {@code pipe-ping-pong}, or
- * {@code all}; none means all), run in the order given, and the options
+ * {@code all}; none means all; {@code cluster-map} only when named), run in the order given, and the
+ * options
  * {@code --backend <name>} (or {@code --backend=<name>}) and {@code -h}/{@code --help}.
  *
  * <h2>Which backend</h2>
@@ -76,6 +77,10 @@ public final class Examples {
           JoinableQueueWork::run),
       new Example("pipe-ping-pong", "parent_conn, child_conn = Pipe(): ping, pong, [42, None, 'hello'], EOF",
           PipePingPong::run));
+
+  /** Examples run only when named: they need more than a backend (cluster-map starts member JVMs). */
+  static final List<Example> BY_NAME_ONLY = List.of(
+      new Example("cluster-map", "start two local Hazelcast member JVMs, map across them, show who computed what", ClusterMap::run));
 
   private Examples() {}
 
@@ -130,7 +135,8 @@ public final class Examples {
       } else if (a.equals("all")) {
         chosen.addAll(ALL);
       } else {
-        Optional<Example> e = ALL.stream().filter(x -> x.name().equals(a)).findFirst();
+        Optional<Example> e = java.util.stream.Stream.concat(ALL.stream(), BY_NAME_ONLY.stream())
+            .filter(x -> x.name().equals(a)).findFirst();
         if (e.isEmpty()) {
           return usage(err, "Unknown example \"" + a + "\". Examples: " + names() + " (or all).");
         }
@@ -192,7 +198,7 @@ public final class Examples {
   }
 
   private static String names() {
-    return ALL.stream().map(Example::name).collect(Collectors.joining(", "));
+    return java.util.stream.Stream.concat(ALL.stream(), BY_NAME_ONLY.stream()).map(Example::name).collect(Collectors.joining(", "));
   }
 
   /**
@@ -227,6 +233,11 @@ public final class Examples {
         """);
     int width = ALL.stream().mapToInt(e -> e.name().length()).max().orElse(0) + 2;
     for (Example e : ALL) {
+      out.println("  " + pad(e.name(), width) + e.summary());
+    }
+    out.println();
+    out.println("Run only when named (not part of all):");
+    for (Example e : BY_NAME_ONLY) {
       out.println("  " + pad(e.name(), width) + e.summary());
     }
     out.println("""

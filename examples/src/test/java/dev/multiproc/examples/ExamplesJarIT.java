@@ -76,6 +76,23 @@ class ExamplesJarIT {
   }
 
   @Test
+  void clusterMapMapsAcrossTwoMemberJvms() throws Exception {
+    Run r = run(Map.of(), List.of(), "cluster-map");
+
+    assertThat(r.exitCode()).as("exit code; stderr:%n%s", r.err()).isZero();
+    assertThat(r.out()).containsPattern("started 2 member JVMs \\(pids (\\d+), (\\d+)\\)");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("started 2 member JVMs \\(pids (\\d+), (\\d+)\\)").matcher(r.out());
+    assertThat(m.find()).isTrue();
+    List<String> results = r.lines().stream().filter(l -> l.matches("\\d+\\^2 = \\d+ on member pid \\d+")).toList();
+    assertThat(results).as("one line per item, in order").hasSize(12)
+        .allSatisfy(l -> assertThat(l).matches("\\d+\\^2 = \\d+ on member pid (" + m.group(1) + "|" + m.group(2) + ")"));
+    assertThat(results.stream().map(l -> l.substring(l.lastIndexOf(' ') + 1)).distinct()).as("both members computed").hasSize(2);
+    for (String pid : List.of(m.group(1), m.group(2))) {
+      assertThat(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false)).as("member %s still alive", pid).isFalse();
+    }
+  }
+
+  @Test
   void helpListsExamplesAndBackends() throws Exception {
     Run r = run(Map.of(), List.of(), "--help");
 

@@ -233,7 +233,7 @@ class ExamplesTest {
 
     assertThat(lines()).containsSubsequence(
         "Unknown example \"countdwn\". Examples: countdown, pool-map, sender-receiver, classy, event-stop,"
-            + " shared-counter, joinable-queue, pipe-ping-pong (or all).",
+            + " shared-counter, joinable-queue, pipe-ping-pong, cluster-map (or all).",
         "--backend threads: no such backend on the class path. Available: " + Multiproc.availableBackends()
             + ". Did you mean \"thread\"? For the examples: add it to examples/pom.xml (runtime scope) and rebuild.",
         "--backend needs a name, such as --backend thread.",

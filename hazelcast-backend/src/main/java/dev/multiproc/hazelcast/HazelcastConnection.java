@@ -1,0 +1,121 @@
+package dev.multiproc.hazelcast;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.multiproc.Connection;
+import dev.multiproc.Queue;
+import java.io.EOFException;
+import java.io.Serial;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One end of a Pipe of the hazelcast backend: it receives from one {@link HazelcastQueue}
+ * ({@code IQueue}) and sends to another, the other end the other way round. Whether each end is
+ * closed is an entry of the backend's sync map ({@code <pipe>:left}, {@code <pipe>:right}), so a
+ * close made in any JVM is seen in all. A blocked {@code recv} waits on its queue in slices of
+ * {@link #SLICE}, checking between them whether either end was closed.
+ */
+final class HazelcastConnection<T> extends SyncHandle implements Connection<T> {
+
+  @Serial private static final long serialVersionUID = 1L;
+
+  /** The longest a blocked {@code recv} goes without checking whether an end was closed. */
+  private static final Duration SLICE = Duration.ofMillis(100);
+
+  private final String side;
+  private final String otherSide;
+  private final Queue<T> in;
+  private final Queue<T> out;
+
+  HazelcastConnection(HazelcastInstance hz, String backendId, String cluster, String map, String key, boolean left,
+      Queue<T> in, Queue<T> out) {
+    super(hz, backendId, cluster, map, key);
+    this.side = left ? "left" : "right";
+    this.otherSide = left ? "right" : "left";
+    this.in = in;
+    this.out = out;
+  }
+
+  private boolean closed(IMap<String, Object> m, String which) {
+    return m.containsKey(key + ":" + which);
+  }
+
+  private void checkOpen() {
+    if (once(m -> closed(m, side))) {
+      throw new IllegalStateException(this + " is closed");
+    }
+  }
+
+  @Override
+  public void send(T item) {
+    Objects.requireNonNull(item, "item");
+    if (once(m -> closed(m, side) || closed(m, otherSide))) {
+      throw new IllegalStateException("send on " + this + ": " + (once(m -> closed(m, side)) ? "this end" : "the other end")
+          + " is closed");
+    }
+    if (!out.tryPut(item)) {
+      throw new IllegalStateException("send on " + this + ": the pipe's queue refused the item");
+    }
+  }
+
+  @Override
+  public T recv() throws InterruptedException {
+    return receive(Long.MAX_VALUE).orElseThrow();
+  }
+
+  @Override
+  public Optional<T> recv(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    return receive(timeout.toNanos());
+  }
+
+  private Optional<T> receive(long nanos) throws InterruptedException {
+    long deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, nanos);
+    while (true) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted in recv on " + this);
+      }
+      boolean[] flags = once(m -> new boolean[] {closed(m, side), closed(m, otherSide)});
+      if (flags[0]) {
+        throw new IllegalStateException("recv on " + this + ": this end is closed");
+      }
+      Optional<T> item = in.tryGet();
+      if (item.isPresent()) {
+        return item;
+      }
+      if (flags[1]) {
+        throw new UncheckedIOException(new EOFException("recv on " + this + ": the other end is closed and nothing is left"));
+      }
+      long left = nanos == Long.MAX_VALUE ? SLICE.toNanos() : deadline - System.nanoTime();
+      if (left <= 0) {
+        return Optional.empty();
+      }
+      item = in.get(Duration.ofNanos(Math.min(left, SLICE.toNanos())));
+      if (item.isPresent()) {
+        return item;
+      }
+    }
+  }
+
+  @Override
+  public boolean poll() {
+    boolean[] flags = once(m -> new boolean[] {closed(m, side), closed(m, otherSide)});
+    if (flags[0]) {
+      throw new IllegalStateException("poll on " + this + ": this end is closed");
+    }
+    return in.size() > 0 || flags[1];
+  }
+
+  @Override
+  public void close() {
+    once(m -> m.putIfAbsent(key + ":" + side, 1L) == null);
+  }
+
+  @Override
+  public String toString() {
+    return "Connection{" + key + ", " + side + "}";
+  }
+}
