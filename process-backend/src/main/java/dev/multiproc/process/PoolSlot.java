@@ -39,6 +39,8 @@ final class PoolSlot implements Child.Handler {
   private boolean dead;
   private volatile boolean initialized;
   volatile boolean retired;
+  /** The pool killed this child because a unit ran past the task timeout (that unit already failed). */
+  volatile boolean killedForTimeout;
 
   PoolSlot(ProcessPool pool, ProcessBackend backend, int maxDepth, String name) {
     this.pool = pool;
@@ -383,7 +385,7 @@ final class PoolSlot implements Child.Handler {
     if (retired || d == null) {
       return; // a slot that never got going is retried by whoever started it
     }
-    if (!pool.isStopped()) {
+    if (!pool.isEnding() && !killedForTimeout) { // ends the pool itself brings about are no news
       String running = lost.isEmpty() || !initialized ? "" : " while running " + describe(lost.get(0));
       LOG.log(System.Logger.Level.WARNING, () -> "pool " + pool.options().name() + ": worker " + name + " (pid "
           + c.pid() + ") died with exit code " + exitCode + running + "; starting a replacement."

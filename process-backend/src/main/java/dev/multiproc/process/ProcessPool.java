@@ -159,6 +159,7 @@ final class ProcessPool extends AbstractPool {
   protected void timedOut(WorkUnit unit) {
     for (PoolSlot s : snapshot()) {
       if (s.holds(unit)) {
+        s.killedForTimeout = true;
         s.child.kill();
         return;
       }
@@ -295,6 +296,11 @@ final class ProcessPool extends AbstractPool {
 
   boolean isStopped() {
     return isTerminated() || isBroken();
+  }
+
+  /** @return true once {@code close}, {@code terminate} or a break ended the pool's intake */
+  boolean isEnding() {
+    return isShutdown() || isBroken();
   }
 
   void workerInitFailed(String workerName, Throwable cause) {
