@@ -105,12 +105,15 @@ class HazelcastToolboxClusterIT {
           pids.put(ProcessHandle.current().pid());
           barrier.await(PATIENCE);
           for (Optional<Integer> job = jobs.tryGet(); job.isPresent(); job = jobs.tryGet()) {
-            try (Lock.Held h = sem.hold()) {
+            sem.acquire();
+            try {
               if (inside.addAndGet(1) != 1) {
                 throw new IllegalStateException("two workers inside the semaphore");
               }
               counts.compute("jobs", n -> n == null ? 1 : n + 1);
               inside.addAndGet(-1);
+            } finally {
+              sem.release();
             }
             jobs.taskDone();
           }
