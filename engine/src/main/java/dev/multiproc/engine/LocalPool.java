@@ -5,11 +5,7 @@ import dev.multiproc.Task;
 import dev.multiproc.TaskCallable;
 import dev.multiproc.TaskFunction;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** A pool whose executors are threads of the backend's kind (platform or virtual). */
@@ -17,8 +13,7 @@ final class LocalPool extends AbstractPool {
 
   private final LocalBackend backend;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition executorEnded = lock.newCondition();
-  private final Set<Executor> executors = new HashSet<>();
+  private final ExecutorSet<Executor> executors = new ExecutorSet<>(lock);
   private int started;
 
   LocalPool(LocalBackend backend, PoolOptions options) {
@@ -37,16 +32,14 @@ final class LocalPool extends AbstractPool {
   /** Holds lock. */
   private void startExecutor() {
     Executor e = new Executor(options.name() + "-" + (++started));
-    executors.add(e);
+    executors.addLocked(e);
     e.thread.start();
   }
 
   private void replace(Executor old) {
     lock.lock();
     try {
-      if (executors.remove(old)) {
-        executorEnded.signalAll();
-      }
+      executors.removeLocked(old);
       if (!isTerminated()) {
         startExecutor();
       }
@@ -56,14 +49,7 @@ final class LocalPool extends AbstractPool {
   }
 
   private void ended(Executor e) {
-    lock.lock();
-    try {
-      if (executors.remove(e)) {
-        executorEnded.signalAll();
-      }
-    } finally {
-      lock.unlock();
-    }
+    executors.remove(e);
   }
 
   @Override
@@ -93,7 +79,7 @@ final class LocalPool extends AbstractPool {
     Executor stuck = null;
     lock.lock();
     try {
-      for (Executor e : executors) {
+      for (Executor e : executors.allLocked()) {
         if (e.current == unit) {
           stuck = e;
           break;
@@ -115,13 +101,7 @@ final class LocalPool extends AbstractPool {
 
   @Override
   protected void stopExecutors(boolean force) {
-    List<Executor> all;
-    lock.lock();
-    try {
-      all = new ArrayList<>(executors);
-    } finally {
-      lock.unlock();
-    }
+    List<Executor> all = executors.snapshot();
     if (force) {
       for (Executor e : all) {
         e.thread.interrupt();
@@ -134,22 +114,7 @@ final class LocalPool extends AbstractPool {
 
   /** Waits until every executor thread has ended, at most {@code timeout}. */
   boolean awaitExecutors(Duration timeout) {
-    long nanos = timeout.toNanos();
-    lock.lock();
-    try {
-      while (!executors.isEmpty()) {
-        if (nanos <= 0) {
-          return false;
-        }
-        nanos = executorEnded.awaitNanos(nanos);
-      }
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } finally {
-      lock.unlock();
-    }
+    return executors.awaitEmpty(timeout);
   }
 
   private final class Executor implements Runnable {

@@ -7,17 +7,15 @@ import dev.multiproc.PoolOptions;
 import dev.multiproc.TaskCallable;
 import dev.multiproc.TaskFunction;
 import dev.multiproc.engine.AbstractPool;
+import dev.multiproc.engine.ExecutorSet;
 import dev.multiproc.engine.WorkUnit;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -44,8 +42,7 @@ final class HazelcastPool extends AbstractPool {
   private final String poolId;
   private final byte[] initializer;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition executorEnded = lock.newCondition();
-  private final Set<Executor> executors = new HashSet<>();
+  private final ExecutorSet<Executor> executors = new ExecutorSet<>(lock);
 
   HazelcastPool(HazelcastBackend backend, PoolOptions options) {
     super(options, backend.threads());
@@ -56,7 +53,7 @@ final class HazelcastPool extends AbstractPool {
     try {
       for (int i = 1; i <= options.workers(); i++) {
         Executor e = new Executor(options.name() + "-" + i);
-        executors.add(e);
+        executors.addLocked(e);
         e.thread.start();
       }
     } finally {
@@ -83,7 +80,7 @@ final class HazelcastPool extends AbstractPool {
   protected void timedOut(WorkUnit unit) {
     lock.lock();
     try {
-      for (Executor e : executors) {
+      for (Executor e : executors.allLocked()) {
         if (e.unit == unit && e.call != null) {
           e.call.cancel(true); // interrupts the worker's thread on the member, which drops it
         }
@@ -99,7 +96,7 @@ final class HazelcastPool extends AbstractPool {
     List<Future<byte[]>> calls = new ArrayList<>();
     lock.lock();
     try {
-      all = new ArrayList<>(executors);
+      all = new ArrayList<>(executors.allLocked());
       for (Executor e : all) {
         if (e.call != null) {
           calls.add(e.call);
@@ -122,27 +119,8 @@ final class HazelcastPool extends AbstractPool {
         e.thread.interrupt();
       }
     }
-    awaitExecutors(backend.settings().shutdownTimeout());
+    executors.awaitEmpty(backend.settings().shutdownTimeout());
     backend.poolEnded(this);
-  }
-
-  private boolean awaitExecutors(Duration timeout) {
-    long nanos = timeout.toNanos();
-    lock.lock();
-    try {
-      while (!executors.isEmpty()) {
-        if (nanos <= 0) {
-          return false;
-        }
-        nanos = executorEnded.awaitNanos(nanos);
-      }
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } finally {
-      lock.unlock();
-    }
   }
 
   private final class Executor implements Runnable {
@@ -187,13 +165,7 @@ final class HazelcastPool extends AbstractPool {
         }
       } finally {
         retire();
-        lock.lock();
-        try {
-          executors.remove(this);
-          executorEnded.signalAll();
-        } finally {
-          lock.unlock();
-        }
+        executors.remove(this);
       }
     }
 
