@@ -155,10 +155,12 @@ final class LocalPool extends AbstractPool {
             return;
           }
           current = unit;
-          Events.Chunk event = new Events.Chunk();
-          event.begin();
+          Events.Chunk event = Events.recording() ? new Events.Chunk() : null;
+          if (event != null) {
+            event.begin();
+          }
           runUnit(unit, backend);
-          if (event.shouldCommit()) {
+          if (event != null && event.shouldCommit()) {
             event.pool = options.name();
             event.items = unit.isCall() ? 0 : unit.items().length;
             event.commit();

@@ -180,7 +180,7 @@ public final class LocalQueue<T> implements Queue<T> {
     takeLock.lockInterruptibly();
     try {
       while (count.get() == 0) {
-        if (wait == null) {
+        if (wait == null && Events.recording()) {
           wait = new Events.QueueWait();
           wait.begin();
         }
@@ -219,7 +219,7 @@ public final class LocalQueue<T> implements Queue<T> {
           }
           return Optional.empty();
         }
-        if (wait == null) {
+        if (wait == null && Events.recording()) {
           wait = new Events.QueueWait();
           wait.begin();
         }

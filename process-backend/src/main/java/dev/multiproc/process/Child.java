@@ -62,7 +62,8 @@ final class Child {
   private volatile boolean ready;
   private volatile int exitCode;
   private CdsArchive.Trainer trainer;
-  private final Events.ChildStart startEvent = new Events.ChildStart();
+  /** Null unless the Flight Recorder runs ({@link Events#recording()}). */
+  private final Events.ChildStart startEvent = Events.recording() ? new Events.ChildStart() : null;
   private boolean startRecorded; // guarded by tailLock
 
   private Child(ProcessBackend backend, String name, Handler handler, List<String> command, Process process) {
@@ -106,7 +107,9 @@ final class Child {
           + e.getMessage() + ". Check multiproc.process.java (a java executable) or leave it unset to use this JVM's.", e);
     }
     Child c = new Child(backend, name, handler, command, process);
-    c.startEvent.begin();
+    if (c.startEvent != null) {
+      c.startEvent.begin();
+    }
     c.trainer = trainer[0];
     backend.childStarted(c);
     c.stderrThread = backend.threads().newPlatformThread("multiproc-" + name + "-stderr", true, c::pumpStderr);
@@ -206,7 +209,7 @@ final class Child {
     } finally {
       tailLock.unlock();
     }
-    if (startEvent.shouldCommit()) {
+    if (startEvent != null && startEvent.shouldCommit()) {
       startEvent.worker = name;
       startEvent.pid = process.pid();
       startEvent.ready = ready;
@@ -463,8 +466,8 @@ final class Child {
       Thread.currentThread().interrupt();
     }
     exitCode = code;
-    Events.ChildExit exit = new Events.ChildExit();
-    if (exit.shouldCommit()) {
+    Events.ChildExit exit = Events.recording() ? new Events.ChildExit() : null;
+    if (exit != null && exit.shouldCommit()) {
       exit.worker = name;
       exit.pid = process.pid();
       exit.exitCode = code;
