@@ -25,7 +25,8 @@ import java.util.Map;
  * <p>Common values take a fast path that needs no serializer: null, {@code Integer}, {@code Long},
  * {@code Double}, {@code String}, {@code Boolean}, {@code byte[]}; and a chunk's array of items or
  * results ({@link #writeArray}) whose elements are all non-null {@code Integer}s, all {@code Long}s,
- * all {@code Double}s or all {@code String}s (the usual items and results of {@code map}). Everything else goes through Java
+ * all {@code Double}s or all {@code String}s (the usual items and results of {@code map}); and a
+ * serializable lambda that captures only such values, by reference ({@link LambdaCodec}). Everything else goes through Java
  * serialization. When serialization fails, the resulting {@link NotShippableException} names the
  * class that is not serializable and the field path to it.
  */
@@ -40,6 +41,7 @@ final class Codec {
   private static final int FALSE = 6;
   private static final int BYTES = 7;
   private static final int JAVA = 8;
+  private static final int LAMBDA = 9;
   private static final int INT_ARRAY = 20;
   private static final int LONG_ARRAY = 21;
   private static final int DOUBLE_ARRAY = 22;
@@ -75,8 +77,14 @@ final class Codec {
     } else if (v instanceof byte[] b) {
       out.writeByte(BYTES).writeBlob(b);
     } else {
-      out.writeByte(JAVA);
-      writeJava(v, what, out);
+      java.lang.invoke.SerializedLambda lambda = LambdaCodec.coordinates(v);
+      if (lambda != null) {
+        out.writeByte(LAMBDA);
+        LambdaCodec.write(lambda, out);
+      } else {
+        out.writeByte(JAVA);
+        writeJava(v, what, out);
+      }
     }
   }
 
@@ -126,6 +134,7 @@ final class Codec {
       case FALSE -> Boolean.FALSE;
       case BYTES -> in.readBlob();
       case JAVA -> readJava(in);
+      case LAMBDA -> LambdaCodec.read(in);
       default -> throw new IllegalStateException("unknown value tag " + tag);
     };
   }

@@ -30,6 +30,43 @@ class CodecTest {
   }
 
   @Test
+  void aLambdaCapturingFastValuesGoesByReferenceAndOneThatCapturesNothingComesBackOnce() throws Exception {
+    TaskFunction<Integer, Integer> square = x -> x * x;
+    byte[] wire = Codec.encodeValue(square, "function");
+    assertThat(wire.length).as("coordinates, not a serialization stream").isLessThan(400);
+    assertThat(new String(wire, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("java.lang.invoke.SerializedLambda");
+    @SuppressWarnings("unchecked")
+    TaskFunction<Integer, Integer> back = (TaskFunction<Integer, Integer>) Codec.decodeValue(wire);
+    assertThat(back.apply(7)).isEqualTo(49);
+    assertThat(Codec.decodeValue(wire)).as("a lambda that captures nothing is rebuilt once").isSameAs(back);
+
+    int offset = 3;
+    String tag = "n";
+    byte[] bytes = {1, 2};
+    TaskFunction<Integer, String> capturing = x -> tag + (x + offset) + bytes.length + 2L + 0.5 + true;
+    @SuppressWarnings("unchecked")
+    TaskFunction<Integer, String> rebuilt = (TaskFunction<Integer, String>) Codec.decodeValue(Codec.encodeValue(capturing, "function"));
+    assertThat(rebuilt.apply(1)).isEqualTo(capturing.apply(1)).isEqualTo("n422" + "0.5true");
+    assertThat(Codec.decodeValue(Codec.encodeValue(capturing, "function"))).isNotSameAs(rebuilt);
+  }
+
+  @Test
+  void aLambdaCapturingAnythingElseIsJavaSerializedWhole() throws Exception {
+    List<Integer> list = List.of(1, 2);
+    TaskFunction<Integer, Integer> f = x -> x + list.size();
+    byte[] wire = Codec.encodeValue(f, "function");
+    assertThat(new String(wire, java.nio.charset.StandardCharsets.ISO_8859_1)).contains("java.lang.invoke.SerializedLambda");
+    @SuppressWarnings("unchecked")
+    TaskFunction<Integer, Integer> back = (TaskFunction<Integer, Integer>) Codec.decodeValue(wire);
+    assertThat(back.apply(1)).isEqualTo(3);
+
+    Object self = new Object(); // not serializable: the error names it, as before
+    TaskFunction<Integer, Integer> bad = x -> x + self.hashCode();
+    assertThatThrownBy(() -> Codec.encodeValue(bad, "function")).isInstanceOf(NotShippableException.class)
+        .hasMessageContaining("java.lang.Object");
+  }
+
+  @Test
   void arraysRoundTripOnTheFastPathAndOtherwise() {
     Object[][] arrays = {
       {1, 2, 3}, {1L, 2L}, {1.5, -0.0}, {"a", "b"}, {1, "mixed", null}, {}, {null, null}, {List.of(1), List.of(2)}
