@@ -33,6 +33,8 @@ final class PoolSlot implements Child.Handler {
   private final Map<Long, WorkUnit> inFlight = new LinkedHashMap<>(); // in dispatch order
   private final Set<Long> cancelling = new HashSet<>();
   private final java.util.concurrent.locks.Condition answered = slotLock.newCondition();
+  /** While the dispatcher waits for answers: how few units in flight wake it (guarded by slotLock); -1 otherwise. */
+  private int wakeAt = -1;
   volatile int inFlightCount;
   private final FunctionCache functions = new FunctionCache(); // dispatcher thread only
   private int dispatched;
@@ -85,7 +87,10 @@ final class PoolSlot implements Child.Handler {
         }
         if (inFlightCount > 0 && (inFlightCount >= pool.depth() || pool.otherSlotIdle(this))) {
           permits.release();
-          awaitAnswer();
+          // A full window of tiny units is topped up once half of it is answered, in one write,
+          // rather than a unit per answer: fewer wake-ups here and fewer reads in the child.
+          int depth = pool.depth();
+          awaitAnswer(inFlightCount >= depth && depth >= 4 ? depth / 2 : inFlightCount - 1);
           continue;
         }
         WorkUnit u = pool.takeUnit();
@@ -95,13 +100,13 @@ final class PoolSlot implements Child.Handler {
           }
           // Closing, but units are still out: one may come back (a steal), so stay until they are done.
           permits.release();
-          awaitAnswer();
+          awaitAnswer(inFlightCount - 1);
           continue;
         }
         if (inFlightCount > 0 && pool.otherSlotIdle(this)) {
           pool.giveBackUnit(u);
           permits.release();
-          awaitAnswer();
+          awaitAnswer(inFlightCount - 1);
           continue;
         }
         // Send what else is queued and fits the window in the same write.
@@ -132,12 +137,19 @@ final class PoolSlot implements Child.Handler {
     }
   }
 
-  /** Waits (briefly) for the child to answer a unit. */
-  private void awaitAnswer() throws InterruptedException {
+  /**
+   * Waits (briefly: the other slots' state changes signal nothing here) until the child holds at
+   * most {@code level} units.
+   */
+  private void awaitAnswer(int level) throws InterruptedException {
     slotLock.lock();
     try {
-      answered.await(20, TimeUnit.MILLISECONDS);
+      if (inFlightCount > level && !dead) {
+        wakeAt = level;
+        answered.await(20, TimeUnit.MILLISECONDS);
+      }
     } finally {
+      wakeAt = -1;
       slotLock.unlock();
     }
   }
@@ -229,7 +241,9 @@ final class PoolSlot implements Child.Handler {
       u = inFlight.remove(id);
       cancelling.remove(id);
       inFlightCount = inFlight.size();
-      answered.signalAll();
+      if (inFlightCount <= wakeAt) {
+        answered.signalAll();
+      }
     } finally {
       slotLock.unlock();
     }
