@@ -10,6 +10,8 @@ import dev.multiproc.WorkerDiedException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -148,15 +150,9 @@ public abstract class AbstractPool implements Pool {
       CompletableFuture<List<Object>> future) {
     Objects.requireNonNull(fn, "fn");
     Objects.requireNonNull(items, "items");
-    List<Object> list = new ArrayList<>();
-    for (T item : items) {
-      if (item == null) {
-        throw new NullPointerException("item " + list.size() + " is null; a pool refuses null items");
-      }
-      list.add(item);
-    }
+    Object[] all = itemsOf(items);
     checkAccepting();
-    int n = list.size();
+    int n = all.length;
     if (n == 0) {
       return null;
     }
@@ -167,13 +163,34 @@ public abstract class AbstractPool implements Pool {
     List<WorkUnit> units = new ArrayList<>((n + chunk - 1) / chunk);
     for (int from = 0, seq = 0; from < n; from += chunk, seq++) {
       int to = Math.min(n, from + chunk);
-      WorkUnit unit = new WorkUnit(job, seq, from, list.subList(from, to).toArray(), null);
+      WorkUnit unit = new WorkUnit(job, seq, from, Arrays.copyOfRange(all, from, to, Object[].class), null);
       unit.attachment = prepareItems(unit.items, from);
       units.add(unit);
     }
     job.remaining.set(units.size());
     enqueue(units);
     return job;
+  }
+
+  /**
+   * The items in an array, checked for nulls: a collection's in one copy of the right size (a
+   * list grown item by item would allocate and copy it several times, on every map).
+   */
+  private static Object[] itemsOf(Iterable<?> items) {
+    Object[] all;
+    if (items instanceof Collection<?> c) {
+      all = c.toArray();
+    } else {
+      List<Object> list = new ArrayList<>();
+      items.forEach(list::add);
+      all = list.toArray();
+    }
+    for (int i = 0; i < all.length; i++) {
+      if (all[i] == null) {
+        throw new NullPointerException("item " + i + " is null; a pool refuses null items");
+      }
+    }
+    return all;
   }
 
   /** Python's default: {@code ceil(n / (4 * workers))}; 1 per item when tasks have a timeout. */
