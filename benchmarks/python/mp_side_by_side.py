@@ -13,6 +13,8 @@ The measurements (the rows of issue 9; the same names and sizes on the Java side
   start-join   Process(target=noop).start(); join(), default start method (fork): median of 10 (ms)
   start-join-spawn  the same with the spawn start method (ms)
   start-join-paced  start-join with a second's pause (untimed) before each (ms)
+  script       a whole short script in a fresh interpreter, start to exit:
+               with Pool(2) as p: p.map(square, range(100_000)); median of 5 after one (ms)
 """
 import multiprocessing as mp
 import os
@@ -141,6 +143,23 @@ def bench_start_join(name, method, pause=0.0):
     report(name, statistics.median_low(times), "ms", f"median of 10 ({method}); " + rounds_text(times))
 
 
+def script_child():
+    with mp.Pool(2) as p:
+        out = p.map(square, range(100_000))
+    assert out[-1] == 99_999 * 99_999
+
+
+def bench_script():
+    import subprocess
+    times = []
+    for r in range(6):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, os.path.abspath(__file__), "script-child"], check=True)
+        if r > 0:
+            times.append((time.perf_counter() - t0) * 1000)
+    report("script", statistics.median_low(times), "ms", "median of 5 after one; " + rounds_text(times))
+
+
 MEASUREMENTS = {
     "map-warm": lambda: bench_map_warm("map-warm", 100_000, 0),
     "map-first": lambda: bench_map_first(100_000),
@@ -153,6 +172,8 @@ MEASUREMENTS = {
     "start-join": lambda: bench_start_join("start-join", "fork"),
     "start-join-spawn": lambda: bench_start_join("start-join-spawn", "spawn"),
     "start-join-paced": lambda: bench_start_join("start-join-paced", "fork", 1.0),
+    "script": bench_script,
+    "script-child": script_child,
 }
 
 if __name__ == "__main__":

@@ -72,6 +72,7 @@ public final class SideBySide {
     m.put("pingpong", SideBySide::pingPong);
     m.put("start-join", b -> startJoin(b, "start-join", 0));
     m.put("start-join-paced", b -> startJoin(b, "start-join-paced", 1000));
+    m.put("script", b -> script());
     m.put("floor-jvm-start", b -> floorJvm("floor-jvm-start", "echo"));
     m.put("floor-jvm-exit", b -> floorJvm("floor-jvm-exit", "exit"));
     m.put("floor-pipe-msgs", b -> floorPipe("floor-pipe-msgs", 200_000, 20));
@@ -225,6 +226,24 @@ public final class SideBySide {
       }
     }
     report(name, median(ms), "ms", "median of 10 after one, " + pauseMillis + " ms apart; " + rounds(ms));
+  }
+
+  /** A whole short script ({@link ShortScript}) in a fresh JVM, start to exit: median of 5 after one. */
+  private static void script() throws Exception {
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    double[] ms = new double[5];
+    for (int r = -1; r < ms.length; r++) {
+      long t0 = System.nanoTime();
+      Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ShortScript.class.getName())
+          .inheritIO().start();
+      if (p.waitFor() != 0) {
+        throw new IOException("the script failed: exit " + p.exitValue());
+      }
+      if (r >= 0) {
+        ms[r] = (System.nanoTime() - t0) / 1e6;
+      }
+    }
+    report("script", median(ms), "ms", "median of 5 after one; " + rounds(ms));
   }
 
   // ------------------------------------------------------------------ floors
