@@ -321,14 +321,8 @@ final class Hub {
    */
   boolean handle(Child child, int type, long id, Buf.In m) {
     switch (type) {
-      case Msg.QUEUE_PUT -> {
-        LocalQueue<byte[]> q = queues.get(m.readVarLong());
-        if (q != null) {
-          q.tryPut(rest(m));
-        }
-      }
+      case Msg.QUEUE_PUT, Msg.QUEUE_PUT_CREDITED -> put(child, type, m.readVarLong(), rest(m));
       case Msg.QUEUE_OP -> queueOp(child, id, m);
-      case Msg.QUEUE_PUT_CREDITED -> putCredited(child, m);
       case Msg.CREDIT_BACK -> creditBack(child, id, (int) m.readVarLong());
       case Msg.EVENT_SET -> event(m.readVarLong()).set();
       case Msg.EVENT_CLEAR -> event(m.readVarLong()).clear();
@@ -478,10 +472,18 @@ final class Hub {
     return TRUE;
   }
 
-  /** A put in a slot the child held a credit for. Reader thread. */
-  private void putCredited(Child child, Buf.In m) {
-    long qid = m.readVarLong();
+  /**
+   * A one-way put of a child ({@link Msg#QUEUE_PUT} on an unbounded queue, or
+   * {@link Msg#QUEUE_PUT_CREDITED}); {@code item} is kept as it is. Reader thread.
+   */
+  void put(Child child, int type, long qid, byte[] item) {
     LocalQueue<byte[]> q = queues.get(qid);
+    if (type == Msg.QUEUE_PUT) {
+      if (q != null) {
+        q.offer(item);
+      }
+      return;
+    }
     Peer p = child.peer;
     p.lock.lock();
     try {
@@ -501,7 +503,7 @@ final class Hub {
       p.lock.unlock();
     }
     if (q != null) {
-      q.putReserved(rest(m));
+      q.putReserved(item);
     }
   }
 
