@@ -24,10 +24,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * through their pipes.
  *
  * <p>Requests are handled on the child's reader thread when they can complete at once (a put on
- * an unbounded queue, a get from a non-empty queue, a set event); a request that must wait gets a
- * virtual thread, so a thousand children blocked in {@code get()} cost no platform thread. A
- * {@code CANCEL} from the child interrupts that thread; whatever the outcome, the parent answers
- * every request exactly once.
+ * an unbounded queue, a get from a non-empty queue, a set event). A {@code get()} with no time
+ * limit on an empty queue registers a {@link Waiter} on the queue: the put that brings an item
+ * takes it for the child and writes the reply from its own thread (no thread hand-off in the
+ * parent). Any other request that must wait gets a virtual thread, so a thousand children blocked
+ * cost no platform thread. A {@code CANCEL} from the child unregisters the waiter or interrupts
+ * that thread; whatever the outcome, the parent answers every request exactly once.
+ *
+ * <p><b>Credits</b> make a child's puts on a bounded queue one-way, as on an unbounded one: the
+ * answer to a put that asked comes with up to {@link #window} slots reserved for the child
+ * ({@link Msg#CREDIT}, {@link LocalQueue#reserve}); the child spends one per put
+ * ({@link Msg#QUEUE_PUT_CREDITED}) and asks again when it has none. Reserved slots count against
+ * the capacity, not the size. A put (here or of another child) that finds the queue full while
+ * children hold credits asks them back ({@link Msg#RECLAIM}; the child answers
+ * {@link Msg#CREDIT_BACK} with what it had not spent), and no credits are granted while a put
+ * waits; a dead child's unspent credits come back once its last put is read.
  *
  * <p>Nothing is lost when a child dies: an item handed to a child stays on record until the child
  * acknowledges it, and goes back to the front of its queue if the child dies first; a child's
