@@ -136,6 +136,32 @@ class QueueCreditsIT {
     assertThat(q.tryGet()).isEmpty();
   }
 
+  /** Items larger than a frame travel in pieces, gathered in the parent into arrays of their own. */
+  @Test
+  void largeItemsFromAChildArriveWholeOnBoundedAndUnboundedQueues() throws Exception {
+    for (int maxSize : new int[] {0, 4}) {
+      Queue<byte[]> q = backend.newQueue(maxSize);
+      int[] sizes = {Frames.MAX_FRAGMENT - 20, Frames.MAX_FRAGMENT + 1, 100_000, 1 << 20, 5};
+      Worker w = backend.newWorker(() -> {
+        for (int size : sizes) {
+          q.put(pattern(size));
+        }
+      }, WorkerOptions.defaults()).start();
+      for (int size : sizes) {
+        assertThat(q.get(LONG).orElseThrow()).as("item of %d bytes, maxSize %d", size, maxSize).isEqualTo(pattern(size));
+      }
+      assertThat(w.join(LONG)).isTrue();
+      assertThat(w.exitCode()).hasValue(0);
+    }
+  }
+
+  /** {@code n} bytes with zeros here and there, the same for the same {@code n}. */
+  static byte[] pattern(int n) {
+    byte[] b = new byte[n];
+    new java.util.Random(n).nextBytes(b);
+    return b;
+  }
+
   private static List<Integer> drain(Queue<Integer> q, int n) throws InterruptedException {
     List<Integer> got = new ArrayList<>();
     for (int i = 0; i < n; i++) {
