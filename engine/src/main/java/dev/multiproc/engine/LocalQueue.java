@@ -2,8 +2,10 @@ package dev.multiproc.engine;
 
 import dev.multiproc.Queue;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,12 +17,36 @@ import java.util.concurrent.locks.ReentrantLock;
  * next one. That cascade is what lets one producer feed a million blocked consumers without
  * fighting each of them for a lock. No monitors: virtual threads never pin on it.
  *
- * <p>Internal: shared by the backends (the process backend keeps its queues here, in the parent),
- * no compatibility promise.
+ * <p>For the process backend, which keeps its queues here in the parent, two more things:
+ * <ul>
+ *   <li><b>Reserved slots</b> ({@link #reserve}, {@link #putReserved}, {@link #unreserve}): slots
+ *       of a bounded queue set aside for a producer elsewhere, which then puts without asking.
+ *       The capacity counts items and reserved slots together ({@code used}); {@link #size()}
+ *       counts items. A put that finds the queue full while slots are reserved asks the
+ *       {@linkplain #reclaimer(Runnable) reclaimer} to have them given back, then waits as usual;
+ *       {@link #tryPut} waits a moment for them ({@link #RECLAIM_NANOS}), {@link #offer} never.
+ *   <li><b>Handed-off takes</b> ({@link #takeOrWait}): a consumer that is not a thread here (a
+ *       child's {@code get}) registers a {@link Taker}; the put that makes the queue non-empty
+ *       takes the item for it on its own thread and hands it over, in queue order.
+ * </ul>
+ *
+ * <p>Internal: shared by the backends, no compatibility promise.
  *
  * @param <T> the item type
  */
 public final class LocalQueue<T> implements Queue<T> {
+
+  /**
+   * How long {@link #tryPut} waits, at most, for reserved slots to be given back when only they
+   * make the queue full: a round trip to the producer holding them.
+   */
+  public static final long RECLAIM_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  /** A consumer elsewhere, served by the put that brings it an item. */
+  public interface Taker<T> {
+    /** Receives the item taken for it; called once, on the putting thread, with no lock held. */
+    void take(T item);
+  }
 
   /** A link; the head is a sentinel whose item is null. */
   private static final class Node<T> {
@@ -35,12 +61,17 @@ public final class LocalQueue<T> implements Queue<T> {
   private final int capacity;
   private final Runnable onAdd;
   private final AtomicInteger count = new AtomicInteger();
+  /** Items plus reserved slots: what the capacity limits. Only kept for a bounded queue. */
+  private final AtomicInteger used = new AtomicInteger();
   private final ReentrantLock takeLock = new ReentrantLock();
   private final Condition notEmpty = takeLock.newCondition();
   private final ReentrantLock putLock = new ReentrantLock();
   private final Condition notFull = putLock.newCondition();
   private Node<T> head = new Node<>(null); // guarded by takeLock
   private Node<T> last = head; // guarded by putLock
+  private int waitingPuts; // guarded by putLock
+  private final ArrayDeque<Taker<T>> takers = new ArrayDeque<>(); // guarded by takeLock
+  private volatile Runnable reclaimer;
 
   /**
    * @param maxSize the capacity; 0 means unbounded
@@ -69,14 +100,44 @@ public final class LocalQueue<T> implements Queue<T> {
     return capacity;
   }
 
+  private boolean bounded() {
+    return capacity != Integer.MAX_VALUE;
+  }
+
+  /** Items plus reserved slots. */
+  private int used() {
+    return bounded() ? used.get() : count.get();
+  }
+
+  /**
+   * Sets what a put runs, with no lock held, when it finds the queue full while slots are
+   * reserved: it should have them given back ({@link #unreserve}) soon; it must not block.
+   */
+  public void reclaimer(Runnable r) {
+    this.reclaimer = r;
+  }
+
   @Override
   public void put(T item) throws InterruptedException {
     Objects.requireNonNull(item, "item");
     int before;
     putLock.lockInterruptibly();
     try {
-      while (count.get() >= capacity) {
-        notFull.await();
+      if (used() >= capacity) {
+        waitingPuts++;
+        try {
+          boolean asked = false;
+          while (used() >= capacity) {
+            if (!asked && reclaim()) {
+              asked = true;
+              continue;
+            }
+            notFull.await();
+            asked = false;
+          }
+        } finally {
+          waitingPuts--;
+        }
       }
       before = append(item);
     } finally {
@@ -90,15 +151,32 @@ public final class LocalQueue<T> implements Queue<T> {
   @Override
   public boolean put(T item, Duration timeout) throws InterruptedException {
     Objects.requireNonNull(item, "item");
-    long nanos = timeout.toNanos();
+    return put(item, timeout.toNanos());
+  }
+
+  /** As {@link #put(Object, Duration)}, in nanoseconds. */
+  private boolean put(T item, long nanos) throws InterruptedException {
     int before;
     putLock.lockInterruptibly();
     try {
-      while (count.get() >= capacity) {
-        if (nanos <= 0) {
-          return false;
+      if (used() >= capacity) {
+        waitingPuts++;
+        try {
+          boolean asked = false;
+          while (used() >= capacity) {
+            if (nanos <= 0) {
+              return false;
+            }
+            if (!asked && reclaim()) {
+              asked = true;
+              continue;
+            }
+            nanos = notFull.awaitNanos(nanos);
+            asked = false;
+          }
+        } finally {
+          waitingPuts--;
         }
-        nanos = notFull.awaitNanos(nanos);
       }
       before = append(item);
     } finally {
@@ -110,16 +188,60 @@ public final class LocalQueue<T> implements Queue<T> {
     return true;
   }
 
+  /**
+   * If slots are reserved, runs the reclaimer with the put lock released. Holds putLock.
+   *
+   * @return true if it ran (the caller checks again)
+   */
+  private boolean reclaim() {
+    Runnable r = reclaimer;
+    if (r == null || used.get() <= count.get()) {
+      return false;
+    }
+    putLock.unlock();
+    try {
+      r.run();
+    } finally {
+      putLock.lock();
+    }
+    return true;
+  }
+
+  /**
+   * Puts an item if there is space now. When only reserved slots fill the queue, it has them
+   * reclaimed and waits for them up to {@link #RECLAIM_NANOS}: they are held by a producer that
+   * is not using them right now, and the queue is not full in the sense of the API.
+   */
   @Override
   public boolean tryPut(T item) {
+    if (offer(item)) {
+      return true;
+    }
+    if (!bounded() || reclaimer == null || used.get() <= count.get()) {
+      return false;
+    }
+    try {
+      return put(item, RECLAIM_NANOS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
+   * Puts an item if there is space now, counting reserved slots as taken; never waits.
+   *
+   * @return false if the queue is full (of items and reserved slots)
+   */
+  public boolean offer(T item) {
     Objects.requireNonNull(item, "item");
-    if (count.get() >= capacity) {
+    if (used() >= capacity) {
       return false;
     }
     int before;
     putLock.lock();
     try {
-      if (count.get() >= capacity) {
+      if (used() >= capacity) {
         return false;
       }
       before = append(item);
@@ -137,14 +259,83 @@ public final class LocalQueue<T> implements Queue<T> {
     if (onAdd != null) {
       onAdd.run();
     }
+    link(item);
+    if (bounded() && used.incrementAndGet() < capacity) {
+      notFull.signal(); // another producer may go on
+    }
+    return count.getAndIncrement();
+  }
+
+  /** Links a node at the tail. Holds putLock. */
+  private void link(T item) {
     Node<T> n = new Node<>(item);
     last.next = n;
     last = n;
-    int before = count.getAndIncrement();
-    if (before + 1 < capacity) {
-      notFull.signal(); // another producer may go on
+  }
+
+  // ------------------------------------------------------------------ reserved slots
+
+  /**
+   * Reserves up to {@code max} free slots of a bounded queue, none if a put is waiting for room.
+   * Never waits.
+   *
+   * @return how many were reserved
+   */
+  public int reserve(int max) {
+    if (!bounded() || max <= 0) {
+      return 0;
     }
-    return before;
+    putLock.lock();
+    try {
+      if (waitingPuts > 0) {
+        return 0;
+      }
+      int n = Math.min(max, capacity - used.get());
+      if (n <= 0) {
+        return 0;
+      }
+      used.addAndGet(n);
+      return n;
+    } finally {
+      putLock.unlock();
+    }
+  }
+
+  /** @return how many slots are reserved and not yet filled (approximate while they change) */
+  public int reserved() {
+    return bounded() ? Math.max(0, used.get() - count.get()) : 0;
+  }
+
+  /** Puts an item in a slot reserved before ({@link #reserve}); never waits. */
+  public void putReserved(T item) {
+    Objects.requireNonNull(item, "item");
+    int before;
+    putLock.lock();
+    try {
+      if (onAdd != null) {
+        onAdd.run();
+      }
+      link(item);
+      before = count.getAndIncrement();
+    } finally {
+      putLock.unlock();
+    }
+    if (before == 0) {
+      signalNotEmpty();
+    }
+  }
+
+  /** Gives back {@code n} reserved slots (0 is allowed: waiting puts look again all the same). */
+  public void unreserve(int n) {
+    putLock.lock();
+    try {
+      if (bounded()) {
+        used.addAndGet(-n);
+      }
+      notFull.signalAll();
+    } finally {
+      putLock.unlock();
+    }
   }
 
   /**
@@ -155,6 +346,7 @@ public final class LocalQueue<T> implements Queue<T> {
    */
   public void putBack(T item) {
     Objects.requireNonNull(item, "item");
+    Handoff<T> taker;
     putLock.lock();
     takeLock.lock();
     try {
@@ -164,13 +356,24 @@ public final class LocalQueue<T> implements Queue<T> {
       if (last == head) {
         last = n;
       }
+      if (bounded()) {
+        used.getAndIncrement();
+      }
       count.getAndIncrement();
-      notEmpty.signal();
+      taker = takers.isEmpty() ? null : serveOne();
+      if (taker == null) {
+        notEmpty.signal();
+      }
     } finally {
       takeLock.unlock();
       putLock.unlock();
     }
+    if (taker != null) {
+      serve(taker);
+    }
   }
+
+  // ------------------------------------------------------------------ taking
 
   @Override
   public T get() throws InterruptedException {
@@ -194,9 +397,7 @@ public final class LocalQueue<T> implements Queue<T> {
     } finally {
       takeLock.unlock();
     }
-    if (before == capacity) {
-      signalNotFull();
-    }
+    taken();
     if (wait != null) {
       wait.gotItem = true;
       wait.commit();
@@ -233,9 +434,7 @@ public final class LocalQueue<T> implements Queue<T> {
     } finally {
       takeLock.unlock();
     }
-    if (before == capacity) {
-      signalNotFull();
-    }
+    taken();
     if (wait != null) {
       wait.gotItem = true;
       wait.commit();
@@ -263,10 +462,50 @@ public final class LocalQueue<T> implements Queue<T> {
     } finally {
       takeLock.unlock();
     }
-    if (before == capacity) {
-      signalNotFull();
-    }
+    taken();
     return Optional.of(item);
+  }
+
+  /**
+   * Takes the head item now, or registers {@code taker} to be handed the next item a put brings
+   * (see {@link Taker}). Never waits.
+   *
+   * @return the item, or null if {@code taker} was registered
+   */
+  public T takeOrWait(Taker<T> taker) {
+    Objects.requireNonNull(taker, "taker");
+    T item;
+    int before;
+    takeLock.lock();
+    try {
+      if (count.get() == 0) {
+        takers.addLast(taker);
+        return null;
+      }
+      item = unlink();
+      before = count.getAndDecrement();
+      if (before > 1) {
+        notEmpty.signal();
+      }
+    } finally {
+      takeLock.unlock();
+    }
+    taken();
+    return item;
+  }
+
+  /**
+   * Unregisters a taker that {@link #takeOrWait} registered.
+   *
+   * @return true if it was still waiting (it will not be served); false if it was served already
+   */
+  public boolean cancel(Taker<T> taker) {
+    takeLock.lock();
+    try {
+      return takers.removeFirstOccurrence(taker);
+    } finally {
+      takeLock.unlock();
+    }
   }
 
   /** Unlinks the first item. Holds takeLock, and the queue is not empty. */
@@ -279,13 +518,52 @@ public final class LocalQueue<T> implements Queue<T> {
     return item;
   }
 
-  private void signalNotEmpty() {
-    takeLock.lock();
-    try {
-      notEmpty.signal();
-    } finally {
-      takeLock.unlock();
+  /** An item was taken: a slot is free. */
+  private void taken() {
+    if (bounded() && used.getAndDecrement() == capacity) {
+      signalNotFull();
     }
+  }
+
+  /**
+   * The queue just became non-empty: hand items to the registered takers first, in order, then
+   * wake a consumer thread if items are left. The takers are looked at under takeLock, so a taker
+   * registering at the same time either sees the item or is seen.
+   */
+  private void signalNotEmpty() {
+    while (true) {
+      Handoff<T> h;
+      takeLock.lock();
+      try {
+        h = takers.isEmpty() || count.get() == 0 ? null : serveOne();
+        if (h == null) {
+          notEmpty.signal();
+          return;
+        }
+      } finally {
+        takeLock.unlock();
+      }
+      serve(h);
+    }
+  }
+
+  /** An item taken for a registered taker, to be handed over with no lock held. */
+  private record Handoff<T>(Taker<T> taker, T item) {}
+
+  /** The next taker, with the head item taken for it, or null if none waits. Holds takeLock; the queue is not empty. */
+  private Handoff<T> serveOne() {
+    Taker<T> t = takers.pollFirst();
+    if (t == null) {
+      return null;
+    }
+    T item = unlink();
+    count.getAndDecrement();
+    return new Handoff<>(t, item);
+  }
+
+  private void serve(Handoff<T> h) {
+    taken();
+    h.taker().take(h.item());
   }
 
   private void signalNotFull() {

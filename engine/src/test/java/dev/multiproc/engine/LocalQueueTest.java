@@ -104,6 +104,125 @@ class LocalQueueTest {
     assertThat(q.size()).isZero();
   }
 
+  @Test
+  void reservedSlotsCountAgainstTheCapacityButNotTheSize() throws Exception {
+    LocalQueue<Integer> q = new LocalQueue<>(4);
+    assertThat(q.reserve(3)).isEqualTo(3);
+    assertThat(q.reserved()).isEqualTo(3);
+    assertThat(q.size()).isZero();
+    assertThat(q.offer(1)).isTrue();
+    assertThat(q.offer(2)).as("three slots reserved, one item: full").isFalse();
+    assertThat(q.reserve(5)).as("nothing left to reserve").isZero();
+    q.putReserved(10);
+    q.putReserved(11);
+    assertThat(q.size()).isEqualTo(3);
+    assertThat(q.reserved()).isEqualTo(1);
+    assertThat(List.of(q.get(), q.get(), q.get())).containsExactly(1, 10, 11);
+    assertThat(q.offer(2)).isTrue();
+    assertThat(q.offer(3)).isTrue();
+    assertThat(q.offer(4)).isTrue();
+    assertThat(q.offer(5)).as("one slot still reserved").isFalse();
+    q.unreserve(1);
+    assertThat(q.offer(5)).isTrue();
+    assertThat(q.reserve(1)).isZero();
+  }
+
+  @Test
+  void aPutFindingOnlyReservedSlotsAsksForThemAndGoesOnWhenTheyComeBack() throws Exception {
+    LocalQueue<String> q = new LocalQueue<>(4);
+    AtomicInteger asked = new AtomicInteger();
+    q.reclaimer(() -> {
+      if (asked.incrementAndGet() == 1) {
+        Thread.ofPlatform().start(() -> q.unreserve(2)); // the holder gives two back, later
+      }
+    });
+    assertThat(q.reserve(4)).isEqualTo(4);
+    Thread producer = Thread.ofPlatform().start(() -> {
+      try {
+        q.put("a");
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    producer.join(TimeUnit.SECONDS.toMillis(30));
+    assertThat(producer.isAlive()).isFalse();
+    assertThat(asked).hasPositiveValue();
+    assertThat(q.tryPut("b")).as("tryPut waits for slots given back: here, the second one").isTrue();
+    assertThat(q.size()).isEqualTo(2);
+    assertThat(q.reserved()).isEqualTo(2);
+    assertThat(q.reserve(1)).as("no slot is left").isZero();
+  }
+
+  @Test
+  void aTryPutGivesUpWhenReservedSlotsDoNotComeBack() {
+    LocalQueue<String> q = new LocalQueue<>(4);
+    AtomicInteger asked = new AtomicInteger();
+    q.reclaimer(asked::incrementAndGet);
+    assertThat(q.reserve(4)).isEqualTo(4);
+    assertThat(q.tryPut("a")).isFalse();
+    assertThat(asked).hasValue(1);
+  }
+
+  @Test
+  void noSlotIsReservedWhileAPutWaits() throws Exception {
+    LocalQueue<String> q = new LocalQueue<>(4);
+    for (int i = 0; i < 4; i++) {
+      q.put("x" + i);
+    }
+    CountDownLatch started = new CountDownLatch(1);
+    Thread producer = Thread.ofPlatform().start(() -> {
+      started.countDown();
+      try {
+        q.put("waiting");
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    started.await();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (producer.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(q.reserve(1)).as("a put waits: nothing is reserved").isZero();
+    q.get();
+    producer.join(TimeUnit.SECONDS.toMillis(30));
+    q.get();
+    assertThat(q.reserve(4)).as("no put waits now: the free slot can be reserved").isEqualTo(1);
+  }
+
+  @Test
+  void registeredTakersAreHandedItemsInOrderByThePuts() throws Exception {
+    LocalQueue<Integer> q = new LocalQueue<>(0);
+    List<String> got = new ArrayList<>();
+    LocalQueue.Taker<Integer> first = item -> got.add("first " + item);
+    LocalQueue.Taker<Integer> second = item -> got.add("second " + item);
+    LocalQueue.Taker<Integer> third = item -> got.add("third " + item);
+    assertThat(q.takeOrWait(first)).isNull();
+    assertThat(q.takeOrWait(second)).isNull();
+    assertThat(q.takeOrWait(third)).isNull();
+    assertThat(q.cancel(second)).isTrue();
+    q.put(1);
+    q.put(2);
+    q.put(3);
+    assertThat(got).containsExactly("first 1", "third 2");
+    assertThat(q.cancel(first)).as("served already").isFalse();
+    assertThat(q.size()).isEqualTo(1);
+    assertThat(q.takeOrWait(first)).isEqualTo(3);
+    q.putBack(0);
+    assertThat(q.takeOrWait(first)).isEqualTo(0);
+  }
+
+  @Test
+  void aBoundedQueueFreesTheSlotOfAnItemHandedToATaker() throws Exception {
+    LocalQueue<Integer> q = new LocalQueue<>(1);
+    List<Integer> got = new ArrayList<>();
+    assertThat(q.takeOrWait(got::add)).isNull();
+    assertThat(q.offer(1)).isTrue();
+    assertThat(got).containsExactly(1);
+    assertThat(q.offer(2)).as("the slot is free again").isTrue();
+    assertThat(q.offer(3)).isFalse();
+  }
+
   private static final ReentrantLock SEEN = new ReentrantLock();
 
   private static void recordSeen(BitSet seen, int item, AtomicInteger duplicates) {

@@ -519,6 +519,9 @@ final class Child {
   private final class Reassembler implements Frames.Sink {
     private byte[] partial;
     private int filled;
+    /** For a queue put in pieces: its type and queue; {@code partial} is then the item alone. */
+    private int putType;
+    private long putQueue;
 
     @Override
     public void raw(byte[] b, int off, int len) {
@@ -537,10 +540,22 @@ final class Child {
           return;
         }
         Buf.In head = new Buf.In(b, off, len); // the first piece of many starts with the total length
-        partial = new byte[(int) head.readVarLong()];
+        int total = (int) head.readVarLong();
+        int start = head.pos;
+        putType = head.readByte();
+        if (putType == Msg.QUEUE_PUT || putType == Msg.QUEUE_PUT_CREDITED) {
+          // A large queue item: gathered straight into an array of its own, which the queue keeps
+          head.readVarLong();
+          putQueue = head.readVarLong();
+          total -= head.pos - start;
+          start = head.pos;
+        } else {
+          putType = 0;
+        }
+        partial = new byte[total];
         filled = 0;
-        off = head.pos;
-        len = head.end - head.pos;
+        off = start;
+        len = head.end - start;
       }
       if (partial == null || filled + len > partial.length) {
         throw new IllegalStateException("a message in pieces does not add up");
@@ -553,7 +568,11 @@ final class Child {
         if (filled != whole.length) {
           throw new IllegalStateException("a message in pieces ended short");
         }
-        dispatch(new Buf.In(whole));
+        if (putType != 0) {
+          backend.hub().put(Child.this, putType, putQueue, whole);
+        } else {
+          dispatch(new Buf.In(whole));
+        }
       }
     }
 

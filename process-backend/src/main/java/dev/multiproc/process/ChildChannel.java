@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
 import java.nio.charset.Charset;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The child's end of the channel, the wiring: reads commands from stdin and hands them on. Pool
@@ -33,6 +35,9 @@ final class ChildChannel {
   private final ParentCalls calls = new ParentCalls(out);
   private final ProxyRefs refs = new ProxyRefs(out);
   private final ChildExecutor executor = new ChildExecutor(this, out, refs);
+
+  /** Credits for bounded queues, by queue: slots the parent reserved for this child's puts ({@link Msg#CREDIT}). */
+  private final ConcurrentHashMap<Long, AtomicInteger> credits = new ConcurrentHashMap<>();
 
   private PrintStream userOut;
   private PrintStream userErr;
@@ -90,6 +95,25 @@ final class ChildChannel {
     return calls.requestNow(type, payload);
   }
 
+  /**
+   * Spends a credit of queue {@code queue}, if this child holds one: the put it pays for is
+   * one-way ({@link Msg#QUEUE_PUT_CREDITED}).
+   */
+  boolean spendCredit(long queue) {
+    AtomicInteger c = credits.get(queue);
+    if (c == null) {
+      return false;
+    }
+    int n;
+    do {
+      n = c.get();
+      if (n == 0) {
+        return false;
+      }
+    } while (!c.compareAndSet(n, n - 1));
+    return true;
+  }
+
   /** The queues and events this child holds proxies of. */
   ProxyRefs refs() {
     return refs;
@@ -128,6 +152,11 @@ final class ChildChannel {
     long id = m.readVarLong();
     switch (type) {
       case Msg.REPLY -> calls.replied(id, m);
+      case Msg.CREDIT -> credits.computeIfAbsent(id, k -> new AtomicInteger()).addAndGet((int) m.readVarLong());
+      case Msg.RECLAIM -> {
+        AtomicInteger c = credits.get(id);
+        send(Msg.CREDIT_BACK, id, new Buf(8).writeVarLong(c == null ? 0 : c.getAndSet(0)));
+      }
       case Msg.RUN_WORKER -> executor.runWorker(m);
       case Msg.CANCEL_UNIT -> executor.cancel(id);
       case Msg.CHUNK, Msg.CALL -> executor.arrived(type, id, m);

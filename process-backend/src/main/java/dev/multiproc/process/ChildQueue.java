@@ -10,7 +10,11 @@ import java.util.Optional;
 /**
  * A queue as a child process sees it: a proxy whose every call goes over the child's pipe to the
  * queue in the parent. A put on an unbounded queue needs no answer (it returns once written to the
- * pipe; the parent applies puts in order); everything else waits for the parent's reply.
+ * pipe; the parent applies puts in order), and neither does a put on a bounded queue while the
+ * child holds credits for it: slots the parent reserved for this child's puts, granted with the
+ * answer to a put that asked ({@link Hub#window}), given back when the parent asks for them (a put
+ * elsewhere found the queue full) or when the child dies. Everything else waits for the parent's
+ * reply.
  */
 final class ChildQueue<T> implements Queue<T>, Serializable {
 
@@ -33,65 +37,88 @@ final class ChildQueue<T> implements Queue<T>, Serializable {
   @Override
   public void put(T item) throws InterruptedException {
     Objects.requireNonNull(item, "item");
-    if (capacity == 0) {
-      Buf b = new Buf(32).writeVarLong(id);
-      Codec.writeQueueItem(item, b);
-      channel().send(Msg.QUEUE_PUT, 0, b);
-      return;
+    Buf b = encoded(item);
+    if (!putOneWay(b)) {
+      Hub.check(channel().request(Msg.QUEUE_OP, putOp(Msg.WAIT_FOREVER, b)));
     }
-    Hub.check(channel().request(Msg.QUEUE_OP, op(Msg.OP_PUT, Msg.WAIT_FOREVER, item)));
   }
 
   @Override
   public boolean put(T item, Duration timeout) throws InterruptedException {
     Objects.requireNonNull(item, "item");
-    if (capacity == 0) {
-      put(item);
-      return true;
-    }
-    return Hub.check(channel().request(Msg.QUEUE_OP, op(Msg.OP_PUT, Msg.encodeWait(timeout.toNanos()), item))).status
-        == Msg.R_TRUE;
+    Objects.requireNonNull(timeout, "timeout");
+    Buf b = encoded(item);
+    return putOneWay(b)
+        || Hub.check(channel().request(Msg.QUEUE_OP, putOp(Msg.encodeWait(timeout.toNanos()), b))).status == Msg.R_TRUE;
   }
 
   @Override
   public boolean tryPut(T item) {
     Objects.requireNonNull(item, "item");
+    Buf b = encoded(item);
+    return putOneWay(b)
+        || Hub.check(channel().requestNow(Msg.QUEUE_OP, putOp(Msg.encodeWait(0), b))).status == Msg.R_TRUE;
+  }
+
+  /** {@code queue, item}: the payload of a one-way put. */
+  private Buf encoded(Object item) {
+    Buf b = new Buf(32).writeVarLong(id);
+    Codec.writeQueueItem(item, b);
+    return b;
+  }
+
+  /**
+   * A put that needs no answer: on an unbounded queue, or paid with a credit (a slot the parent
+   * reserved for this child). It returns once the item is written to the pipe; the parent applies
+   * a child's puts in the order they were written.
+   *
+   * @return false if it must ask the parent (bounded, no credit left)
+   */
+  private boolean putOneWay(Buf encoded) {
     if (capacity == 0) {
-      Buf b = new Buf(32).writeVarLong(id);
-      Codec.writeQueueItem(item, b);
-      channel().send(Msg.QUEUE_PUT, 0, b);
+      channel().send(Msg.QUEUE_PUT, 0, encoded);
       return true;
     }
-    return Hub.check(channel().requestNow(Msg.QUEUE_OP, op(Msg.OP_PUT, Msg.encodeWait(0), item))).status == Msg.R_TRUE;
+    if (channel().spendCredit(id)) {
+      channel().send(Msg.QUEUE_PUT_CREDITED, 0, encoded);
+      return true;
+    }
+    return false;
+  }
+
+  /** A put request: {@code op, queue, wait, item}, from the one-way payload {@code queue, item}. */
+  private Buf putOp(long wait, Buf encoded) {
+    Buf b = new Buf(encoded.size + 16).writeByte(Msg.OP_PUT).writeVarLong(id).writeVarLong(wait);
+    return b.writeBytes(encoded.bytes, idLength(), encoded.size - idLength());
+  }
+
+  private int idLength() {
+    return new Buf(10).writeVarLong(id).size;
   }
 
   @Override
   public T get() throws InterruptedException {
-    return received(channel().request(Msg.QUEUE_OP, op(Msg.OP_GET, Msg.WAIT_FOREVER, null))).orElseThrow();
+    return received(channel().request(Msg.QUEUE_OP, op(Msg.OP_GET, Msg.WAIT_FOREVER))).orElseThrow();
   }
 
   @Override
   public Optional<T> get(Duration timeout) throws InterruptedException {
-    return received(channel().request(Msg.QUEUE_OP, op(Msg.OP_GET, Msg.encodeWait(timeout.toNanos()), null)));
+    return received(channel().request(Msg.QUEUE_OP, op(Msg.OP_GET, Msg.encodeWait(timeout.toNanos()))));
   }
 
   @Override
   public Optional<T> tryGet() {
-    return received(channel().requestNow(Msg.QUEUE_OP, op(Msg.OP_GET, Msg.encodeWait(0), null)));
+    return received(channel().requestNow(Msg.QUEUE_OP, op(Msg.OP_GET, Msg.encodeWait(0))));
   }
 
   @Override
   public int size() {
-    ParentCalls.Reply r = Hub.check(channel().requestNow(Msg.QUEUE_OP, op(Msg.OP_SIZE, Msg.encodeWait(0), null)));
+    ParentCalls.Reply r = Hub.check(channel().requestNow(Msg.QUEUE_OP, op(Msg.OP_SIZE, Msg.encodeWait(0))));
     return (int) r.payload.readVarLong();
   }
 
-  private Buf op(int op, long wait, Object item) {
-    Buf b = new Buf(32).writeByte(op).writeVarLong(id).writeVarLong(wait);
-    if (item != null) {
-      Codec.writeQueueItem(item, b);
-    }
-    return b;
+  private Buf op(int op, long wait) {
+    return new Buf(16).writeByte(op).writeVarLong(id).writeVarLong(wait);
   }
 
   /** The item of a get reply, acknowledged so the parent stops holding it for us. */

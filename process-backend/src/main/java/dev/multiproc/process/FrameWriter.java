@@ -66,17 +66,32 @@ final class FrameWriter {
         encoder.end();
         endFrame();
       } else {
-        Buf message = new Buf(payloadSize + 11);
-        message.writeByte(type).writeVarLong(id);
-        message.writeBytes(payload.bytes, 0, payloadSize);
-        // A message in pieces: the first says how long the whole is, so the parent allocates it once.
-        Buf first = new Buf(Frames.MAX_FRAGMENT).writeVarLong(message.size);
-        int n = Frames.MAX_FRAGMENT - first.size;
-        first.writeBytes(message.bytes, 0, n);
-        frame(Frames.FIRST, first.bytes, 0, first.size);
-        for (int off = n; off < message.size; off += n) {
-          n = Math.min(Frames.MAX_FRAGMENT, message.size - off);
-          frame(off + n == message.size ? Frames.LAST : 0, message.bytes, off, n);
+        // A message in pieces, cut from the header and the payload where they are (no copy of the
+        // whole): the first says how long the whole is, so the parent allocates it once.
+        header.size = 0;
+        header.writeByte(type).writeVarLong(id);
+        int total = header.size + payloadSize;
+        Buf length = new Buf(8).writeVarLong(total);
+        int off = 0;
+        while (off < total) {
+          int room = off == 0 ? Frames.MAX_FRAGMENT - length.size : Frames.MAX_FRAGMENT;
+          int n = Math.min(room, total - off);
+          encoder.begin(outbox.bytes, (off == 0 ? Frames.FIRST : 0) | (off + n == total ? Frames.LAST : 0),
+              n + (off == 0 ? length.size : 0) + 4);
+          if (off == 0) {
+            encoder.put(length.bytes, 0, length.size);
+          }
+          int h = Math.max(0, Math.min(header.size, off + n) - off); // header bytes in this piece
+          if (h > 0) {
+            encoder.put(header.bytes, off, h);
+          }
+          int p = off + h - header.size; // where this piece's payload bytes start
+          if (n - h > 0) {
+            encoder.put(payload.bytes, p, n - h);
+          }
+          encoder.end();
+          endFrame();
+          off += n;
         }
       }
       long mine = ++appended;
@@ -109,14 +124,6 @@ final class FrameWriter {
     } finally {
       writeLock.unlock();
     }
-  }
-
-  /** Appends one frame to the outbox. Holds writeLock. */
-  private void frame(int flags, byte[] b, int off, int len) {
-    encoder.begin(outbox.bytes, flags, len + 4);
-    encoder.put(b, off, len);
-    encoder.end();
-    endFrame();
   }
 
   /** Records where the frame just encoded into the outbox ends. Holds writeLock. */

@@ -76,6 +76,9 @@ final class Frames {
 
     void put(byte[] b, int off, int len) {
       crc.update(b, off, len);
+      // Long runs: the zero search eight bytes a step. Short ones (most messages): a byte loop, so
+      // that a child that never sends a large message never sets up the word view.
+      boolean wordwise = len >= 512;
       byte[] dst = out.bytes;
       int o = out.size;
       int end = off + len;
@@ -83,10 +86,7 @@ final class Frames {
       while (i < end) {
         // copy the run up to the next zero, or until this COBS block is full
         int limit = Math.min(end, i + 0xFF - code);
-        int z = i;
-        while (z < limit && b[z] != 0) {
-          z++;
-        }
+        int z = wordwise ? indexOfZero(b, i, limit) : byteIndexOfZero(b, i, limit);
         int run = z - i;
         System.arraycopy(b, i, dst, o, run);
         o += run;
@@ -161,6 +161,15 @@ final class Frames {
   /** Eight bytes of an array as one long, for the zero search; apart so that a child never makes it. */
   private static final class Words {
     static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** The index of the first zero byte in {@code b[from, to)}, or {@code to}: a byte a step. */
+  static int byteIndexOfZero(byte[] b, int from, int to) {
+    int i = from;
+    while (i < to && b[i] != 0) {
+      i++;
+    }
+    return i;
   }
 
   /** The index of the first zero byte in {@code b[from, to)}, or {@code to}: eight bytes a step. */

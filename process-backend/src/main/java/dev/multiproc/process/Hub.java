@@ -24,10 +24,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * through their pipes.
  *
  * <p>Requests are handled on the child's reader thread when they can complete at once (a put on
- * an unbounded queue, a get from a non-empty queue, a set event); a request that must wait gets a
- * virtual thread, so a thousand children blocked in {@code get()} cost no platform thread. A
- * {@code CANCEL} from the child interrupts that thread; whatever the outcome, the parent answers
- * every request exactly once.
+ * an unbounded queue, a get from a non-empty queue, a set event). A {@code get()} with no time
+ * limit on an empty queue registers a {@link Waiter} on the queue: the put that brings an item
+ * takes it for the child and writes the reply from its own thread (no thread hand-off in the
+ * parent). Any other request that must wait gets a virtual thread, so a thousand children blocked
+ * cost no platform thread. A {@code CANCEL} from the child unregisters the waiter or interrupts
+ * that thread; whatever the outcome, the parent answers every request exactly once.
+ *
+ * <p><b>Credits</b> make a child's puts on a bounded queue one-way, as on an unbounded one: the
+ * answer to a put that asked comes with up to {@link #window} slots reserved for the child
+ * ({@link Msg#CREDIT}, {@link LocalQueue#reserve}); the child spends one per put
+ * ({@link Msg#QUEUE_PUT_CREDITED}) and asks again when it has none. Reserved slots count against
+ * the capacity, not the size. A put (here or of another child) that finds the queue full while
+ * children hold credits asks them back ({@link Msg#RECLAIM}; the child answers
+ * {@link Msg#CREDIT_BACK} with what it had not spent), and no credits are granted while a put
+ * waits; a dead child's unspent credits come back once its last put is read.
  *
  * <p>Nothing is lost when a child dies: an item handed to a child stays on record until the child
  * acknowledges it, and goes back to the front of its queue if the child dies first; a child's
@@ -56,6 +67,8 @@ final class Hub {
   private final Set<HandleRef> handles = new HashSet<>(); // guarded by holdersLock; keeps the refs reachable
   private final ReferenceQueue<Object> cleared = new ReferenceQueue<>();
   private final AtomicLong ids = new AtomicLong();
+  /** The children holding credits of each bounded queue (a child is removed when it holds none). */
+  private final Map<Long, Set<Child>> creditHolders = new ConcurrentHashMap<>();
   private final ThreadMaker waiters;
   /** Locks, semaphores, barriers, pipes, values, maps and joinable queues' counts. */
   final HubSync sync = new HubSync(this);
@@ -105,6 +118,7 @@ final class Hub {
   /** A queue over {@code items} (a joinable queue's, which counts its adds). */
   <T> ProcessQueue<T> newQueue(LocalQueue<byte[]> items) {
     long id = ids.incrementAndGet();
+    items.reclaimer(() -> reclaim(id));
     ProcessQueue<T> q = new ProcessQueue<>(backendId, id, items);
     holdersLock.lock();
     try {
@@ -210,6 +224,7 @@ final class Hub {
       holders.remove(id);
       queues.remove(id);
       events.remove(id);
+      creditHolders.remove(id);
     }
   }
 
@@ -274,7 +289,12 @@ final class Hub {
   /** What the hub holds for one child. */
   static final class Peer {
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<Long, Thread> waits = new HashMap<>();
+    /** Waiting requests: the virtual thread serving one, or a {@link Waiter} registered on a queue. */
+    private final Map<Long, Object> waits = new HashMap<>();
+    /** Credits the child holds, by queue: slots reserved for it, neither spent nor given back. */
+    private final Map<Long, Integer> credits = new HashMap<>();
+    /** Queues whose credits were asked back (a RECLAIM is out). */
+    private final Set<Long> reclaiming = new HashSet<>();
     private final LinkedHashMap<Long, Delivery> unacked = new LinkedHashMap<>();
     private boolean dead;
     /** The queues and events the child holds proxies of; guarded by the hub's holdersLock. */
@@ -312,28 +332,32 @@ final class Hub {
    */
   boolean handle(Child child, int type, long id, Buf.In m) {
     switch (type) {
-      case Msg.QUEUE_PUT -> {
-        LocalQueue<byte[]> q = queues.get(m.readVarLong());
-        if (q != null) {
-          q.tryPut(rest(m));
-        }
-      }
+      case Msg.QUEUE_PUT, Msg.QUEUE_PUT_CREDITED -> put(child, type, m.readVarLong(), rest(m));
       case Msg.QUEUE_OP -> queueOp(child, id, m);
+      case Msg.CREDIT_BACK -> creditBack(child, id, (int) m.readVarLong());
       case Msg.EVENT_SET -> event(m.readVarLong()).set();
       case Msg.EVENT_CLEAR -> event(m.readVarLong()).clear();
       case Msg.EVENT_OP -> eventOp(child, id, m);
       case Msg.SYNC_OP -> sync.handle(child, id, m);
       case Msg.CANCEL -> {
-        Thread t;
+        Object w;
         child.peer.lock.lock();
         try {
-          t = child.peer.waits.get(id);
+          w = child.peer.waits.get(id);
         } finally {
           child.peer.lock.unlock();
         }
-        if (t != null) {
+        if (w instanceof Thread t) {
           t.interrupt();
-        }
+        } else if (w instanceof Waiter waiter && waiter.queue.cancel(waiter)) {
+          child.peer.lock.lock();
+          try {
+            child.peer.waits.remove(id);
+          } finally {
+            child.peer.lock.unlock();
+          }
+          reply(child, id, CANCELLED);
+        } // else served already: its reply is on its way
       }
       case Msg.REF -> ref(child, id, m.readByte());
       case Msg.ACK -> {
@@ -365,7 +389,8 @@ final class Hub {
 
   private void queueOp(Child child, long req, Buf.In m) {
     int op = m.readByte();
-    LocalQueue<byte[]> q = queues.get(m.readVarLong());
+    long qid = m.readVarLong();
+    LocalQueue<byte[]> q = queues.get(qid);
     long wait = m.readVarLong();
     long nanos = wait - 1;
     if (q == null) {
@@ -376,17 +401,20 @@ final class Hub {
     switch (op) {
       case Msg.OP_PUT -> {
         byte[] item = rest(m);
-        if (q.tryPut(item)) {
+        if (q.offer(item)) {
+          grant(child, qid, q);
           reply(child, req, TRUE);
-        } else if (wait == 1) {
+        } else if (wait == 1 && q.reserved() == 0) {
           reply(child, req, FALSE);
+        } else if (wait == 1) { // only reserved slots fill it: tryPut has them given back, a moment
+          background(child, req, () -> granted(child, qid, q, q.tryPut(item)));
         } else if (wait == Msg.WAIT_FOREVER) {
           background(child, req, () -> {
             q.put(item);
-            return TRUE;
+            return granted(child, qid, q, true);
           });
         } else {
-          background(child, req, () -> q.put(item, java.time.Duration.ofNanos(nanos)) ? TRUE : FALSE);
+          background(child, req, () -> granted(child, qid, q, q.put(item, java.time.Duration.ofNanos(nanos))));
         }
       }
       case Msg.OP_GET -> {
@@ -399,10 +427,7 @@ final class Hub {
         } else if (wait == 1) {
           reply(child, req, FALSE);
         } else if (wait == Msg.WAIT_FOREVER) {
-          background(child, req, () -> {
-            byte[] b = q.get();
-            return new Outcome(Msg.R_VALUE, b, new Delivery(q, b));
-          });
+          waitFor(child, req, q);
         } else {
           background(child, req, () -> q.get(java.time.Duration.ofNanos(nanos))
               .map(b -> new Outcome(Msg.R_VALUE, b, new Delivery(q, b))).orElse(FALSE));
@@ -410,6 +435,188 @@ final class Hub {
       }
       case Msg.OP_SIZE -> reply(child, req, new Outcome(Msg.R_VALUE, new Buf(8).writeVarLong(q.size()).toByteArray(), null));
       default -> reply(child, req, error(new IllegalStateException("unknown queue op " + op)));
+    }
+  }
+
+  // ------------------------------------------------------------------ credits (bounded queues)
+
+  /**
+   * How many slots of a bounded queue a producing child may hold reserved: a quarter of the
+   * capacity, at most 1,024; none below a capacity of 4, where every put asks.
+   */
+  static int window(int capacity) {
+    return capacity == Integer.MAX_VALUE || capacity < 4 ? 0 : Math.min(capacity / 4, 1024);
+  }
+
+  /** After a put request of the child added its item: tops its credits for the queue up to the window. */
+  private void grant(Child child, long qid, LocalQueue<byte[]> q) {
+    int window = window(q.capacity());
+    if (window == 0) {
+      return;
+    }
+    Peer p = child.peer;
+    int n;
+    p.lock.lock();
+    try {
+      int have = p.credits.getOrDefault(qid, 0);
+      if (p.dead || have >= window / 2 || p.reclaiming.contains(qid)) {
+        return;
+      }
+      n = q.reserve(window - have);
+      if (n == 0) {
+        return;
+      }
+      p.credits.put(qid, have + n);
+      creditHolders.computeIfAbsent(qid, k -> ConcurrentHashMap.newKeySet()).add(child);
+    } finally {
+      p.lock.unlock();
+    }
+    // before the reply: the child's reader adds the credits before its put returns
+    child.trySend(Msg.CREDIT, qid, new Buf(8).writeVarLong(n));
+  }
+
+  private Outcome granted(Child child, long qid, LocalQueue<byte[]> q, boolean added) {
+    if (!added) {
+      return FALSE;
+    }
+    grant(child, qid, q);
+    return TRUE;
+  }
+
+  /**
+   * A one-way put of a child ({@link Msg#QUEUE_PUT} on an unbounded queue, or
+   * {@link Msg#QUEUE_PUT_CREDITED}); {@code item} is kept as it is. Reader thread.
+   */
+  void put(Child child, int type, long qid, byte[] item) {
+    LocalQueue<byte[]> q = queues.get(qid);
+    if (type == Msg.QUEUE_PUT) {
+      if (q != null) {
+        q.offer(item);
+      }
+      return;
+    }
+    Peer p = child.peer;
+    p.lock.lock();
+    try {
+      Integer have = p.credits.get(qid);
+      if (have == null || have <= 0) {
+        throw new IllegalStateException("a credited put on queue #" + qid + " without a credit");
+      }
+      if (have == 1) {
+        p.credits.remove(qid);
+        if (!p.reclaiming.contains(qid)) {
+          holderGone(child, qid);
+        }
+      } else {
+        p.credits.put(qid, have - 1);
+      }
+    } finally {
+      p.lock.unlock();
+    }
+    if (q != null) {
+      q.putReserved(item);
+    }
+  }
+
+  /** The child gave back {@code n} unspent credits after a RECLAIM. Reader thread. */
+  private void creditBack(Child child, long qid, int n) {
+    Peer p = child.peer;
+    p.lock.lock();
+    try {
+      p.reclaiming.remove(qid);
+      int have = p.credits.getOrDefault(qid, 0) - n;
+      if (have < 0) {
+        throw new IllegalStateException("queue #" + qid + ": more credits given back than held");
+      }
+      if (have == 0) {
+        p.credits.remove(qid);
+        holderGone(child, qid);
+      } else {
+        p.credits.put(qid, have);
+      }
+    } finally {
+      p.lock.unlock();
+    }
+    LocalQueue<byte[]> q = queues.get(qid);
+    if (q != null) {
+      q.unreserve(n); // also when 0: waiting puts look again, and ask again if credits went out since
+    }
+  }
+
+  /** Holds the child's peer lock. */
+  private void holderGone(Child child, long qid) {
+    Set<Child> s = creditHolders.get(qid);
+    if (s != null) {
+      s.remove(child);
+    }
+  }
+
+  /** A put on queue {@code qid} found it full while children hold credits: asks them back. Never blocks long. */
+  private void reclaim(long qid) {
+    Set<Child> s = creditHolders.get(qid);
+    if (s == null) {
+      return;
+    }
+    for (Child c : s) {
+      boolean ask;
+      c.peer.lock.lock();
+      try {
+        ask = !c.peer.dead && c.peer.credits.getOrDefault(qid, 0) > 0 && c.peer.reclaiming.add(qid);
+      } finally {
+        c.peer.lock.unlock();
+      }
+      if (ask) {
+        c.trySend(Msg.RECLAIM, qid, null);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ a child waiting in get()
+
+  /** A child's {@code get()} waiting on a queue: the put that brings an item replies from its own thread. */
+  private final class Waiter implements LocalQueue.Taker<byte[]> {
+    final Child child;
+    final long req;
+    final LocalQueue<byte[]> queue;
+
+    Waiter(Child child, long req, LocalQueue<byte[]> queue) {
+      this.child = child;
+      this.req = req;
+      this.queue = queue;
+    }
+
+    @Override
+    public void take(byte[] item) {
+      Peer p = child.peer;
+      p.lock.lock();
+      try {
+        p.waits.remove(req);
+      } finally {
+        p.lock.unlock();
+      }
+      Outcome o = new Outcome(Msg.R_VALUE, item, new Delivery(queue, item));
+      if (record(child, req, o)) {
+        reply(child, req, o);
+      }
+    }
+  }
+
+  /** A get with no time limit on an empty queue: registers a {@link Waiter}, or answers now if an item came meanwhile. */
+  private void waitFor(Child child, long req, LocalQueue<byte[]> q) {
+    Waiter w = new Waiter(child, req, q);
+    Peer p = child.peer;
+    p.lock.lock();
+    try {
+      if (p.dead) {
+        return;
+      }
+      p.waits.put(req, w); // before it can be served, so that a CANCEL finds it
+    } finally {
+      p.lock.unlock();
+    }
+    byte[] b = q.takeOrWait(w);
+    if (b != null) {
+      w.take(b);
     }
   }
 
@@ -502,21 +709,41 @@ final class Hub {
   /** The child is gone: stop its waits and put back what it was given but did not acknowledge. */
   void childDied(Child child) {
     Peer p = child.peer;
-    List<Thread> waiting;
+    List<Object> waiting;
     List<Delivery> given;
+    Map<Long, Integer> credits;
     p.lock.lock();
     try {
       p.dead = true;
       waiting = new ArrayList<>(p.waits.values());
       given = new ArrayList<>(p.unacked.values());
+      credits = new HashMap<>(p.credits);
       p.waits.clear();
       p.unacked.clear();
+      p.credits.clear();
+      p.reclaiming.clear();
     } finally {
       p.lock.unlock();
     }
-    for (Thread t : waiting) {
-      t.interrupt();
+    for (Object w : waiting) {
+      if (w instanceof Thread t) {
+        t.interrupt();
+      } else {
+        Waiter waiter = (Waiter) w;
+        waiter.queue.cancel(waiter); // if it was served meanwhile, record() sees the death and puts the item back
+      }
     }
+    // unspent credits go back: the puts that spent the others are all read (the pipe is at its end)
+    credits.forEach((qid, n) -> {
+      Set<Child> s = creditHolders.get(qid);
+      if (s != null) {
+        s.remove(child);
+      }
+      LocalQueue<byte[]> q = queues.get(qid);
+      if (q != null) {
+        q.unreserve(n);
+      }
+    });
     for (int i = given.size() - 1; i >= 0; i--) {
       given.get(i).queue().putBack(given.get(i).item());
     }

@@ -25,6 +25,13 @@ final class Msg {
   static final int REPLY = 6;
   /** Give back a unit if it has not started: id = unit; answered by UNIT_CANCELLED or by its result. */
   static final int CANCEL_UNIT = 7;
+  /**
+   * Slots of a bounded queue reserved for the child's puts: id = the queue, payload = how many.
+   * Sent before the reply of the put request it goes with.
+   */
+  static final int CREDIT = 10;
+  /** Give back the unspent credits of a queue: id = the queue; answered by CREDIT_BACK. */
+  static final int RECLAIM = 11;
 
   // ---- child -> parent
   /** The child is ready: id = 0 (the parent knows the pid from its {@code Process}). */
@@ -75,6 +82,10 @@ final class Msg {
    * map, with a reply: id = request, payload = kind, op, object, wait, [args]. See {@link HubSync}.
    */
   static final int SYNC_OP = 81;
+  /** Put on a bounded queue in a slot reserved by a CREDIT, no reply: payload = queue, item. */
+  static final int QUEUE_PUT_CREDITED = 90;
+  /** Unspent credits given back after a RECLAIM: id = the queue, payload = how many (maybe 0). */
+  static final int CREDIT_BACK = 91;
 
   // ---- queue and event operations
   static final int OP_PUT = 1;

@@ -64,7 +64,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *       and another starts in the background. Spares are killed with the backend and, like every
  *       child, halt when this JVM ends.
  *   <li><b>Queues and events</b> live here, in the {@link Hub}; children hold proxies. Waiting
- *       calls from children wait on virtual threads, never on a platform thread each. The hub lets
+ *       calls from children wait on virtual threads (a get with no time limit: registered on the
+ *       queue), never on a platform thread each; a child's puts on a bounded queue spend credits,
+ *       slots reserved for it, and need no answer (see {@link Hub}). The hub lets
  *       a queue or event go once no handle to it is left: none reachable here, none in a live child
  *       ({@link ProxyRefs}), none put inside a queue item. Locks, semaphores, barriers, joinable
  *       queues, pipes, values and shared maps live here too ({@link HubSync}: the engine's objects,

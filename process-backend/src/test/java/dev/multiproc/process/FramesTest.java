@@ -216,6 +216,45 @@ class FramesTest {
     }
   }
 
+  /** The writer cuts a large message into frames from its header and payload; the pieces join back to the message. */
+  @ParameterizedTest
+  @ValueSource(ints = {Frames.MAX_FRAGMENT - 12, Frames.MAX_FRAGMENT - 11, Frames.MAX_FRAGMENT, 2 * Frames.MAX_FRAGMENT - 3,
+      3 * Frames.MAX_FRAGMENT, 1 << 20})
+  void aMessageInPiecesJoinsBackWhole(int size) {
+    Random random = new Random(size);
+    byte[] payload = new byte[size];
+    random.nextBytes(payload);
+    for (int i = 0; i < size; i += 1 + random.nextInt(300)) {
+      payload[i] = 0; // zeros where COBS blocks end, and long runs without
+    }
+    ByteArrayOutputStream wire = new ByteArrayOutputStream();
+    FrameWriter w = new FrameWriter(wire);
+    Buf body = new Buf(size);
+    body.writeBytes(payload, 0, size);
+    w.send(Msg.QUEUE_PUT_CREDITED, 300, body);
+    Collector c = new Collector();
+    Frames.Parser p = new Frames.Parser(c);
+    byte[] b = wire.toByteArray();
+    for (int off = 0; off < b.length; off += 4096) {
+      p.feed(b, off, Math.min(4096, b.length - off));
+    }
+    p.end();
+    assertThat(c.raw.size()).isZero();
+    ByteArrayOutputStream joined = new ByteArrayOutputStream();
+    for (byte[] f : c.frames) {
+      joined.writeBytes(f);
+    }
+    assertThat(c.flags.get(0) & Frames.FIRST).isNotZero();
+    assertThat(c.flags.get(c.flags.size() - 1) & Frames.LAST).isNotZero();
+    Buf.In m = new Buf.In(joined.toByteArray());
+    if (c.frames.size() > 1) {
+      assertThat(m.readVarLong()).as("the whole length, first").isEqualTo((long) m.remaining());
+    }
+    assertThat(m.readByte()).isEqualTo(Msg.QUEUE_PUT_CREDITED);
+    assertThat(m.readVarLong()).isEqualTo(300);
+    assertThat(Arrays.copyOfRange(m.bytes, m.pos, m.end)).isEqualTo(payload);
+  }
+
   private static byte[] filled(int n, byte b) {
     byte[] a = new byte[n];
     Arrays.fill(a, b);
