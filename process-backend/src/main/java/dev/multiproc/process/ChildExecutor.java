@@ -131,9 +131,20 @@ final class ChildExecutor {
   private void awaitNonDaemonThreads() {
     Thread self = Thread.currentThread();
     Thread reader = channel.reader();
+    ThreadGroup root = self.getThreadGroup();
+    while (root.getParent() != null) {
+      root = root.getParent();
+    }
     while (true) {
       Thread next = null;
-      for (Thread t : Thread.getAllStackTraces().keySet()) {
+      // The platform threads, without Thread.getAllStackTraces()'s safepoint and stack walks.
+      Thread[] all = new Thread[root.activeCount() + 16];
+      int n;
+      while ((n = root.enumerate(all, true)) == all.length) {
+        all = new Thread[all.length * 2];
+      }
+      for (int i = 0; i < n; i++) {
+        Thread t = all[i];
         if (t != self && t != reader && !t.isDaemon() && t.isAlive() && !t.getName().equals("DestroyJavaVM")) {
           next = t;
           break;

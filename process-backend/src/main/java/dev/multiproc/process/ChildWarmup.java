@@ -7,8 +7,10 @@ import dev.multiproc.TaskFunction;
 /**
  * What a spare child does while it waits to be adopted: it ships a few lambdas through the codec
  * and back, so that the first task it receives finds serialization, lambda deserialization and
- * the codec's fast paths loaded and linked (cold, the first lambda costs a child ~40 ms). Runs on
- * a daemon thread of low priority; best effort, and never seen by the parent.
+ * the codec's fast paths loaded and linked (cold, the first lambda costs a child ~40 ms); and it
+ * looks up the logger {@code System.exit} consults ({@code java.lang.Runtime}, since JDK 21), so
+ * that a Worker's exit does not set up the logging stack (10-30 ms) between the task's end and
+ * {@code join()}. Runs on a daemon thread of low priority; best effort, and never seen by the parent.
  */
 final class ChildWarmup extends Thread {
 
@@ -42,6 +44,7 @@ final class ChildWarmup extends Thread {
       }
       roundTrip("text");
       roundTrip(new byte[8]);
+      System.getLogger("java.lang.Runtime").isLoggable(System.Logger.Level.DEBUG);
     } catch (Throwable e) {
       // warming up is best effort: the real task will report any real problem
     }
