@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Nested;
  * {@link EventConformance}, {@link LockConformance}, {@link SemaphoreConformance},
  * {@link BarrierConformance}, {@link JoinableQueueConformance}, {@link PipeConformance},
  * {@link SharedStateConformance}, {@link WorkerConformance}, {@link PythonParityConformance},
- * {@link SelectionConformance}) can also be extended one by one.
+ * {@link HandleContractConformance}, {@link SelectionConformance}) can also be extended one by one.
  */
 public abstract class MultiprocConformanceKit extends ConformanceHooks {
 
@@ -139,6 +139,15 @@ public abstract class MultiprocConformanceKit extends ConformanceHooks {
   @DisplayName("Python parity")
   final class PythonParityTests extends PythonParityConformance {
     PythonParityTests() {
+      super(MultiprocConformanceKit.this);
+    }
+  }
+
+  /** {@link HandleContractConformance} on the kit's backend. */
+  @Nested
+  @DisplayName("Null arguments and shipped handles")
+  final class HandleContractTests extends HandleContractConformance {
+    HandleContractTests() {
       super(MultiprocConformanceKit.this);
     }
   }
