@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Nested;
  * }
  * }</pre>
  *
- * Add {@code dev.multiproc:multiproc-tck} in test scope; it brings JUnit Jupiter and AssertJ.
+ * Add {@code dev.multiproc:multiproc-tck} in test scope; it brings JUnit Jupiter, AssertJ and
+ * guava-testlib (with Guava and JUnit 4).
  * Override the other {@linkplain ConformanceHooks hooks} only where the defaults do not fit: the
  * process backend returns true from {@link #workersHavePids()} and {@link #shipsObjects()}; a backend with threads the kit
  * cannot see (virtual threads) or resources of its own checks them in
