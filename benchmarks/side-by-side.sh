@@ -4,6 +4,9 @@
 # targets of issue 9 and the raw Java floors.
 #   benchmarks/side-by-side.sh [measurement...]        (default: all; needs python3)
 # The jar is rebuilt from this checkout first (SKIP_BUILD=1 uses the one there is; JAR=path picks another).
+# It also draws the table as a chart, multiproc ÷ Python per row on a log scale (SideBySideChart,
+# JFreeChart): CHART=path.png (default benchmarks/target/side-by-side.png), and keeps the raw RESULT
+# lines beside it (path.txt). The Java side shows each measurement's rounds on stderr.
 # Measurements: map-warm map-first map1 queue queue-bounded queue-1k queue-1m pingpong start-join
 # start-join-paced script;
 # the floors (Java only) always run. See SideBySide.java and python/mp_side_by_side.py.
@@ -28,12 +31,18 @@ for what in "${rows[@]}"; do
     python3 benchmarks/python/mp_side_by_side.py "$what" | sed 's/^RESULT /RESULT python /' | tee -a "$out" >&2
   fi
 done
+chart=${CHART:-benchmarks/target/side-by-side.png}
 echo "== floors" >&2
 "$JAVA_HOME/bin/java" -cp "$jar" dev.multiproc.benchmarks.SideBySide floor-jvm-start floor-jvm-exit floor-pipe-msgs floor-pipe-mb floor-pipe-4k floor-rtt \
   | sed 's/^RESULT /RESULT java /' | tee -a "$out" >&2
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores; $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); $(python3 --version)"
 echo "command: benchmarks/side-by-side.sh $*"
+mkdir -p "$(dirname "$chart")"
+cat "$out" > "${chart%.png}.txt"
+"$JAVA_HOME/bin/java" -Djava.awt.headless=true -cp "$jar" dev.multiproc.benchmarks.SideBySideChart "$out" "$chart" \
+  "$(date -u '+%Y-%m-%d'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $("$JAVA_HOME/bin/java" -version 2>&1 | head -1 | cut -d'"' -f2) vs $(python3 --version)" \
+  && echo "chart: $chart (raw results: ${chart%.png}.txt)"
 echo
 printf '| path (process backend vs Python) | Python | multiproc | ratio | target | met |\n|---|---|---|---|---|---|\n'
 awk '

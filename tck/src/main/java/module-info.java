@@ -3,6 +3,7 @@ module dev.multiproc.tck {
   requires transitive dev.multiproc;
   requires transitive org.junit.jupiter.api;
   requires org.assertj.core;
+  requires com.google.common.testlib;
 
   exports dev.multiproc.tck;
   opens dev.multiproc.tck to org.junit.platform.commons;

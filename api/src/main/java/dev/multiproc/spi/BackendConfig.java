@@ -174,6 +174,7 @@ public final class BackendConfig {
    * @param option an option name, such as {@code jvm-options}
    */
   public String key(String option) {
+    Objects.requireNonNull(option, "option (a setting's name, such as jvm-options)");
     return "multiproc." + backend + "." + option;
   }
 

@@ -46,7 +46,9 @@ import java.util.stream.IntStream;
  *       one-byte round trip through a child's stdin and stdout (µs)
  * </ul>
  *
- * Usage: {@code java -cp benchmarks.jar dev.multiproc.benchmarks.SideBySide [what...]} (default all)
+ * Usage: {@code java -cp benchmarks.jar dev.multiproc.benchmarks.SideBySide [what...]} (default all).
+ * The library's measurements show their rounds on stderr ({@link Progress}), drawn between the
+ * timed rounds, never during one; stdout has only the {@code RESULT} lines.
  */
 public final class SideBySide {
 
@@ -106,9 +108,10 @@ public final class SideBySide {
   private static void mapWarm(Backend backend, String name, int n, int chunk) {
     List<Integer> items = IntStream.range(0, n).boxed().toList();
     double[] rates = new double[7];
-    try (Pool pool = backend.newPool(PoolOptions.builder().workers(2).build())) {
+    try (Pool pool = backend.newPool(PoolOptions.builder().workers(2).build()); Progress progress = Progress.of(name, rates.length)) {
       for (int r = 0; r < rates.length; r++) {
         rates[r] = map(pool, items, chunk);
+        progress.step();
       }
     }
     double best = Arrays.stream(rates, 2, rates.length).max().orElseThrow();
@@ -118,9 +121,12 @@ public final class SideBySide {
   private static void mapFirst(Backend backend, int n) {
     List<Integer> items = IntStream.range(0, n).boxed().toList();
     double[] rates = new double[5];
-    for (int r = 0; r < rates.length; r++) {
-      try (Pool pool = backend.newPool(PoolOptions.builder().workers(2).build())) {
-        rates[r] = map(pool, items, 0);
+    try (Progress progress = Progress.of("map-first", rates.length)) {
+      for (int r = 0; r < rates.length; r++) {
+        try (Pool pool = backend.newPool(PoolOptions.builder().workers(2).build())) {
+          rates[r] = map(pool, items, 0);
+        }
+        progress.step();
       }
     }
     report("map-first", median(rates), "items/s", "median of 5 fresh pools; " + rounds(rates));
@@ -152,14 +158,17 @@ public final class SideBySide {
     }, WorkerOptions.defaults()).start();
     double[] rates = new double[rounds];
     long sum = 0;
-    for (int r = 0; r < rounds; r++) {
-      long t0 = System.nanoTime();
-      for (int i = 0; i < n; i++) {
-        Object o = q.get();
-        sum += item == null ? (Integer) o : check((byte[]) o, item);
+    try (Progress progress = Progress.of(name, rounds)) {
+      for (int r = 0; r < rounds; r++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          Object o = q.get();
+          sum += item == null ? (Integer) o : check((byte[]) o, item);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        rates[r] = item != null && item.length >= 1 << 20 ? (double) n * item.length / 1e6 / seconds : n / seconds;
+        progress.step();
       }
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      rates[r] = item != null && item.length >= 1 << 20 ? (double) n * item.length / 1e6 / seconds : n / seconds;
     }
     w.join();
     long expected = item == null ? (long) total * (total - 1) / 2 : (long) total * item.length;
@@ -198,13 +207,16 @@ public final class SideBySide {
       }
     }
     double[] us = new double[5];
-    for (int r = 0; r < us.length; r++) {
-      long t0 = System.nanoTime();
-      for (int i = 0; i < 2000; i++) {
-        a.put(i);
-        b.get();
+    try (Progress progress = Progress.of("pingpong", us.length)) {
+      for (int r = 0; r < us.length; r++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 2000; i++) {
+          a.put(i);
+          b.get();
+        }
+        us[r] = (System.nanoTime() - t0) / 2000 / 1e3;
+        progress.step();
       }
-      us[r] = (System.nanoTime() - t0) / 2000 / 1e3;
     }
     a.put(-1);
     w.join();
@@ -215,14 +227,17 @@ public final class SideBySide {
   private static void startJoin(Backend backend, String name, int pauseMillis) throws Exception {
     backend.newWorker(() -> { }, WorkerOptions.defaults()).start().join(); // the CDS archive exists from here on
     double[] ms = new double[10];
-    for (int r = 0; r < ms.length; r++) {
-      Thread.sleep(pauseMillis); // a program that starts a worker now and then, not in a loop
-      long t0 = System.nanoTime();
-      Worker w = backend.newWorker(() -> { }, WorkerOptions.defaults()).start();
-      w.join();
-      ms[r] = (System.nanoTime() - t0) / 1e6;
-      if (w.exitCode().orElse(-1) != 0) {
-        throw new AssertionError("worker failed: " + w);
+    try (Progress progress = Progress.of(name, ms.length)) {
+      for (int r = 0; r < ms.length; r++) {
+        Thread.sleep(pauseMillis); // a program that starts a worker now and then, not in a loop
+        long t0 = System.nanoTime();
+        Worker w = backend.newWorker(() -> { }, WorkerOptions.defaults()).start();
+        w.join();
+        ms[r] = (System.nanoTime() - t0) / 1e6;
+        if (w.exitCode().orElse(-1) != 0) {
+          throw new AssertionError("worker failed: " + w);
+        }
+        progress.step();
       }
     }
     report(name, median(ms), "ms", "median of 10 after one, " + pauseMillis + " ms apart; " + rounds(ms));

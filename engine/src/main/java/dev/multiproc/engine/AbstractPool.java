@@ -112,6 +112,8 @@ public abstract class AbstractPool implements Pool {
 
   @Override
   public <T, R> List<R> map(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items, int chunkSize) {
+    Objects.requireNonNull(fn, "fn");
+    Objects.requireNonNull(items, "items");
     if (chunkSize < 1) {
       throw new IllegalArgumentException("chunkSize must be at least 1, got " + chunkSize);
     }

@@ -95,4 +95,39 @@ public final class Events {
     @Label("Exit code")
     public int exitCode;
   }
+
+  /**
+   * A pool of the process backend replaced a child JVM: from the decision (the old child died, or
+   * reached {@code PoolOptions.maxTasksPerWorker}) until its replacement was ready, or the pool
+   * gave up and broke.
+   */
+  @Name("dev.multiproc.ChildReplace")
+  @Label("multiproc child replacement")
+  @Category("multiproc")
+  @Description("A pool of the process backend started a child JVM in place of one that died or retired")
+  public static final class ChildReplace extends Event {
+    /** The pool's name. */
+    @Label("Pool")
+    public String pool;
+
+    /** The name of the worker replaced. */
+    @Label("Replaced")
+    public String replaced;
+
+    /** Why: {@code died (exit code N)} or {@code retired (maxTasksPerWorker)}. */
+    @Label("Reason")
+    public String reason;
+
+    /** The replacement worker's name; null if none could be started. */
+    @Label("Worker")
+    public String worker;
+
+    /** The replacement's process id; 0 if none could be started. */
+    @Label("PID")
+    public long pid;
+
+    /** Whether the replacement became ready (false: the pool broke). */
+    @Label("Ready")
+    public boolean ready;
+  }
 }

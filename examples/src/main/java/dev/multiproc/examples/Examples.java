@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  * <h2>Arguments</h2>
  *
  * Example names ({@code countdown}, {@code pool-map}, {@code sender-receiver}, {@code classy},
- * {@code event-stop}, {@code shared-counter}, {@code joinable-queue}, {@code pipe-ping-pong}, or
+ * {@code event-stop}, {@code shared-counter}, {@code joinable-queue}, {@code pipe-ping-pong},
+ * {@code imap-progress}, or
  * {@code all}; none means all; {@code cluster-map} only when named), run in the order given, and the
  * options
  * {@code --backend <name>} (or {@code --backend=<name>}) and {@code -h}/{@code --help}.
@@ -76,7 +77,9 @@ public final class Examples {
       new Example("joinable-queue", "producer/consumer: q.put(...), workers q.task_done(), q.join(), None to stop",
           JoinableQueueWork::run),
       new Example("pipe-ping-pong", "parent_conn, child_conn = Pipe(): ping, pong, [42, None, 'hello'], EOF",
-          PipePingPong::run));
+          PipePingPong::run),
+      new Example("imap-progress", "for r in tqdm(p.imap(f, range(200))): a long imap with a progress bar on stderr",
+          ImapProgress::run));
 
   /** Examples run only when named: they need more than a backend (cluster-map starts member JVMs). */
   static final List<Example> BY_NAME_ONLY = List.of(

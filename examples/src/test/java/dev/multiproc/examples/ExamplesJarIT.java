@@ -55,14 +55,17 @@ class ExamplesJarIT {
     assertThat(r.lines()).filteredOn(l -> l.startsWith("== "))
         .extracting(l -> l.substring(3, l.indexOf(':')))
         .containsExactly("countdown", "pool-map", "sender-receiver", "classy", "event-stop", "shared-counter",
-            "joinable-queue", "pipe-ping-pong");
+            "joinable-queue", "pipe-ping-pong", "imap-progress");
     assertThat(r.out())
         .containsPattern("speedup: .* \\(checksums agree: 0x[0-9a-f]+\\)")
         .contains("res: [0, 1, 2, ..., 1023]  (1024 results, each equal to its input, in order)")
         .contains("exit event set; sender stopped by itself (exit code 0)")
         .contains("all 100 items done: sum of squares 338350 (expected 338350)")
         .contains("[42, null, hello]")
-        .contains("pong 4");
+        .contains("pong 4")
+        .contains("imap over 200 items, progress on stderr: 200 results in input order, sum of squares 2646700");
+    assertThat(r.err()).as("the progress bar on stderr, plain lines when it is a file")
+        .containsPattern("(?m)^imap 100% \\[=+\\] 200/200 ").doesNotContain("\r").doesNotContain("\u001b[");
     assertThat(r.lines()).as("the shared counter").containsSubsequence("500",
         "(500, plus 5 a hundred times, minus 5 a hundred times, each under the lock: no update lost)");
     List<String> zeroToNine = IntStream.range(0, 10).mapToObj(Integer::toString).toList();

@@ -92,6 +92,21 @@ class ExamplesTest {
   }
 
   @Test
+  void imapProgressShowsABarOnItsOwnStreamAndTheResultsOnStdout() {
+    ByteArrayOutputStream progressBytes = new ByteArrayOutputStream();
+    PrintStream progress = new PrintStream(progressBytes, true, StandardCharsets.UTF_8);
+
+    ImapProgress.run(out, progress, false, QUICK);
+
+    assertThat(lines()).containsExactly(
+        "imap over 200 items, progress on stderr: 200 results in input order, sum of squares 2646700");
+    List<String> bar = progressBytes.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(bar).as("plain lines when not on a terminal").isNotEmpty()
+        .allSatisfy(l -> assertThat(l).startsWith("imap ").doesNotContain("\r").doesNotContain("\u001b["));
+    assertThat(bar.get(bar.size() - 1)).matches("imap 100% \\[=+\\] 200/200 .*");
+  }
+
+  @Test
   void abbreviateShowsShortListsWhole() {
     assertThat(PoolMap.abbreviate(List.of(1, 2, 3))).isEqualTo("[1, 2, 3]");
     assertThat(PoolMap.abbreviate(List.of(1, 2, 3, 4, 5))).isEqualTo("[1, 2, 3, ..., 5]");
@@ -156,7 +171,8 @@ class ExamplesTest {
   void tasksCaptureOnlyHandlesAndPlainValues() {
     List<Method> lambdas = new ArrayList<>();
     for (Class<?> c : List.of(Countdown.class, PoolMap.class, SenderReceiver.class, Classy.class, Classy.A.class,
-        EventStop.class, EventStop.A.class, SharedCounter.class, JoinableQueueWork.class, PipePingPong.class)) {
+        EventStop.class, EventStop.A.class, SharedCounter.class, JoinableQueueWork.class, PipePingPong.class,
+        ImapProgress.class)) {
       for (Method m : c.getDeclaredMethods()) {
         if (m.isSynthetic() && m.getName().startsWith("lambda$")) {
           lambdas.add(m);
@@ -168,7 +184,8 @@ class ExamplesTest {
       assertThat(java.lang.reflect.Modifier.isStatic(m.getModifiers()))
           .as("%s.%s captures this", m.getDeclaringClass().getSimpleName(), m.getName()).isTrue();
       for (Class<?> p : m.getParameterTypes()) {
-        assertThat(p.isPrimitive() || p == String.class || p == Queue.class || p == Event.class || p == Lock.class
+        // (a lambda's own arguments come last: a map function's boxed item counts as a plain value)
+        assertThat(p.isPrimitive() || Number.class.isAssignableFrom(p) || p == String.class || p == Queue.class || p == Event.class || p == Lock.class
             || p == Value.class || p == JoinableQueue.class || p == Connection.class)
             .as("%s.%s captures a %s", m.getDeclaringClass().getSimpleName(), m.getName(), p.getName()).isTrue();
       }
@@ -210,7 +227,7 @@ class ExamplesTest {
     assertThat(lines()).filteredOn(l -> l.startsWith("== "))
         .extracting(l -> l.substring(3, l.indexOf(':')))
         .containsExactly("countdown", "pool-map", "sender-receiver", "classy", "event-stop", "shared-counter",
-            "joinable-queue", "pipe-ping-pong");
+            "joinable-queue", "pipe-ping-pong", "imap-progress");
   }
 
   @Test
@@ -233,7 +250,7 @@ class ExamplesTest {
 
     assertThat(lines()).containsSubsequence(
         "Unknown example \"countdwn\". Examples: countdown, pool-map, sender-receiver, classy, event-stop,"
-            + " shared-counter, joinable-queue, pipe-ping-pong, cluster-map (or all).",
+            + " shared-counter, joinable-queue, pipe-ping-pong, imap-progress, cluster-map (or all).",
         "--backend threads: no such backend on the class path. Available: " + Multiproc.availableBackends()
             + ". Did you mean \"thread\"? For the examples: add it to examples/pom.xml (runtime scope) and rebuild.",
         "--backend needs a name, such as --backend thread.",

@@ -35,6 +35,10 @@ final class Shipping {
       out = new Output(bytes);
       out.writeObject(value);
       out.close();
+    } catch (ForeignHandle e) {
+      throw new NotShippableException(what + " (" + value.getClass().getName() + ") cannot be sent to a Hazelcast member: it captures "
+          + e.getMessage() + ", which no member can reach. Make the handle with the same backend as the task:"
+          + " Multiproc.backend(\"hazelcast\") (or the hazelcast backend you opened).", e);
     } catch (IOException | RuntimeException e) {
       String culprit = out == null || out.last == null || out.last == value ? "" : ", at an object of class " + out.last.getClass().getName();
       throw new NotShippableException(what + " (" + (value == null ? "null" : value.getClass().getName()) + culprit
@@ -42,6 +46,34 @@ final class Shipping {
           + ". Everything a task captures, and every item, result and exception, must be Serializable, and its class on every member's class path.", e);
     }
     return bytes.toByteArray();
+  }
+
+  /**
+   * What a handle of another backend is, "a Queue made by an in-JVM backend (thread or
+   * virtual-thread)", or null if {@code obj} is not one. A process backend's handle arrives here
+   * as what it writes itself as (its {@code writeReplace}), a reference in its package.
+   */
+  static String foreignHandle(Object obj) {
+    String c = obj.getClass().getName();
+    if (c.startsWith("dev.multiproc.engine.Local") && !c.equals("dev.multiproc.engine.LocalBackend")) {
+      String kind = c.substring("dev.multiproc.engine.Local".length()).replaceAll("\\$.*", "");
+      return (kind.matches("[AEIOU].*") ? "an " : "a ") + kind + " made by an in-JVM backend (thread or virtual-thread, "
+          + c + ")";
+    }
+    if (c.startsWith("dev.multiproc.process.")) {
+      return "a handle made by the process backend (" + c + ")";
+    }
+    return null;
+  }
+
+  /** A handle of another backend met while writing; its message says which. */
+  private static final class ForeignHandle extends IOException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    ForeignHandle(String message) {
+      super(message);
+    }
   }
 
   /** Remembers the object it was writing last, to name it when writing fails. */
@@ -54,8 +86,12 @@ final class Shipping {
     }
 
     @Override
-    protected Object replaceObject(Object obj) {
+    protected Object replaceObject(Object obj) throws IOException {
       last = obj;
+      String foreign = foreignHandle(obj);
+      if (foreign != null) {
+        throw new ForeignHandle(foreign);
+      }
       return obj;
     }
   }

@@ -81,7 +81,7 @@ final class PoolSlot implements Child.Handler {
         if (max > 0 && dispatched >= max) {
           permits.acquire(maxDepth - 1); // wait until the child has answered everything
           retired = true;
-          pool.replace();
+          pool.replace(name, "retired (maxTasksPerWorker)");
           child.closeInput();
           return;
         }
@@ -413,7 +413,8 @@ final class PoolSlot implements Child.Handler {
     }
     // Not on this reader thread: the replacement may take up to the start timeout to be ready, and
     // this child is not gone (its waiters are not released) until exited() returns.
-    backend.threads().newPlatformThread("multiproc-" + name + "-replace", true, pool::replace).start();
+    backend.threads().newPlatformThread("multiproc-" + name + "-replace", true,
+        () -> pool.replace(name, "died (exit code " + exitCode + ")")).start();
   }
 
   private static String describe(WorkUnit u) {

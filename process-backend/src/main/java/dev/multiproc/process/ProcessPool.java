@@ -4,6 +4,7 @@ import dev.multiproc.PoolOptions;
 import dev.multiproc.TaskCallable;
 import dev.multiproc.TaskFunction;
 import dev.multiproc.engine.AbstractPool;
+import dev.multiproc.engine.Events;
 import dev.multiproc.engine.WorkUnit;
 import java.io.IOException;
 import java.time.Duration;
@@ -107,8 +108,21 @@ final class ProcessPool extends AbstractPool {
     return s;
   }
 
-  /** Starts a slot to replace one that ended, unless the pool is stopping; retries a few times. */
-  void replace() {
+  /**
+   * Starts a slot to replace one that ended, unless the pool is stopping; retries a few times.
+   * Records a {@link Events.ChildReplace} JFR event.
+   *
+   * @param replaced the name of the worker replaced
+   * @param reason why, for the event: {@code died (exit code N)}, {@code retired (maxTasksPerWorker)}
+   */
+  void replace(String replaced, String reason) {
+    Events.ChildReplace event = Events.recording() ? new Events.ChildReplace() : null;
+    if (event != null) {
+      event.begin();
+      event.pool = options.name();
+      event.replaced = replaced;
+      event.reason = reason;
+    }
     RuntimeException last = null;
     for (int attempt = 0; attempt < START_ATTEMPTS; attempt++) {
       lock.lock();
@@ -126,6 +140,12 @@ final class ProcessPool extends AbstractPool {
           return;
         }
         s.child.awaitReady(backend.settings().startTimeout());
+        if (event != null && event.shouldCommit()) { // before the dispatcher: recorded before the replacement runs anything
+          event.worker = s.name;
+          event.pid = s.child.pid();
+          event.ready = true;
+          event.commit();
+        }
         s.startDispatcher();
         return;
       } catch (RuntimeException e) {
@@ -134,6 +154,9 @@ final class ProcessPool extends AbstractPool {
           s.child.kill();
         }
       }
+    }
+    if (event != null) {
+      event.commit();
     }
     breakPool("cannot start a replacement worker, so the pool cannot run tasks: " + last.getMessage(), last);
   }

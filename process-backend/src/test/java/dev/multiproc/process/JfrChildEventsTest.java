@@ -1,8 +1,12 @@
 package dev.multiproc.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.multiproc.Backend;
+import dev.multiproc.Pool;
+import dev.multiproc.PoolOptions;
+import dev.multiproc.WorkerDiedException;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
 import dev.multiproc.spi.BackendConfig;
@@ -12,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
@@ -21,8 +26,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A child JVM's start (until ready) and exit are JFR events; with no recording, starting children
- * loads no event class (the first one a JVM loads sets up the Flight Recorder: 0.4 s of CPU).
+ * A child JVM's start (until ready), exit and replacement in a pool are JFR events; with no
+ * recording, starting children loads no event class (the first one a JVM loads sets up the Flight
+ * Recorder: 0.4 s of CPU).
  */
 @Timeout(120)
 class JfrChildEventsTest {
@@ -69,5 +75,44 @@ class JfrChildEventsTest {
     } finally {
       p.destroyForcibly();
     }
+  }
+
+  @Test
+  void aPoolsReplacementOfADeadChildIsRecorded(@TempDir Path temp) throws Exception {
+    Path file = temp.resolve("replace.jfr");
+    long first;
+    long second;
+    try (Recording recording = new Recording();
+        Backend b = new ProcessBackendProvider().open(BackendConfig.of("process", Map.of("cds", "false")));
+        Pool pool = b.newPool(PoolOptions.builder().workers(1).name("jfr-pool").build())) {
+      recording.enable("dev.multiproc.ChildReplace");
+      recording.enable("dev.multiproc.ChildExit");
+      recording.start();
+      first = pool.submit(() -> ProcessHandle.current().pid()).get(60, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> pool.submit(() -> {
+        Runtime.getRuntime().halt(3);
+        return 0;
+      }).get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(WorkerDiedException.class);
+      // The replacement's event is committed before it runs anything: once this returns, it is recorded.
+      second = pool.submit(() -> ProcessHandle.current().pid()).get(60, TimeUnit.SECONDS);
+      recording.stop();
+      recording.dump(file);
+    }
+    assertThat(second).isNotEqualTo(first);
+    List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+    assertThat(events).filteredOn(e -> e.getEventType().getName().equals("dev.multiproc.ChildReplace")).singleElement()
+        .satisfies(e -> {
+          assertThat(e.getString("pool")).isEqualTo("jfr-pool");
+          assertThat(e.getString("replaced")).isEqualTo("jfr-pool-1");
+          assertThat(e.getString("reason")).isEqualTo("died (exit code 3)");
+          assertThat(e.getString("worker")).isEqualTo("jfr-pool-2");
+          assertThat(e.getLong("pid")).isEqualTo(second);
+          assertThat(e.getBoolean("ready")).isTrue();
+        });
+    assertThat(events).filteredOn(e -> e.getEventType().getName().equals("dev.multiproc.ChildExit"))
+        .anySatisfy(e -> {
+          assertThat(e.getLong("pid")).isEqualTo(first);
+          assertThat(e.getInt("exitCode")).isEqualTo(3);
+        });
   }
 }

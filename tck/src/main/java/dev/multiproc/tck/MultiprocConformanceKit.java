@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Nested;
  * }
  * }</pre>
  *
- * Add {@code dev.multiproc:multiproc-tck} in test scope; it brings JUnit Jupiter and AssertJ.
+ * Add {@code dev.multiproc:multiproc-tck} in test scope; it brings JUnit Jupiter, AssertJ and
+ * guava-testlib (with Guava and JUnit 4).
  * Override the other {@linkplain ConformanceHooks hooks} only where the defaults do not fit: the
  * process backend returns true from {@link #workersHavePids()} and {@link #shipsObjects()}; a backend with threads the kit
  * cannot see (virtual threads) or resources of its own checks them in
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Nested;
  * {@link EventConformance}, {@link LockConformance}, {@link SemaphoreConformance},
  * {@link BarrierConformance}, {@link JoinableQueueConformance}, {@link PipeConformance},
  * {@link SharedStateConformance}, {@link WorkerConformance}, {@link PythonParityConformance},
- * {@link SelectionConformance}) can also be extended one by one.
+ * {@link HandleContractConformance}, {@link SelectionConformance}) can also be extended one by one.
  */
 public abstract class MultiprocConformanceKit extends ConformanceHooks {
 
@@ -139,6 +140,15 @@ public abstract class MultiprocConformanceKit extends ConformanceHooks {
   @DisplayName("Python parity")
   final class PythonParityTests extends PythonParityConformance {
     PythonParityTests() {
+      super(MultiprocConformanceKit.this);
+    }
+  }
+
+  /** {@link HandleContractConformance} on the kit's backend. */
+  @Nested
+  @DisplayName("Null arguments and shipped handles")
+  final class HandleContractTests extends HandleContractConformance {
+    HandleContractTests() {
       super(MultiprocConformanceKit.this);
     }
   }

@@ -45,6 +45,27 @@ class VirtualThreadBackendProviderTest {
   }
 
   @Test
+  void checkShippableRefusesWhatTheProcessBackendCouldNotSendAndNamesItsKey() {
+    Object notSerializable = new Object();
+    try (Pool pool = open(Map.of("check-shippable", "true")).newPool(PoolOptions.builder().workers(2).build())) {
+      assertThatThrownBy(() -> pool.map(x -> notSerializable.hashCode() + x, List.of(1, 2)))
+          .isInstanceOf(dev.multiproc.NotShippableException.class)
+          .hasMessageContaining("java.lang.Object is not serializable")
+          .hasMessageContaining("multiproc.virtual-thread.check-shippable=true");
+      assertThat(pool.map(x -> 2 * x, List.of(1, 2))).containsExactly(2, 4);
+    }
+  }
+
+  @Test
+  void withoutCheckShippableAnythingRuns() {
+    Object notSerializable = new Object();
+    int hash = notSerializable.hashCode();
+    try (Pool pool = open(Map.of()).newPool(PoolOptions.builder().workers(2).build())) {
+      assertThat(pool.map(x -> notSerializable.hashCode() + x, List.of(1, 2))).containsExactly(hash + 1, hash + 2);
+    }
+  }
+
+  @Test
   void declaresItsNameAndAPriorityAboveThread() {
     BackendProvider p = new VirtualThreadBackendProvider();
     assertThat(p.name()).isEqualTo("virtual-thread").isEqualTo(VirtualThreadBackendProvider.NAME);
