@@ -177,7 +177,7 @@ class PinningTest {
   /** The control: blocking in a class initializer pins on every JDK; the check must see it. */
   @Test
   void theCheckSeesPinningWhenThereIsSome() throws Exception {
-    List<String> pinned = pinnedEventsDuring(() -> join(worker(() -> {
+    List<String> pinned = pinnedEventsDuring(false, () -> join(worker(() -> {
       if (BlocksInItsInitializer.VALUE != 42) {
         throw new AssertionError();
       }
@@ -205,10 +205,21 @@ class PinningTest {
   // ---------------------------------------------------------------- helpers
 
   /**
-   * Runs {@code scenario} under a recording of {@code jdk.VirtualThreadPinned} and returns a
-   * description of each pinned event whose stack has a {@code dev.multiproc} frame.
+   * Runs {@code scenario} once unrecorded, so that every class it uses is loaded and initialized
+   * (a virtual thread loading a class is pinned for that moment, once per JVM: the JDK's doing,
+   * and what a test run alone would otherwise see), then again under a recording of
+   * {@code jdk.VirtualThreadPinned}; returns a description of each pinned event whose stack has a
+   * {@code dev.multiproc} frame.
    */
   private List<String> pinnedEventsDuring(Task scenario) throws Exception {
+    return pinnedEventsDuring(true, scenario);
+  }
+
+  /** As {@link #pinnedEventsDuring(Task)}; without the warm-up run if {@code warmUp} is false (the control case). */
+  private List<String> pinnedEventsDuring(boolean warmUp, Task scenario) throws Exception {
+    if (warmUp) {
+      scenario.run();
+    }
     Path file = dir.resolve("pinning.jfr");
     try (Recording recording = new Recording()) {
       recording.enable(PINNED).withThreshold(Duration.ZERO).withStackTrace();
