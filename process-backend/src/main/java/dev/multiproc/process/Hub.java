@@ -305,6 +305,7 @@ final class Hub {
 
   void close() {
     HUBS.remove(backendId);
+    sync.close();
   }
 
   /** Throws the failure a reply carries, if it does. */

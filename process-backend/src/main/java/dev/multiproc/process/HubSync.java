@@ -2,6 +2,7 @@ package dev.multiproc.process;
 
 import dev.multiproc.Lock;
 import dev.multiproc.Pipe;
+import dev.multiproc.Value;
 import dev.multiproc.engine.LocalBarrier;
 import dev.multiproc.engine.LocalConnection;
 import dev.multiproc.engine.LocalJoinableQueue;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 /**
@@ -39,6 +41,9 @@ import java.util.function.Predicate;
  * released (logged at DEBUG), the pipe ends it used are closed, and its waits were interrupted by
  * the hub, which breaks a barrier it waited at. An acquire that completes for a child already dead
  * is undone at once.
+ *
+ * <p>Values live in shared memory ({@link ValueSlab}, {@link SlabValue}) when it can be had:
+ * children change them without a request; the hub only hands their slots out and takes them back.
  *
  * <p>Lifetime: an object's state (here, by id) is kept by the {@link Hub} as a queue's is
  * ({@link Hub#keep}): while a handle of it in the parent is reachable (the hub holds the handles
@@ -125,6 +130,10 @@ final class HubSync {
   private final Hub hub;
   /** The state of each object, by id: a Local* object, a {@link Joinable}, or a pipe's two ends. */
   private final Map<Long, Object> objects = new ConcurrentHashMap<>();
+  private final ReentrantLock slabLock = new ReentrantLock();
+  private ValueSlab slab; // guarded by slabLock
+  private boolean slabTried; // guarded by slabLock
+  private boolean closed; // guarded by slabLock
   private final Map<Child, Peer> peers = new ConcurrentHashMap<>();
 
   HubSync(Hub hub) {
@@ -168,10 +177,54 @@ final class HubSync {
     return register(id, ends, new ProcessSync.PPipe<>(backendId(), id, ends));
   }
 
-  ProcessSync.PValue newValue(long initial) {
+  /**
+   * A Value in shared memory ({@link SlabValue}) while the slab has room and could be made, else
+   * one the hub serves ({@link ProcessSync.PValue}).
+   */
+  Value newValue(long initial) {
     long id = hub.newId();
+    ValueSlab s = slab();
+    int slot = s == null ? -1 : s.allocate(initial);
+    if (slot >= 0) {
+      return register(id, new Slot(s, slot), new SlabValue(backendId(), id, s.path, slot, s.buffer));
+    }
     LocalValue local = new LocalValue(initial);
     return register(id, local, new ProcessSync.PValue(backendId(), id, local));
+  }
+
+  /** A Value's place in the slab. */
+  record Slot(ValueSlab slab, int slot) {}
+
+  private ValueSlab slab() {
+    slabLock.lock();
+    try {
+      if (!slabTried && !closed) {
+        slabTried = true;
+        slab = ValueSlab.create();
+      }
+      return slab;
+    } finally {
+      slabLock.unlock();
+    }
+  }
+
+  /** @return the parent's handle in use on shared Value {@code id}, or a new one; null if it is gone */
+  Object slabValue(long id) {
+    return hub.kept(id, () -> objects.get(id) instanceof Slot s
+        ? new SlabValue(backendId(), id, s.slab().path, s.slot(), s.slab().buffer) : null);
+  }
+
+  /** The backend is closed: delete the Values' shared memory file (the handles keep their mapping). */
+  void close() {
+    slabLock.lock();
+    try {
+      closed = true;
+      if (slab != null) {
+        slab.delete();
+      }
+    } finally {
+      slabLock.unlock();
+    }
   }
 
   <K, V> ProcessSync.PSharedMap<K, V> newSharedMap() {
@@ -188,7 +241,9 @@ final class HubSync {
 
   /** Nothing holds object {@code id} any more (or it is a queue or event: nothing to do). */
   void forget(long id) {
-    objects.remove(id);
+    if (objects.remove(id) instanceof Slot s) {
+      s.slab().free(s.slot());
+    }
   }
 
   /** @return how many objects the hub holds (for tests; {@link Hub#held} first counts off the cleared handles) */
