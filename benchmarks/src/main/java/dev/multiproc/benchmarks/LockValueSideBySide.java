@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@code value2}: two workers at once on the same value; the total is checked exactly
  * </ul>
  *
- * Usage: {@code java -cp benchmarks.jar dev.multiproc.benchmarks.LockValueSideBySide <backend> [rounds] [n]}
+ * Usage: {@code java -cp benchmarks.jar dev.multiproc.benchmarks.LockValueSideBySide <backend> [rounds] [n] [value-n]}
  */
 public final class LockValueSideBySide {
 
@@ -33,14 +33,15 @@ public final class LockValueSideBySide {
   /**
    * Runs the measurements.
    *
-   * @param args the backend, then the rounds (default 7) and the operations per worker per round
-   *     (default 20,000)
+   * @param args the backend, then the rounds (default 7), the operations per worker per round
+   *     (default 20,000), and those of the value measurements (default: the same)
    * @throws Exception if a measurement fails
    */
   public static void main(String[] args) throws Exception {
     String name = args.length > 0 ? args[0] : "process";
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
     int n = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+    int valueN = args.length > 3 ? Integer.parseInt(args[3]) : n;
     try (Backend backend = Multiproc.open(name); Pool pool = backend.newPool(PoolOptions.builder().workers(2).build())) {
       Lock lock = backend.newLock();
       Value value = backend.newValue(0);
@@ -58,21 +59,21 @@ public final class LockValueSideBySide {
         }
         return null;
       });
-      run(name + "-value", rounds, n, pool, 1, () -> {
-        for (int i = 0; i < n; i++) {
+      run(name + "-value", rounds, valueN, pool, 1, () -> {
+        for (int i = 0; i < valueN; i++) {
           value.addAndGet(1);
         }
         return null;
       });
       value.set(0);
-      run(name + "-value2", rounds, n, pool, 2, () -> {
-        for (int i = 0; i < n; i++) {
+      run(name + "-value2", rounds, valueN, pool, 2, () -> {
+        for (int i = 0; i < valueN; i++) {
           value.addAndGet(1);
         }
         return null;
       });
-      if (value.get() != 2L * n * rounds) {
-        throw new AssertionError("lost updates: " + value.get() + " != " + 2L * n * rounds);
+      if (value.get() != 2L * valueN * rounds) {
+        throw new AssertionError("lost updates: " + value.get() + " != " + 2L * valueN * rounds);
       }
     }
   }

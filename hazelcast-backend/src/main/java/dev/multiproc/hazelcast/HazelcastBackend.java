@@ -51,7 +51,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>The rest of the toolbox</b> (issue 11): Lock/RLock ({@link HazelcastLock}, per-key
  *       {@code IMap} locks, released when their member or client leaves), Semaphore, Barrier, Value
  *       and the counts of JoinableQueue and Pipe are entries of one sync {@code IMap} changed by
- *       compare-and-set ({@link SyncHandle}); SharedMap is an {@code IMap} of its own
+ *       compare-and-set ({@link SyncHandle}); when a member leaves, {@link MemberLoss} gives back
+ *       the permits taken there, breaks a barrier waited at there and closes the pipe ends used
+ *       there; SharedMap is an {@code IMap} of its own
  *       ({@link HazelcastSharedMap}). They keep no local copy once the backend is closed.
  *   <li><b>Workers</b> ({@link HazelcastWorker}) are one executor call each, on a member chosen
  *       round-robin; {@code terminate()}/{@code kill()} cancel the call (interrupting the task).
@@ -110,6 +112,12 @@ final class HazelcastBackend implements Backend {
     LOG.log(Level.INFO, () -> "hazelcast backend: mode " + (settings.client() ? "client" : "embedded")
         + ", cluster " + clusterName + ", members " + settings.describeMembers()
         + (settings.client() ? "" : ", this member " + instance.getCluster().getLocalMember().getAddress()));
+    try {
+      instance.getCluster().addMembershipListener(new MemberLoss(this, syncMap()));
+    } catch (RuntimeException e) {
+      instance.shutdown();
+      throw Remote.translate(e, "the hazelcast backend's membership listener");
+    }
     Instances.opened(this);
     this.exitWatcher = threads.newPlatformThread("multiproc-hazelcast-exit-watch", true, this::watchExit);
     exitWatcher.start();
@@ -271,7 +279,7 @@ final class HazelcastBackend implements Backend {
       throw new IllegalArgumentException("permits must be 0 or more, got " + permits);
     }
     return sync(new HazelcastSemaphore(instance, id, clusterName, syncMap(), "sem." + UUID.randomUUID(), permits, bounded),
-        (long) permits);
+        HazelcastSemaphore.initial(permits));
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.io.EOFException;
 import java.io.Serial;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,6 +18,11 @@ import java.util.Optional;
  * closed is an entry of the backend's sync map ({@code <pipe>:left}, {@code <pipe>:right}), so a
  * close made in any JVM is seen in all. A blocked {@code recv} waits on its queue in slices of
  * {@link #SLICE}, checking between them whether either end was closed.
+ *
+ * <p>The members and clients (UUIDs) that used an end ({@code send}, {@code recv}, {@code poll})
+ * are on record in {@code <pipe>:<end>:users}, noted by each copy of the handle on its first use:
+ * when one of them leaves the cluster, {@link MemberLoss} closes that end ({@link #closeUsedBy}),
+ * so the other end reads what it sent and then EOF, as on the process backend.
  */
 final class HazelcastConnection<T> extends SyncHandle implements Connection<T> {
 
@@ -29,6 +35,8 @@ final class HazelcastConnection<T> extends SyncHandle implements Connection<T> {
   private final String otherSide;
   private final Queue<T> in;
   private final Queue<T> out;
+  /** Whether this copy of the handle put its JVM's member or client on record as a user of its end. */
+  private transient volatile boolean noted;
 
   HazelcastConnection(HazelcastInstance hz, String backendId, String cluster, String map, String key, boolean left,
       Queue<T> in, Queue<T> out) {
@@ -43,15 +51,51 @@ final class HazelcastConnection<T> extends SyncHandle implements Connection<T> {
     return m.containsKey(key + ":" + which);
   }
 
-  private void checkOpen() {
-    if (once(m -> closed(m, side))) {
-      throw new IllegalStateException(this + " is closed");
+  /** Puts this JVM's member or client on record as a user of this end, once per copy of the handle. */
+  private void noteUser() {
+    if (noted) {
+      return;
     }
+    String me = hz().getLocalEndpoint().getUuid().toString();
+    String users = key + ":" + side + ":users";
+    once(m -> {
+      while (true) {
+        Object v = m.get(users);
+        if (v == null) {
+          if (m.putIfAbsent(users, me) == null) {
+            return Boolean.TRUE;
+          }
+        } else if (Arrays.asList(((String) v).split(" ")).contains(me) || m.replace(users, v, v + " " + me)) {
+          return Boolean.TRUE;
+        }
+      }
+    });
+    noted = true;
+  }
+
+  /**
+   * Closes the end whose users are on record at {@code usersKey} if member or client
+   * {@code holder} is one of them.
+   *
+   * @return whether it closed it (false if it was closed already, or not used there)
+   */
+  static boolean closeUsedBy(IMap<String, Object> m, String usersKey, String holder) {
+    Object v = m.get(usersKey);
+    if (v == null || !Arrays.asList(((String) v).split(" ")).contains(holder)) {
+      return false;
+    }
+    return m.putIfAbsent(usersKey.substring(0, usersKey.length() - ":users".length()), 1L) == null;
+  }
+
+  /** @return whether {@code key} in the sync map lists the users of a pipe's end */
+  static boolean isUsersOfAnEnd(String key) {
+    return key.startsWith("pipe.") && key.endsWith(":users");
   }
 
   @Override
   public void send(T item) {
     Objects.requireNonNull(item, "item");
+    noteUser();
     if (once(m -> closed(m, side) || closed(m, otherSide))) {
       throw new IllegalStateException("send on " + this + ": " + (once(m -> closed(m, side)) ? "this end" : "the other end")
           + " is closed");
@@ -74,6 +118,7 @@ final class HazelcastConnection<T> extends SyncHandle implements Connection<T> {
 
   private Optional<T> receive(long nanos) throws InterruptedException {
     long deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, nanos);
+    noteUser();
     while (true) {
       if (Thread.interrupted()) {
         throw new InterruptedException("interrupted in recv on " + this);
@@ -102,6 +147,7 @@ final class HazelcastConnection<T> extends SyncHandle implements Connection<T> {
 
   @Override
   public boolean poll() {
+    noteUser();
     boolean[] flags = once(m -> new boolean[] {closed(m, side), closed(m, otherSide)});
     if (flags[0]) {
       throw new IllegalStateException("poll on " + this + ": this end is closed");

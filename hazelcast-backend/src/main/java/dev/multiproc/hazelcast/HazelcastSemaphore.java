@@ -6,12 +6,19 @@ import dev.multiproc.Lock;
 import dev.multiproc.Semaphore;
 import java.io.Serial;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * A Semaphore or BoundedSemaphore of the hazelcast backend: the count of free permits, a
- * {@code Long} in the backend's sync map changed by compare-and-set. A permit taken by a process
- * that dies is not given back, as in Python.
+ * A Semaphore or BoundedSemaphore of the hazelcast backend: one {@code String} entry of the
+ * backend's sync map, {@code "<free> <holder>=<n> ..."}, changed by compare-and-set. A holder is
+ * the member or client (its UUID) of the JVM that took the permits, so that when a member leaves
+ * the cluster the backend gives back what was taken there ({@link #releaseHeldBy}, run by
+ * {@link MemberLoss}), as the process backend does for a dead child: unlike Python, where such
+ * permits are lost. A release by a JVM that holds none counts against another holder, so the
+ * permits on record never exceed those taken out ({@code initial - free}), as in the engine's
+ * {@code LocalSemaphore}.
  */
 final class HazelcastSemaphore extends SyncHandle implements Semaphore {
 
@@ -26,13 +33,55 @@ final class HazelcastSemaphore extends SyncHandle implements Semaphore {
     this.bounded = bounded;
   }
 
-  private static boolean take(IMap<String, Object> m, String key) {
+  /** The initial state of a semaphore of {@code permits}. */
+  static String initial(int permits) {
+    return Integer.toString(permits);
+  }
+
+  /** The free permits and, per holder, how many it took. */
+  private record State(long free, Map<String, Long> held) {
+    static State of(Object v) {
+      if (v == null) {
+        return new State(0, new LinkedHashMap<>());
+      }
+      String[] p = ((String) v).split(" ");
+      Map<String, Long> held = new LinkedHashMap<>();
+      for (int i = 1; i < p.length; i++) {
+        int eq = p[i].indexOf('=');
+        held.put(p[i].substring(0, eq), Long.parseLong(p[i].substring(eq + 1)));
+      }
+      return new State(Long.parseLong(p[0]), held);
+    }
+
+    long heldTotal() {
+      long n = 0;
+      for (long h : held.values()) {
+        n += h;
+      }
+      return n;
+    }
+
+    String text() {
+      StringBuilder b = new StringBuilder().append(free);
+      held.forEach((k, n) -> b.append(' ').append(k).append('=').append(n));
+      return b.toString();
+    }
+  }
+
+  private String holder() {
+    return hz().getLocalEndpoint().getUuid().toString();
+  }
+
+  private boolean take(IMap<String, Object> m) {
+    String me = holder();
     while (true) {
-      long v = longOf(m.get(key));
-      if (v <= 0) {
+      Object v = m.get(key);
+      State s = State.of(v);
+      if (s.free <= 0) {
         return false;
       }
-      if (m.replace(key, v, v - 1)) {
+      s.held.merge(me, 1L, Long::sum);
+      if (m.replace(key, v, new State(s.free - 1, s.held).text())) {
         return true;
       }
     }
@@ -40,29 +89,36 @@ final class HazelcastSemaphore extends SyncHandle implements Semaphore {
 
   @Override
   public void acquire() throws InterruptedException {
-    waitFor(m -> take(m, key) ? Boolean.TRUE : null, Long.MAX_VALUE);
+    waitFor(m -> take(m) ? Boolean.TRUE : null, Long.MAX_VALUE);
   }
 
   @Override
   public boolean acquire(Duration timeout) throws InterruptedException {
     Objects.requireNonNull(timeout, "timeout");
-    return waitFor(m -> take(m, key) ? Boolean.TRUE : null, timeout.toNanos()) != null;
+    return waitFor(m -> take(m) ? Boolean.TRUE : null, timeout.toNanos()) != null;
   }
 
   @Override
   public boolean tryAcquire() {
-    return once(m -> take(m, key));
+    return once(this::take);
   }
 
   @Override
   public void release() {
+    String me = holder();
     boolean ok = once(m -> {
       while (true) {
-        long v = longOf(m.get(key));
-        if (bounded && v >= initial) {
+        Object v = m.get(key);
+        State s = State.of(v);
+        if (bounded && s.free >= initial) {
           return false;
         }
-        if (m.replace(key, v, v + 1)) {
+        long free = s.free + 1;
+        if (!s.held.isEmpty() && s.heldTotal() > Math.max(0, initial - free)) {
+          String from = s.held.containsKey(me) ? me : s.held.keySet().iterator().next();
+          s.held.computeIfPresent(from, (k, n) -> n == 1 ? null : n - 1);
+        }
+        if (m.replace(key, v, new State(free, s.held).text())) {
           return true;
         }
       }
@@ -73,9 +129,36 @@ final class HazelcastSemaphore extends SyncHandle implements Semaphore {
     }
   }
 
+  /**
+   * Gives back the permits that member or client {@code holder} took.
+   *
+   * @return how many
+   */
+  static long releaseHeldBy(IMap<String, Object> m, String key, String holder) {
+    while (true) {
+      Object v = m.get(key);
+      if (v == null) {
+        return 0;
+      }
+      State s = State.of(v);
+      Long n = s.held.remove(holder);
+      if (n == null) {
+        return 0;
+      }
+      if (m.replace(key, v, new State(s.free + n, s.held).text())) {
+        return n;
+      }
+    }
+  }
+
+  /** @return whether {@code key} in the sync map is a semaphore's */
+  static boolean isSemaphore(String key) {
+    return key.startsWith("sem.");
+  }
+
   @Override
   public int available() {
-    return (int) (long) once(m -> longOf(m.get(key)));
+    return (int) (long) once(m -> State.of(m.get(key)).free);
   }
 
   @Override

@@ -33,8 +33,17 @@ final class ChildSync {
 
   private ChildSync() {}
 
-  /** The proxy for a handle that arrived in this child. */
+  /**
+   * The proxy for a handle that arrived in this child, told to the parent ({@link ProxyRefs}) so
+   * that it keeps the object while the proxy may be used.
+   */
   static Object proxy(ProcessSync.Ref r) {
+    Object p = make(r);
+    ChildChannel.current.refs().created(p, r.id());
+    return p;
+  }
+
+  private static Object make(ProcessSync.Ref r) {
     return switch (r.kind()) {
       case HubSync.LOCK, HubSync.RLOCK -> new ChildLock(r);
       case HubSync.SEMAPHORE -> new ChildSemaphore(r);
@@ -91,6 +100,9 @@ final class ChildSync {
 
     @Serial
     final Object writeReplace() {
+      if (Codec.inQueueItem()) {
+        ChildChannel.current.refs().pin(ref.id());
+      }
       return ref;
     }
 

@@ -52,7 +52,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * keeps the originals of the units it runs, a Worker its task), and the child attaches its proxy
  * before it answers; so an item a live child may still {@code get} is never dropped. Handles the
  * collector cleared are counted off whenever the hub makes a queue or event, reads a handle back,
- * or hears of a child's proxies or death: the hub has no thread of its own.
+ * or hears of a child's proxies or death: the hub has no thread of its own. The toolbox objects of
+ * {@link HubSync} (locks, pipes, values...) are kept the same way ({@link #keep}, {@link #kept}).
  */
 final class Hub {
 
@@ -148,6 +149,54 @@ final class Hub {
     return e;
   }
 
+  /** @return a new id for a toolbox object of {@link HubSync} (one id space with queues and events, for {@link Msg#REF}) */
+  long newId() {
+    return ids.incrementAndGet();
+  }
+
+  /**
+   * Keeps toolbox object {@code id} of {@link HubSync} as a queue or event is kept: while
+   * {@code handle} or another handle of it here is reachable, while a live child holds a proxy, or
+   * for good once a handle went inside a queue item; once nothing does, {@link HubSync#forget}.
+   */
+  void keep(long id, Object handle) {
+    holdersLock.lock();
+    try {
+      expunge();
+      holders.put(id, new Holders());
+      track(handle, id);
+    } finally {
+      holdersLock.unlock();
+    }
+  }
+
+  /**
+   * The handle in use on toolbox object {@code id}, or a new one from {@code make} (which returns
+   * null if the object is gone).
+   *
+   * @return it, or null if the object is gone
+   */
+  Object kept(long id, java.util.function.Supplier<Object> make) {
+    holdersLock.lock();
+    try {
+      expunge();
+      Holders x = holders.get(id);
+      if (x == null) {
+        return null;
+      }
+      Object h = x.newest == null ? null : x.newest.get();
+      if (h == null) {
+        h = make.get();
+        if (h != null) {
+          track(h, id);
+        }
+      }
+      return h;
+    } finally {
+      holdersLock.unlock();
+    }
+  }
+
   // ------------------------------------------------------------------ what keeps a queue or event
 
   /** What keeps one queue or event here. Guarded by holdersLock. */
@@ -225,6 +274,7 @@ final class Hub {
       queues.remove(id);
       events.remove(id);
       creditHolders.remove(id);
+      sync.forget(id);
     }
   }
 
@@ -270,6 +320,7 @@ final class Hub {
 
   void close() {
     HUBS.remove(backendId);
+    sync.close();
   }
 
   /** Throws the failure a reply carries, if it does. */

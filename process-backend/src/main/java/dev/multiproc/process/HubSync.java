@@ -1,5 +1,8 @@
 package dev.multiproc.process;
 
+import dev.multiproc.Lock;
+import dev.multiproc.Pipe;
+import dev.multiproc.Value;
 import dev.multiproc.engine.LocalBarrier;
 import dev.multiproc.engine.LocalConnection;
 import dev.multiproc.engine.LocalJoinableQueue;
@@ -19,7 +22,7 @@ import java.util.Set;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
 /**
@@ -38,6 +41,16 @@ import java.util.function.Predicate;
  * released (logged at DEBUG), the pipe ends it used are closed, and its waits were interrupted by
  * the hub, which breaks a barrier it waited at. An acquire that completes for a child already dead
  * is undone at once.
+ *
+ * <p>Values live in shared memory ({@link ValueSlab}, {@link SlabValue}) when it can be had:
+ * children change them without a request; the hub only hands their slots out and takes them back.
+ *
+ * <p>Lifetime: an object's state (here, by id) is kept by the {@link Hub} as a queue's is
+ * ({@link Hub#keep}): while a handle of it in the parent is reachable (the hub holds the handles
+ * only weakly; a handle read back here is the one in use, or a new one over the same state), while
+ * a live child holds a proxy ({@link ProxyRefs}), and for good once a handle went inside a queue
+ * item; then {@link #forget} drops it. A joinable queue's state holds its items' queue handle, so
+ * that queue lives as long as the joinable queue.
  */
 final class HubSync {
 
@@ -111,9 +124,16 @@ final class HubSync {
     }
   }
 
+  /** A joinable queue's state: its count, and the handle that keeps its items' queue in the hub. */
+  record Joinable(LocalJoinableQueue<byte[]> local, ProcessQueue<?> queue, int maxSize) {}
+
   private final Hub hub;
-  private final AtomicLong ids = new AtomicLong();
+  /** The state of each object, by id: a Local* object, a {@link Joinable}, or a pipe's two ends. */
   private final Map<Long, Object> objects = new ConcurrentHashMap<>();
+  private final ReentrantLock slabLock = new ReentrantLock();
+  private ValueSlab slab; // guarded by slabLock
+  private boolean slabTried; // guarded by slabLock
+  private boolean closed; // guarded by slabLock
   private final Map<Child, Peer> peers = new ConcurrentHashMap<>();
 
   HubSync(Hub hub) {
@@ -127,51 +147,136 @@ final class HubSync {
   // ------------------------------------------------------------------ making
 
   ProcessSync.PLock newLock(boolean reentrant) {
-    long id = ids.incrementAndGet();
-    return register(id, new ProcessSync.PLock(backendId(), reentrant ? RLOCK : LOCK, id,
-        reentrant ? new LocalRLock() : new LocalLock()));
+    long id = hub.newId();
+    Lock local = reentrant ? new LocalRLock() : new LocalLock();
+    return register(id, local, new ProcessSync.PLock(backendId(), reentrant ? RLOCK : LOCK, id, local));
   }
 
   ProcessSync.PSemaphore newSemaphore(int permits, boolean bounded) {
-    long id = ids.incrementAndGet();
-    return register(id, new ProcessSync.PSemaphore(backendId(), id, new LocalSemaphore(permits, bounded)));
+    long id = hub.newId();
+    LocalSemaphore local = new LocalSemaphore(permits, bounded);
+    return register(id, local, new ProcessSync.PSemaphore(backendId(), id, local));
   }
 
   ProcessSync.PBarrier newBarrier(int parties) {
-    long id = ids.incrementAndGet();
-    return register(id, new ProcessSync.PBarrier(backendId(), id, new LocalBarrier(parties)));
+    long id = hub.newId();
+    LocalBarrier local = new LocalBarrier(parties);
+    return register(id, local, new ProcessSync.PBarrier(backendId(), id, local));
   }
 
   <T> ProcessSync.PJoinableQueue<T> newJoinableQueue(int maxSize) {
-    long id = ids.incrementAndGet();
     LocalJoinableQueue<byte[]> jq = new LocalJoinableQueue<>(maxSize);
     ProcessQueue<T> q = hub.newQueue(jq.items());
-    return register(id, new ProcessSync.PJoinableQueue<>(backendId(), id, jq, q, maxSize));
+    long id = hub.newId();
+    return register(id, new Joinable(jq, q, maxSize), new ProcessSync.PJoinableQueue<>(backendId(), id, jq, q, maxSize));
   }
 
   <T> ProcessSync.PPipe<T> newPipe() {
-    long id = ids.incrementAndGet();
-    return register(id, new ProcessSync.PPipe<>(backendId(), id, LocalConnection.pipe()));
+    long id = hub.newId();
+    Pipe<byte[]> ends = LocalConnection.pipe();
+    return register(id, ends, new ProcessSync.PPipe<>(backendId(), id, ends));
   }
 
-  ProcessSync.PValue newValue(long initial) {
-    long id = ids.incrementAndGet();
-    return register(id, new ProcessSync.PValue(backendId(), id, new LocalValue(initial)));
+  /**
+   * A Value in shared memory ({@link SlabValue}) while the slab has room and could be made, else
+   * one the hub serves ({@link ProcessSync.PValue}).
+   */
+  Value newValue(long initial) {
+    long id = hub.newId();
+    ValueSlab s = slab();
+    int slot = s == null ? -1 : s.allocate(initial);
+    if (slot >= 0) {
+      return register(id, new Slot(s, slot), new SlabValue(backendId(), id, s.path, slot, s.buffer));
+    }
+    LocalValue local = new LocalValue(initial);
+    return register(id, local, new ProcessSync.PValue(backendId(), id, local));
+  }
+
+  /** A Value's place in the slab. */
+  record Slot(ValueSlab slab, int slot) {}
+
+  private ValueSlab slab() {
+    slabLock.lock();
+    try {
+      if (!slabTried && !closed) {
+        slabTried = true;
+        slab = ValueSlab.create();
+      }
+      return slab;
+    } finally {
+      slabLock.unlock();
+    }
+  }
+
+  /** @return the parent's handle in use on shared Value {@code id}, or a new one; null if it is gone */
+  Object slabValue(long id) {
+    return hub.kept(id, () -> objects.get(id) instanceof Slot s
+        ? new SlabValue(backendId(), id, s.slab().path, s.slot(), s.slab().buffer) : null);
+  }
+
+  /** The backend is closed: delete the Values' shared memory file (the handles keep their mapping). */
+  void close() {
+    slabLock.lock();
+    try {
+      closed = true;
+      if (slab != null) {
+        slab.delete();
+      }
+    } finally {
+      slabLock.unlock();
+    }
   }
 
   <K, V> ProcessSync.PSharedMap<K, V> newSharedMap() {
-    long id = ids.incrementAndGet();
-    return register(id, new ProcessSync.PSharedMap<>(backendId(), id, new LocalSharedMap<>()));
+    long id = hub.newId();
+    LocalSharedMap<Object, byte[]> local = new LocalSharedMap<>();
+    return register(id, local, new ProcessSync.PSharedMap<>(backendId(), id, local));
   }
 
-  private <H> H register(long id, H handle) {
-    objects.put(id, handle);
+  private <H> H register(long id, Object state, H handle) {
+    objects.put(id, state);
+    hub.keep(id, handle);
     return handle;
   }
 
-  /** @return the parent's handle of object {@code id}, or null */
-  Object object(long id) {
-    return objects.get(id);
+  /** Nothing holds object {@code id} any more (or it is a queue or event: nothing to do). */
+  void forget(long id) {
+    if (objects.remove(id) instanceof Slot s) {
+      s.slab().free(s.slot());
+    }
+  }
+
+  /** @return how many objects the hub holds (for tests; {@link Hub#held} first counts off the cleared handles) */
+  int objects() {
+    return objects.size();
+  }
+
+  /**
+   * @return the parent's handle in use on the object {@code r} names (a pipe's: the {@link ProcessSync.PPipe}),
+   *     or a new one over its state; null if it is gone
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  Object handle(ProcessSync.Ref r) {
+    long id = r.id();
+    return hub.kept(id, () -> {
+      Object o = objects.get(id);
+      if (o == null) {
+        return null;
+      }
+      return switch (r.kind()) {
+        case LOCK, RLOCK -> new ProcessSync.PLock(backendId(), r.kind(), id, (Lock) o);
+        case SEMAPHORE -> new ProcessSync.PSemaphore(backendId(), id, (LocalSemaphore) o);
+        case BARRIER -> new ProcessSync.PBarrier(backendId(), id, (LocalBarrier) o);
+        case JOINABLE -> {
+          Joinable j = (Joinable) o;
+          yield new ProcessSync.PJoinableQueue(backendId(), id, j.local(), j.queue(), j.maxSize());
+        }
+        case PIPE -> new ProcessSync.PPipe<>(backendId(), id, (Pipe<byte[]>) o);
+        case VALUE -> new ProcessSync.PValue(backendId(), id, (LocalValue) o);
+        case MAP -> new ProcessSync.PSharedMap<>(backendId(), id, (LocalSharedMap<Object, byte[]>) o);
+        default -> throw new IllegalStateException("unknown object kind " + r.kind());
+      };
+    });
   }
 
   // ------------------------------------------------------------------ serving
@@ -186,19 +291,19 @@ final class HubSync {
     Object o = objects.get(id);
     if (o == null) {
       Hub.reply(child, req, Hub.error(new IllegalStateException(
-          "the object #" + id + " no longer exists: its process backend was closed")));
+          "the object #" + id + " no longer exists: its process backend was closed, or no handle to it was left")));
       return;
     }
     Peer peer = peers.computeIfAbsent(child, c -> new Peer(c.toString()));
     try {
       Hub.Outcome now = switch (kind) {
-        case LOCK, RLOCK -> lock(child, req, peer, (ProcessSync.PLock) o, op, nanos, m);
-        case SEMAPHORE -> semaphore(child, req, peer, ((ProcessSync.PSemaphore) o).local, op, nanos);
-        case BARRIER -> barrier(child, req, ((ProcessSync.PBarrier) o).local, op, nanos);
-        case JOINABLE -> joinable(child, req, ((ProcessSync.PJoinableQueue<?>) o).local, op, nanos);
-        case PIPE -> pipe(child, req, peer, (ProcessSync.PPipe<?>) o, op, nanos, m);
-        case VALUE -> value(((ProcessSync.PValue) o).local, op, m);
-        case MAP -> map(((ProcessSync.PSharedMap<?, ?>) o).local.map(), op, m);
+        case LOCK, RLOCK -> lock(child, req, peer, kind, (Lock) o, op, nanos, m);
+        case SEMAPHORE -> semaphore(child, req, peer, (LocalSemaphore) o, op, nanos);
+        case BARRIER -> barrier(child, req, (LocalBarrier) o, op, nanos);
+        case JOINABLE -> joinable(child, req, ((Joinable) o).local(), op, nanos);
+        case PIPE -> pipe(child, req, peer, (Pipe<?>) o, op, nanos, m);
+        case VALUE -> value((LocalValue) o, op, m);
+        case MAP -> map(castMap(o).map(), op, m);
         default -> Hub.error(new IllegalStateException("unknown object kind " + kind));
       };
       if (now != null) {
@@ -209,37 +314,40 @@ final class HubSync {
     }
   }
 
+  @SuppressWarnings("unchecked")
+  private static LocalSharedMap<Object, byte[]> castMap(Object o) {
+    return (LocalSharedMap<Object, byte[]>) o;
+  }
+
   private static boolean mayWait(long nanos) {
     return nanos > 0;
   }
 
   /** @return the reply, or null if the request went to the background */
-  private Hub.Outcome lock(Child child, long req, Peer peer, ProcessSync.PLock h, int op, long nanos, Buf.In m) {
-    Object owner = h.kind == RLOCK ? new ChildThread(peer, m.readVarLong()) : peer;
+  private Hub.Outcome lock(Child child, long req, Peer peer, int kind, Lock local, int op, long nanos, Buf.In m) {
+    Object owner = kind == RLOCK ? new ChildThread(peer, m.readVarLong()) : peer;
     switch (op) {
       case ACQUIRE -> {
-        if (h.kind == RLOCK ? ((LocalRLock) h.local).tryAcquire(owner) : ((LocalLock) h.local).tryAcquire(owner)) {
+        if (local instanceof LocalRLock r ? r.tryAcquire(owner) : ((LocalLock) local).tryAcquire(owner)) {
           return Hub.TRUE;
         }
         if (!mayWait(nanos)) {
           return Hub.FALSE;
         }
         hub.background(child, req, () -> {
-          boolean ok = h.kind == RLOCK
-              ? ((LocalRLock) h.local).acquire(owner, nanos)
-              : ((LocalLock) h.local).acquire(owner, nanos);
+          boolean ok = local instanceof LocalRLock r ? r.acquire(owner, nanos) : ((LocalLock) local).acquire(owner, nanos);
           if (ok && peer.dead) {
-            release(h, peer);
+            release(local, peer);
           }
           return ok ? Hub.TRUE : Hub.FALSE;
         });
         return null;
       }
       case RELEASE -> {
-        if (h.kind == RLOCK) {
-          ((LocalRLock) h.local).release(owner);
+        if (local instanceof LocalRLock r) {
+          r.release(owner);
         } else {
-          h.local.release();
+          local.release();
         }
         return Hub.TRUE;
       }
@@ -321,8 +429,9 @@ final class HubSync {
     }
   }
 
-  private Hub.Outcome pipe(Child child, long req, Peer peer, ProcessSync.PPipe<?> p, int op, long nanos, Buf.In m) {
-    LocalConnection<byte[]> end = p.end(m.readByte());
+  @SuppressWarnings("unchecked")
+  private Hub.Outcome pipe(Child child, long req, Peer peer, Pipe<?> p, int op, long nanos, Buf.In m) {
+    LocalConnection<byte[]> end = (LocalConnection<byte[]>) (m.readByte() == 0 ? p.left() : p.right());
     peer.ends.add(end);
     switch (op) {
       case SEND -> {
@@ -443,10 +552,8 @@ final class HubSync {
     return o -> o == peer || o instanceof ChildThread t && t.peer() == peer;
   }
 
-  private static int release(ProcessSync.PLock h, Peer peer) {
-    return h.kind == RLOCK
-        ? ((LocalRLock) h.local).releaseHeldBy(heldBy(peer))
-        : ((LocalLock) h.local).releaseHeldBy(heldBy(peer));
+  private static int release(Lock local, Peer peer) {
+    return local instanceof LocalRLock r ? r.releaseHeldBy(heldBy(peer)) : ((LocalLock) local).releaseHeldBy(heldBy(peer));
   }
 
   /**
@@ -462,11 +569,11 @@ final class HubSync {
     for (Object o : objects.values()) {
       int n = 0;
       String what = null;
-      if (o instanceof ProcessSync.PLock h) {
-        n = release(h, peer);
-        what = h.kind == RLOCK ? "RLock" : "Lock";
-      } else if (o instanceof ProcessSync.PSemaphore s) {
-        n = s.local.releaseHeldBy(heldBy(peer));
+      if (o instanceof Lock l) {
+        n = release(l, peer);
+        what = l instanceof LocalRLock ? "RLock" : "Lock";
+      } else if (o instanceof LocalSemaphore s) {
+        n = s.releaseHeldBy(heldBy(peer));
         what = "Semaphore permit(s)";
       }
       if (n > 0) {

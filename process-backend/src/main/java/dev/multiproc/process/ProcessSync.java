@@ -39,6 +39,13 @@ final class ProcessSync {
 
   private ProcessSync() {}
 
+  /** A handle goes inside a queue item here: the hub keeps its object for good (see {@link Hub#pin}). */
+  private static void pin(long backendId, long id) {
+    if (Codec.inQueueItem()) {
+      Hub.pin(backendId, id);
+    }
+  }
+
   /**
    * What a handle becomes on the wire.
    *
@@ -55,9 +62,10 @@ final class ProcessSync {
         return ChildSync.proxy(this);
       }
       HubSync sync = Hub.sync(backendId);
-      Object o = sync == null ? null : sync.object(id);
+      Object o = sync == null ? null : sync.handle(this);
       if (o == null) {
-        throw new InvalidObjectException("object #" + id + " no longer exists: the process backend that made it is closed");
+        throw new InvalidObjectException("object #" + id + " no longer exists: the process backend that made it is closed,"
+            + " or no handle to it was left");
       }
       return o instanceof PPipe<?> p ? p.handle((int) aux) : o;
     }
@@ -100,6 +108,7 @@ final class ProcessSync {
 
     @Serial
     private Object writeReplace() {
+      pin(backendId, id);
       return new Ref(backendId, kind, id, 0, 0);
     }
 
@@ -148,6 +157,7 @@ final class ProcessSync {
 
     @Serial
     private Object writeReplace() {
+      pin(backendId, id);
       return new Ref(backendId, HubSync.SEMAPHORE, id, 0, 0);
     }
 
@@ -206,6 +216,7 @@ final class ProcessSync {
 
     @Serial
     private Object writeReplace() {
+      pin(backendId, id);
       return new Ref(backendId, HubSync.BARRIER, id, local.parties(), 0);
     }
 
@@ -284,6 +295,7 @@ final class ProcessSync {
 
     @Serial
     private Object writeReplace() {
+      pin(backendId, id);
       return new Ref(backendId, HubSync.JOINABLE, id, queue.id, maxSize);
     }
 
@@ -363,6 +375,7 @@ final class ProcessSync {
 
     @Serial
     private Object writeReplace() {
+      pin(pipe.backendId, pipe.id);
       return new Ref(pipe.backendId, HubSync.PIPE, pipe.id, end, 0);
     }
 
@@ -411,6 +424,7 @@ final class ProcessSync {
 
     @Serial
     private Object writeReplace() {
+      pin(backendId, id);
       return new Ref(backendId, HubSync.VALUE, id, 0, 0);
     }
 
@@ -505,6 +519,7 @@ final class ProcessSync {
 
     @Serial
     private Object writeReplace() {
+      pin(backendId, id);
       return new Ref(backendId, HubSync.MAP, id, 0, 0);
     }
 

@@ -10,7 +10,8 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The queues and events this child holds proxies of ({@link ChildQueue}, {@link ChildEvent}), told
+ * The queues, events and toolbox objects this child holds proxies of ({@link ChildQueue},
+ * {@link ChildEvent}, {@link ChildSync}; one id space in the hub), told
  * to the parent so that its {@link Hub} keeps them while this child may still use them, and lets
  * them go after.
  *

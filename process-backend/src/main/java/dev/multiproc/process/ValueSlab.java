@@ -1,0 +1,161 @@
+package dev.multiproc.process;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.BitSet;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Shared memory for the process backend's {@code Value}s: a file under {@code /dev/shm} (else the
+ * temporary directory) that the parent and its children map, one {@code long} per value, each on a
+ * cache line of its own, read and changed with a {@link VarHandle} view ({@code getVolatile},
+ * {@code setVolatile}, {@code getAndAdd}, {@code compareAndSet}): the CPU's atomics, coherent across
+ * the processes that map the page, so a child's {@code addAndGet} asks no one, as Python's
+ * {@code Value} does. The parent hands slots out and takes them back when the hub lets go of their
+ * value ({@link HubSync#forget}); a slot is zeroed before it is handed out again. The file is
+ * deleted when the backend closes; files left by a parent that was killed are deleted by the next
+ * slab made on this machine (their name carries the parent's pid).
+ */
+final class ValueSlab {
+
+  private static final System.Logger LOG = System.getLogger("dev.multiproc.process");
+  private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+  private static final String PREFIX = "multiproc-values-";
+  /** One value per cache line, so that two busy values do not slow each other. */
+  private static final int STRIDE = 64;
+  /** Values per slab; more live values fall back to the hub (a round trip per call). */
+  static final int SLOTS = 4096;
+  /** The slabs this JVM (a child) mapped, by path. */
+  private static final Map<String, ByteBuffer> MAPPED = new ConcurrentHashMap<>();
+
+  final String path;
+  final ByteBuffer buffer;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final BitSet used = new BitSet(SLOTS); // guarded by lock
+
+  private ValueSlab(Path path, ByteBuffer buffer) {
+    this.path = path.toString();
+    this.buffer = buffer;
+  }
+
+  /** @return a new slab, or null if no file could be made and mapped (said at DEBUG) */
+  static ValueSlab create() {
+    Path shm = Path.of("/dev/shm");
+    Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    deleteStale(dir);
+    Path file = dir.resolve(PREFIX + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer b = ch.map(FileChannel.MapMode.READ_WRITE, 0, (long) SLOTS * STRIDE);
+      file.toFile().deleteOnExit();
+      return new ValueSlab(file, b);
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.DEBUG, () -> "no shared memory for the process backend's Values (" + e
+          + "): they are served by the parent, a round trip per call");
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException ignored) {
+        // nothing more to do
+      }
+      return null;
+    }
+  }
+
+  /** Deletes the slabs of parents that are gone. */
+  private static void deleteStale(Path dir) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*")) {
+      for (Path f : files) {
+        String rest = f.getFileName().toString().substring(PREFIX.length());
+        int dash = rest.indexOf('-');
+        try {
+          long pid = Long.parseLong(rest.substring(0, dash));
+          if (ProcessHandle.of(pid).isEmpty()) {
+            Files.deleteIfExists(f);
+          }
+        } catch (RuntimeException | IOException e) {
+          // not ours, or in use: leave it
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // cannot list: nothing to clean
+    }
+  }
+
+  /** @return a free slot set to {@code initial}, or -1 if every slot is taken */
+  int allocate(long initial) {
+    lock.lock();
+    try {
+      int slot = used.nextClearBit(0);
+      if (slot >= SLOTS) {
+        return -1;
+      }
+      used.set(slot);
+      set(buffer, slot, initial);
+      return slot;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The value in {@code slot} is gone: its slot may be handed out again. */
+  void free(int slot) {
+    lock.lock();
+    try {
+      used.clear(slot);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Deletes the file (the mapping stays valid in every process that has it). */
+  void delete() {
+    try {
+      Files.deleteIfExists(Path.of(path));
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, () -> "could not delete " + path + ": " + e);
+    }
+  }
+
+  /**
+   * @return the slab at {@code path}, mapped in this JVM once
+   * @throws UncheckedIOException if it cannot be (the parent is gone and deleted it)
+   */
+  static ByteBuffer open(String path) {
+    return MAPPED.computeIfAbsent(path, p -> {
+      try (FileChannel ch = FileChannel.open(Path.of(p), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        return ch.map(FileChannel.MapMode.READ_WRITE, 0, (long) SLOTS * STRIDE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("the shared memory of a Value (" + p + ") cannot be mapped in this process: "
+            + e.getMessage() + ". Its process backend is closed, or the file was removed.", e);
+      }
+    });
+  }
+
+  static long get(ByteBuffer b, int slot) {
+    return (long) LONGS.getVolatile(b, slot * STRIDE);
+  }
+
+  static void set(ByteBuffer b, int slot, long v) {
+    LONGS.setVolatile(b, slot * STRIDE, v);
+  }
+
+  static long getAndAdd(ByteBuffer b, int slot, long delta) {
+    return (long) LONGS.getAndAdd(b, slot * STRIDE, delta);
+  }
+
+  static boolean compareAndSet(ByteBuffer b, int slot, long expected, long v) {
+    return LONGS.compareAndSet(b, slot * STRIDE, expected, v);
+  }
+}
