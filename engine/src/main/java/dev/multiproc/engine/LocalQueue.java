@@ -38,9 +38,10 @@ public final class LocalQueue<T> implements Queue<T> {
 
   /**
    * How long {@link #tryPut} waits, at most, for reserved slots to be given back when only they
-   * make the queue full: a round trip to the producer holding them.
+   * make the queue full: usually a round trip to the producer holding them; the bound is for a
+   * producer that does not answer (stopped, or on a saturated machine).
    */
-  public static final long RECLAIM_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  public static final long RECLAIM_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   /** A consumer elsewhere, served by the put that brings it an item. */
   public interface Taker<T> {
