@@ -4,6 +4,7 @@ Prints one line per measurement: RESULT <name> <value> <unit>   <detail>.
 The measurements (the rows of issue 9; the same names and sizes on the Java side):
   map-warm     Pool(2).map(x*x, range(100_000)), default chunks: best of 5 after 2 warm-ups (items/s)
   map-first    the first map of a fresh Pool(2), 100,000 ints: median of 5 fresh pools    (items/s)
+  map-long     map-warm at the peak: 150 maps on one pool, median of the last 20        (items/s)
   map1         Pool(2).map(x*x, range(20_000), chunksize=1): best of 5 after 2 warm-ups   (items/s)
   queue        Queue(): a child puts 200,000 ints, the parent gets them; median of 3     (items/s)
   queue-bounded  the same through Queue(10_000)                                           (items/s)
@@ -70,6 +71,19 @@ def bench_map_warm(name, n, chunk):
             rates.append(n / (time.perf_counter() - t0))
             assert out[-1] == (n - 1) * (n - 1)
     report(name, max(rates[2:]), "items/s", "best of 5 after 2 warm-ups; " + rounds_text(rates))
+
+
+def bench_map_long(n, maps):
+    items = list(range(n))
+    rates = []
+    with mp.Pool(2) as p:
+        for _ in range(maps):
+            t0 = time.perf_counter()
+            out = p.map(square, items)
+            rates.append(n / (time.perf_counter() - t0))
+            assert out[-1] == (n - 1) * (n - 1)
+    last = rates[-20:]
+    report("map-long", statistics.median_low(last), "items/s", f"median of the last 20 of {maps} maps on one pool; " + rounds_text(last))
 
 
 def bench_map_first(n):
@@ -163,6 +177,7 @@ def bench_script():
 MEASUREMENTS = {
     "map-warm": lambda: bench_map_warm("map-warm", 100_000, 0),
     "map-first": lambda: bench_map_first(100_000),
+    "map-long": lambda: bench_map_long(100_000, 150),
     "map1": lambda: bench_map_warm("map1", 20_000, 1),
     "queue": lambda: bench_queue("queue", 0, 200_000, None, 3),
     "queue-bounded": lambda: bench_queue("queue-bounded", 10_000, 200_000, None, 3),

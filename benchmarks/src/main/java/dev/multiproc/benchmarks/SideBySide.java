@@ -66,6 +66,7 @@ public final class SideBySide {
     Map<String, Measurement> m = new LinkedHashMap<>();
     m.put("map-warm", b -> mapWarm(b, "map-warm", 100_000, 0));
     m.put("map-first", b -> mapFirst(b, 100_000));
+    m.put("map-long", b -> mapLong(b, 100_000, 150));
     m.put("map1", b -> mapWarm(b, "map1", 20_000, 1));
     m.put("queue", b -> queue(b, "queue", 0, 200_000, null, 3));
     m.put("queue-bounded", b -> queue(b, "queue-bounded", 10_000, 200_000, null, 3));
@@ -116,6 +117,19 @@ public final class SideBySide {
     }
     double best = Arrays.stream(rates, 2, rates.length).max().orElseThrow();
     report(name, best, "items/s", "best of 5 after 2 warm-ups; " + rounds(rates));
+  }
+
+  /** The warm map once both sides are at their peak: {@code maps} maps on one pool, median of the last 20. */
+  private static void mapLong(Backend backend, int n, int maps) {
+    List<Integer> items = IntStream.range(0, n).boxed().toList();
+    double[] rates = new double[maps];
+    try (Pool pool = backend.newPool(PoolOptions.builder().workers(2).build())) {
+      for (int r = 0; r < rates.length; r++) {
+        rates[r] = map(pool, items, 0);
+      }
+    }
+    double[] last = Arrays.copyOfRange(rates, maps - 20, maps);
+    report("map-long", median(last), "items/s", "median of the last 20 of " + maps + " maps on one pool; " + rounds(last));
   }
 
   private static void mapFirst(Backend backend, int n) {

@@ -46,6 +46,7 @@ public final class SideBySideChart {
   /** The rows in the table's order, as side-by-side.sh labels them. */
   static final List<Row> ROWS = List.of(
       new Row("map-warm", "Pool(2).map, 100,000 ints, warm", 2),
+      new Row("map-long", "the same map at its peak (150 maps)", 0),
       new Row("map-first", "first map of a fresh Pool(2)", 1),
       new Row("map1", "map, chunk size 1 (20,000 ints)", 10),
       new Row("queue", "Queue(): child puts 200,000 ints", 0),
@@ -54,7 +55,8 @@ public final class SideBySideChart {
       new Row("queue-1m", "Queue(16), 1 MiB byte[]", 1.5),
       new Row("pingpong", "ping-pong over two Queues", 0),
       new Row("start-join", "worker start() + join()", 0),
-      new Row("start-join-paced", "start() + join(), one a second", 0));
+      new Row("start-join-paced", "start() + join(), one a second", 0),
+      new Row("script", "a whole short script (open, map, close)", 0));
 
   private SideBySideChart() {}
 
