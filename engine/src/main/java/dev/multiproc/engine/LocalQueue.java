@@ -255,6 +255,15 @@ public final class LocalQueue<T> implements Queue<T> {
     return true;
   }
 
+  /** Unlinks the head item, and wakes the next consumer if items are left. Holds takeLock, and an item is there. */
+  private T dequeue() {
+    T item = unlink();
+    if (count.getAndDecrement() > 1) {
+      notEmpty.signal();
+    }
+    return item;
+  }
+
   /** Links an item at the tail; returns the count before. Holds putLock, and room is there. */
   private int append(T item) {
     if (onAdd != null) {
@@ -379,7 +388,6 @@ public final class LocalQueue<T> implements Queue<T> {
   @Override
   public T get() throws InterruptedException {
     T item;
-    int before;
     Events.QueueWait wait = null;
     takeLock.lockInterruptibly();
     try {
@@ -390,11 +398,7 @@ public final class LocalQueue<T> implements Queue<T> {
         }
         notEmpty.await();
       }
-      item = unlink();
-      before = count.getAndDecrement();
-      if (before > 1) {
-        notEmpty.signal(); // items are left: wake the next consumer
-      }
+      item = dequeue();
     } finally {
       takeLock.unlock();
     }
@@ -410,7 +414,6 @@ public final class LocalQueue<T> implements Queue<T> {
   public Optional<T> get(Duration timeout) throws InterruptedException {
     long nanos = timeout.toNanos();
     T item;
-    int before;
     Events.QueueWait wait = null;
     takeLock.lockInterruptibly();
     try {
@@ -427,11 +430,7 @@ public final class LocalQueue<T> implements Queue<T> {
         }
         nanos = notEmpty.awaitNanos(nanos);
       }
-      item = unlink();
-      before = count.getAndDecrement();
-      if (before > 1) {
-        notEmpty.signal();
-      }
+      item = dequeue();
     } finally {
       takeLock.unlock();
     }
@@ -449,17 +448,12 @@ public final class LocalQueue<T> implements Queue<T> {
       return Optional.empty();
     }
     T item;
-    int before;
     takeLock.lock();
     try {
       if (count.get() == 0) {
         return Optional.empty();
       }
-      item = unlink();
-      before = count.getAndDecrement();
-      if (before > 1) {
-        notEmpty.signal();
-      }
+      item = dequeue();
     } finally {
       takeLock.unlock();
     }
@@ -476,18 +470,13 @@ public final class LocalQueue<T> implements Queue<T> {
   public T takeOrWait(Taker<T> taker) {
     Objects.requireNonNull(taker, "taker");
     T item;
-    int before;
     takeLock.lock();
     try {
       if (count.get() == 0) {
         takers.addLast(taker);
         return null;
       }
-      item = unlink();
-      before = count.getAndDecrement();
-      if (before > 1) {
-        notEmpty.signal();
-      }
+      item = dequeue();
     } finally {
       takeLock.unlock();
     }
