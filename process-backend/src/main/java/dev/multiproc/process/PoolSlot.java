@@ -1,6 +1,7 @@
 package dev.multiproc.process;
 
 import dev.multiproc.WorkerDiedException;
+import dev.multiproc.engine.Events;
 import dev.multiproc.engine.WorkUnit;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ final class PoolSlot implements Child.Handler {
   private final Semaphore permits;
   private final ReentrantLock slotLock = new ReentrantLock();
   private final Map<Long, WorkUnit> inFlight = new LinkedHashMap<>(); // in dispatch order
+  /** The JFR chunk events of units in flight, from dispatch to answer; empty unless the Flight Recorder runs. */
+  private final Map<Long, Events.Chunk> chunkEvents = new java.util.HashMap<>(); // guarded by slotLock
   private final Set<Long> cancelling = new HashSet<>();
   private final java.util.concurrent.locks.Condition answered = slotLock.newCondition();
   /** While the dispatcher waits for answers: how few units in flight wake it (guarded by slotLock); -1 otherwise. */
@@ -216,6 +219,11 @@ final class PoolSlot implements Child.Handler {
       }
       inFlight.put(id, u);
       inFlightCount = inFlight.size();
+      if (Events.recording()) {
+        Events.Chunk event = new Events.Chunk();
+        event.begin();
+        chunkEvents.put(id, event);
+      }
     } finally {
       slotLock.unlock();
     }
@@ -236,9 +244,11 @@ final class PoolSlot implements Child.Handler {
   /** The unit the child answered (or gave back); wakes the dispatcher and lets an idle child steal. */
   private WorkUnit remove(long id) {
     WorkUnit u;
+    Events.Chunk event;
     slotLock.lock();
     try {
       u = inFlight.remove(id);
+      event = chunkEvents.isEmpty() ? null : chunkEvents.remove(id);
       cancelling.remove(id);
       inFlightCount = inFlight.size();
       if (inFlightCount <= wakeAt) {
@@ -246,6 +256,11 @@ final class PoolSlot implements Child.Handler {
       }
     } finally {
       slotLock.unlock();
+    }
+    if (event != null && u != null && event.shouldCommit()) {
+      event.pool = pool.options().name();
+      event.items = u.isCall() ? 0 : u.size();
+      event.commit();
     }
     if (u != null && inFlightCount == 0) {
       pool.stealFor(this);
@@ -298,6 +313,7 @@ final class PoolSlot implements Child.Handler {
         slotLock.lock();
         try {
           u = inFlight.get(id);
+          chunkEvents.remove(id); // given back, not run: no chunk event
         } finally {
           slotLock.unlock();
         }
@@ -379,6 +395,7 @@ final class PoolSlot implements Child.Handler {
       dead = true;
       lost = new ArrayList<>(inFlight.values());
       inFlight.clear();
+      chunkEvents.clear();
       inFlightCount = 0;
       answered.signalAll();
     } finally {

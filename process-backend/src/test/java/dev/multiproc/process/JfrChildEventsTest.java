@@ -115,4 +115,23 @@ class JfrChildEventsTest {
           assertThat(e.getInt("exitCode")).isEqualTo(3);
         });
   }
+
+  @Test
+  void aPoolsChunksAndSubmitsAreRecordedFromDispatchToAnswer(@TempDir Path temp) throws Exception {
+    Path file = temp.resolve("chunks.jfr");
+    try (Recording recording = new Recording();
+        Backend b = new ProcessBackendProvider().open(BackendConfig.of("process", Map.of("cds", "false")));
+        Pool pool = b.newPool(PoolOptions.builder().workers(1).name("jfr-chunks").build())) {
+      recording.enable("dev.multiproc.Chunk").withThreshold(Duration.ZERO);
+      recording.start();
+      assertThat(pool.map(x -> x + 1, List.of(1, 2, 3, 4, 5, 6, 7), 3)).containsExactly(2, 3, 4, 5, 6, 7, 8);
+      assertThat(pool.submit(() -> 42).get(60, TimeUnit.SECONDS)).isEqualTo(42);
+      recording.stop();
+      recording.dump(file);
+    }
+    List<RecordedEvent> chunks = RecordingFile.readAllEvents(file).stream()
+        .filter(e -> e.getEventType().getName().equals("dev.multiproc.Chunk")).toList();
+    assertThat(chunks).allSatisfy(e -> assertThat(e.getString("pool")).isEqualTo("jfr-chunks"));
+    assertThat(chunks).extracting(e -> e.getInt("items")).containsExactlyInAnyOrder(3, 3, 1, 0);
+  }
 }
