@@ -195,6 +195,16 @@ public abstract class AbstractPool implements Pool {
     return all;
   }
 
+  /**
+   * Completes a job's future ({@code submit}, {@code mapAsync}) on a virtual thread of its own,
+   * never on the thread that ran or received the work: completing a future runs the dependent
+   * stages registered so far, and one may block on this very pool ({@code thenApply(r ->
+   * pool.map(...))}), which on a pool worker or a process pool's reader thread would wait for itself.
+   */
+  void completeOutside(Runnable completion) {
+    Thread.ofVirtual().name("multiproc-" + options.name() + "-complete").start(completion);
+  }
+
   /** Python's default: {@code ceil(n / (4 * workers))}; 1 per item when tasks have a timeout. */
   private int defaultChunk(int n) {
     if (options.taskTimeout().isPresent()) {

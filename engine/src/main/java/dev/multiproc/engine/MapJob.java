@@ -98,11 +98,13 @@ final class MapJob extends Job {
     if (units > 0 && remaining.addAndGet(-units) == 0) {
       done.countDown();
       if (future != null) {
-        try {
-          future.complete(result());
-        } catch (RuntimeException e) {
-          future.completeExceptionally(e);
-        }
+        pool.completeOutside(() -> {
+          try {
+            future.complete(result());
+          } catch (RuntimeException e) {
+            future.completeExceptionally(e);
+          }
+        });
       }
     }
   }

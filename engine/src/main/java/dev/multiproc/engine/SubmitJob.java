@@ -2,7 +2,7 @@ package dev.multiproc.engine;
 
 import java.util.concurrent.CompletableFuture;
 
-/** The job of one {@code submit}: completes a future. */
+/** The job of one {@code submit}: completes a future ({@link AbstractPool#completeOutside}). */
 final class SubmitJob<R> extends Job {
   final CompletableFuture<R> future = new CompletableFuture<>();
 
@@ -14,15 +14,16 @@ final class SubmitJob<R> extends Job {
   @SuppressWarnings("unchecked")
   void unitDone(WorkUnit u, Object[] results, Throwable[] failures) {
     if (failures != null && failures[0] != null) {
-      future.completeExceptionally(failures[0]);
+      pool.completeOutside(() -> future.completeExceptionally(failures[0]));
     } else {
-      future.complete((R) results[0]);
+      R result = (R) results[0];
+      pool.completeOutside(() -> future.complete(result));
     }
   }
 
   @Override
   void unitFailed(WorkUnit u, Throwable failure) {
-    future.completeExceptionally(failure);
+    pool.completeOutside(() -> future.completeExceptionally(failure));
   }
 
   @Override

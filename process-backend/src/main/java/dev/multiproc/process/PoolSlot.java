@@ -302,10 +302,8 @@ final class PoolSlot implements Child.Handler {
         } catch (RuntimeException e) {
           failure = unreadable("task's result", e);
         }
-        Object v = value;
-        Throwable f = failure;
-        // Not on this reader thread: completing a future runs the caller's dependent stages.
-        backend.waiters().newThread("multiproc-complete", true, () -> u.completeCall(v, f)).start();
+        u.completeCall(value, failure); // the engine completes the future off this reader thread
+
         permits.release();
       }
       case Msg.UNIT_CANCELLED -> {

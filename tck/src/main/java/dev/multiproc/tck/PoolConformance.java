@@ -730,6 +730,18 @@ public abstract class PoolConformance extends ConformanceSuite {
   }
 
   @Test
+  @DisplayName("a dependent stage of mapAsync's or submit's future may block on the same pool (Pool(1)): it runs on no thread the pool needs")
+  void dependentStagesMayUseThePool() throws Exception {
+    try (Pool pool = pool(1)) {
+      CompletableFuture<List<Integer>> nested = pool.<Integer, Integer>mapAsync(x -> x + 1, range(0, 4))
+          .thenApply(r -> pool.map(x -> x * 2, r));
+      assertThat(get(nested)).containsExactly(2, 4, 6, 8);
+      CompletableFuture<Integer> chained = pool.submit(() -> 20).thenApply(r -> pool.submit(() -> r + 1).join());
+      assertThat(get(chained)).isEqualTo(21);
+    }
+  }
+
+  @Test
   @DisplayName("mapAsync reports a failing item through its future; the pool stays usable")
   void mapAsyncFailure() throws Exception {
     try (Pool pool = pool(2)) {
