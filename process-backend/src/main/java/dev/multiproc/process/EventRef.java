@@ -5,8 +5,29 @@ import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
 
-/** What an event handle becomes on the wire: in a child it reads back as a proxy, in the parent as the event. */
-record EventRef(long backendId, long id) implements Serializable {
+/**
+ * What an event handle becomes on the wire: in a child it reads back as a proxy, in the parent as
+ * the event. A class, not a record, as {@link QueueRef} says.
+ */
+final class EventRef implements Serializable {
+  @Serial
+  private static final long serialVersionUID = 1L;
+
+  private final long backendId;
+  private final long id;
+
+  EventRef(long backendId, long id) {
+    this.backendId = backendId;
+    this.id = id;
+  }
+
+  long backendId() {
+    return backendId;
+  }
+
+  long id() {
+    return id;
+  }
 
   @Serial
   private Object readResolve() throws ObjectStreamException {

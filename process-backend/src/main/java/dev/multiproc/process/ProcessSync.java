@@ -47,14 +47,47 @@ final class ProcessSync {
   }
 
   /**
-   * What a handle becomes on the wire.
-   *
-   * @param kind a {@link HubSync} kind
-   * @param id the object's id in the hub
-   * @param aux the pipe end (0 left, 1 right), or a joinable queue's queue id
-   * @param capacity a joinable queue's capacity
+   * What a handle becomes on the wire: its {@link HubSync} kind, its id in the hub, {@code aux}
+   * (the pipe end, 0 left and 1 right, or a joinable queue's queue id) and a joinable queue's
+   * capacity. A class, not a record, as {@link QueueRef} says.
    */
-  record Ref(long backendId, int kind, long id, long aux, int capacity) implements Serializable {
+  static final class Ref implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final long backendId;
+    private final int kind;
+    private final long id;
+    private final long aux;
+    private final int capacity;
+
+    Ref(long backendId, int kind, long id, long aux, int capacity) {
+      this.backendId = backendId;
+      this.kind = kind;
+      this.id = id;
+      this.aux = aux;
+      this.capacity = capacity;
+    }
+
+    long backendId() {
+      return backendId;
+    }
+
+    int kind() {
+      return kind;
+    }
+
+    long id() {
+      return id;
+    }
+
+    long aux() {
+      return aux;
+    }
+
+    int capacity() {
+      return capacity;
+    }
 
     @Serial
     private Object readResolve() throws ObjectStreamException {

@@ -75,8 +75,38 @@ final class SlabValue implements Value, Serializable {
     return new Ref(backendId, id, path, slot);
   }
 
-  /** What travels: the slab's path and the slot. */
-  record Ref(long backendId, long id, String path, int slot) implements Serializable {
+  /** What travels: the slab's path and the slot. A class, not a record, as {@link QueueRef} says. */
+  static final class Ref implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final long backendId;
+    private final long id;
+    private final String path;
+    private final int slot;
+
+    Ref(long backendId, long id, String path, int slot) {
+      this.backendId = backendId;
+      this.id = id;
+      this.path = path;
+      this.slot = slot;
+    }
+
+    long backendId() {
+      return backendId;
+    }
+
+    long id() {
+      return id;
+    }
+
+    String path() {
+      return path;
+    }
+
+    int slot() {
+      return slot;
+    }
     @Serial
     private Object readResolve() throws ObjectStreamException {
       ChildChannel channel = ChildChannel.current;
