@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -195,14 +196,42 @@ public abstract class AbstractPool implements Pool {
     return all;
   }
 
+  /** Completions handed to threads of their own and not finished yet; {@link #close()} waits for them. */
+  private final AtomicInteger completing = new AtomicInteger();
+
+  /** Set on a thread while it runs a completion (and so its future's dependent stages). */
+  private static final ThreadLocal<Boolean> IN_COMPLETION = new ThreadLocal<>();
+
   /**
-   * Completes a job's future ({@code submit}, {@code mapAsync}) on a virtual thread of its own,
-   * never on the thread that ran or received the work: completing a future runs the dependent
-   * stages registered so far, and one may block on this very pool ({@code thenApply(r ->
-   * pool.map(...))}), which on a pool worker or a process pool's reader thread would wait for itself.
+   * Completes a job's future ({@code submit}, {@code mapAsync}). Completing a future runs the
+   * dependent stages registered so far, and one may block on this very pool ({@code thenApply(r ->
+   * pool.map(...))}), which on a pool worker or a process pool's reader thread would wait for
+   * itself: so a future with dependents is completed on a virtual thread of its own, and
+   * {@link #close()} waits for that as it waits for the work. A future without dependents is
+   * completed here, so that it is done when its unit is (a dependent registered in the moment
+   * between the check and the completion would run here: the one case left).
    */
-  void completeOutside(Runnable completion) {
-    Thread.ofVirtual().name("multiproc-" + options.name() + "-complete").start(completion);
+  void completeOutside(CompletableFuture<?> future, Runnable completion) {
+    if (future.getNumberOfDependents() == 0) {
+      completion.run();
+      return;
+    }
+    completing.incrementAndGet();
+    Thread.ofVirtual().name("multiproc-" + options.name() + "-complete").start(() -> {
+      IN_COMPLETION.set(Boolean.TRUE);
+      try {
+        completion.run();
+      } finally {
+        IN_COMPLETION.remove();
+        completing.decrementAndGet();
+        lock.lock();
+        try {
+          idle.signalAll();
+        } finally {
+          lock.unlock();
+        }
+      }
+    });
   }
 
   /** Python's default: {@code ceil(n / (4 * workers))}; 1 per item when tasks have a timeout. */
@@ -267,7 +296,8 @@ public abstract class AbstractPool implements Pool {
         state = State.CLOSING;
         work.release(STOP);
       }
-      while (state == State.CLOSING && (!pending.isEmpty() || !running.isEmpty())) {
+      int self = IN_COMPLETION.get() == Boolean.TRUE ? 1 : 0; // close() from a dependent stage
+      while (state == State.CLOSING && (!pending.isEmpty() || !running.isEmpty() || completing.get() > self)) {
         idle.await();
       }
     } catch (InterruptedException e) {

@@ -98,7 +98,7 @@ final class MapJob extends Job {
     if (units > 0 && remaining.addAndGet(-units) == 0) {
       done.countDown();
       if (future != null) {
-        pool.completeOutside(() -> {
+        pool.completeOutside(future, () -> {
           try {
             future.complete(result());
           } catch (RuntimeException e) {

@@ -14,16 +14,16 @@ final class SubmitJob<R> extends Job {
   @SuppressWarnings("unchecked")
   void unitDone(WorkUnit u, Object[] results, Throwable[] failures) {
     if (failures != null && failures[0] != null) {
-      pool.completeOutside(() -> future.completeExceptionally(failures[0]));
+      pool.completeOutside(future, () -> future.completeExceptionally(failures[0]));
     } else {
       R result = (R) results[0];
-      pool.completeOutside(() -> future.complete(result));
+      pool.completeOutside(future, () -> future.complete(result));
     }
   }
 
   @Override
   void unitFailed(WorkUnit u, Throwable failure) {
-    pool.completeOutside(() -> future.completeExceptionally(failure));
+    pool.completeOutside(future, () -> future.completeExceptionally(failure));
   }
 
   @Override
