@@ -148,8 +148,9 @@ public interface Pool extends AutoCloseable {
    * {@linkplain PoolOptions#taskTimeout() task timeout}; or {@link CancellationException} if the
    * pool is terminated first. Cancelling the future removes a task that has not started (also one
    * already handed to a worker process that has not begun it); a running task is not interrupted.
-   * The future completes on a thread of its own, never on one the pool needs (a worker, a
-   * process pool's reader), so its dependent stages may block, even on this pool.
+   * Dependent stages registered before the future completes run on a thread of their own, never
+   * on one the pool needs (a worker, a process pool's reader), so they may block, even on this
+   * pool; {@code close()} waits for them as it waits for the work.
    *
    * @param task the task
    * @param <R> the result type
@@ -168,8 +169,9 @@ public interface Pool extends AutoCloseable {
    * {@code map} would throw ({@link TaskFailedException} for the failing item with the lowest
    * index, {@link WorkerDiedException}, {@link NotShippableException} for a result,
    * {@link CancellationException} if the pool is terminated). Cancelling the future skips the
-   * items not yet started. The future completes on a thread of its own, never on one the pool
-   * needs, so its dependent stages may block, even on this pool ({@code thenApply(r -> pool.map(g, r))}).
+   * items not yet started. Dependent stages registered before it completes run on a thread of
+   * their own, never on one the pool needs, so they may block, even on this pool
+   * ({@code thenApply(r -> pool.map(g, r))}).
    *
    * <p>The default implementation runs {@code map} on a new virtual thread; cancelling the future
    * interrupts it, and the items are skipped that have not started when that {@code map} gives up,
