@@ -217,6 +217,11 @@ final class Codec {
       return readArray(in);
     }
     in.readByte();
+    return numbers(tag, in);
+  }
+
+  /** The numbers of a column whose tag was read: one primitive array. */
+  private static Object numbers(int tag, Buf.In in) {
     int n = (int) in.readVarLong();
     // one bounds check and one bulk copy (big-endian, as Buf writes) per column, not per number
     switch (tag) {
@@ -244,8 +249,7 @@ final class Codec {
       return (Object[]) readJava(in);
     }
     if (tag == INT_ARRAY || tag == LONG_ARRAY || tag == DOUBLE_ARRAY) {
-      in.pos--; // the column reader reads the tag again
-      return box(readColumn(in));
+      return box(numbers(tag, in));
     }
     if (tag != STRING_ARRAY) {
       throw new IllegalStateException("unknown array tag " + tag);
