@@ -50,6 +50,8 @@ final class Child {
   private Thread stderrThread;
   private final List<String> command;
   private final Process process;
+  /** The shared memory the child sends its messages through, or null: then all come on stdout. */
+  private final Ring ring;
   private final OutputStream stdin;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Buf header = new Buf(32);
@@ -66,8 +68,9 @@ final class Child {
   private final Events.ChildStart startEvent = Events.recording() ? new Events.ChildStart() : null;
   private boolean startRecorded; // guarded by tailLock
 
-  private Child(ProcessBackend backend, String name, Handler handler, List<String> command, Process process) {
+  private Child(ProcessBackend backend, String name, Handler handler, List<String> command, Process process, Ring ring) {
     this.backend = backend;
+    this.ring = ring;
     this.name = name;
     this.handler = handler;
     this.command = command;
@@ -95,7 +98,8 @@ final class Child {
 
   private static Child start(ProcessBackend backend, String name, boolean daemon, Handler handler, boolean spare) {
     CdsArchive.Trainer[] trainer = new CdsArchive.Trainer[1];
-    List<String> command = backend.command(trainer, spare);
+    Ring ring = backend.settings().sharedMemory() ? Ring.create() : null;
+    List<String> command = backend.command(trainer, spare, ring);
     Process process;
     try {
       process = new ProcessBuilder(command).start();
@@ -103,10 +107,13 @@ final class Child {
       if (trainer[0] != null) {
         trainer[0].finish();
       }
+      if (ring != null) {
+        ring.deleteFile();
+      }
       throw new MultiprocException("cannot start a child JVM for " + name + " with " + command.get(0) + ": "
           + e.getMessage() + ". Check multiproc.process.java (a java executable) or leave it unset to use this JVM's.", e);
     }
-    Child c = new Child(backend, name, handler, command, process);
+    Child c = new Child(backend, name, handler, command, process, ring);
     if (c.startEvent != null) {
       c.startEvent.begin();
     }
@@ -437,24 +444,66 @@ final class Child {
     }
   }
 
+  /**
+   * Reads the child's messages until its stdout ends: from the ring while it has any, from the pipe
+   * (frames, raw output, doorbells) when it has none. Before a batch of records is handled, the
+   * bytes waiting in the pipe are: so raw output the child wrote before a message (straight to file
+   * descriptor 1) is passed on before the message is handled, as when both came down the pipe. At
+   * the end the ring is drained once more, so what the child published before it died is not lost.
+   */
   private void readLoop() {
     Reassembler sink = new Reassembler();
     Frames.Parser parser = new Frames.Parser(sink);
+    RingReader fromRing = ring == null ? null : new RingReader();
     byte[] buf = new byte[1 << 16];
+    boolean trusted = true;
     try (InputStream out = process.getInputStream()) {
-      int n;
-      while ((n = out.read(buf)) > 0) {
+      while (true) {
+        if (ring != null) {
+          long head = ring.published();
+          if (!ring.drained(head)) {
+            for (int waiting; (waiting = out.available()) > 0; ) {
+              parser.feed(buf, 0, out.read(buf, 0, Math.min(waiting, buf.length)));
+            }
+            // The pipe is empty, and a doorbell is written whole: what looks like the start of a
+            // frame is raw output (a zero byte, say), not to be held back behind these records.
+            parser.end();
+            ring.drain(fromRing, head);
+            continue;
+          }
+          if (!ring.sleep()) {
+            continue;
+          }
+        }
+        int n = out.read(buf);
+        if (n <= 0) {
+          break;
+        }
+        if (ring != null) {
+          ring.awake();
+        }
         parser.feed(buf, 0, n);
       }
     } catch (IOException e) {
       // the child is gone
     } catch (RuntimeException | Error e) {
       // A handler failed: the channel cannot be trusted any more.
+      trusted = false;
       System.err.println("multiproc: the channel of " + name + " failed; stopping the child: " + e);
       e.printStackTrace();
       kill();
     }
     parser.end();
+    if (ring != null) {
+      if (trusted) {
+        try {
+          ring.drain(fromRing, ring.published()); // what the child published last
+        } catch (RuntimeException | Error e) {
+          System.err.println("multiproc: the last messages of " + name + " could not be handled: " + e);
+        }
+      }
+      ring.deleteFile();
+    }
     int code = reap();
     if (trainer != null) {
       trainer.finish();
@@ -515,6 +564,25 @@ final class Child {
     return raw > 128 && raw <= 128 + 64 ? -(raw - 128) : raw;
   }
 
+  /** Passes the ring's records on as the pipe's frames are: a message's first piece from a copy, the rest straight into it. */
+  private final class RingReader implements Ring.Reader {
+    private final Reassembler sink = new Reassembler();
+    private byte[] scratch = new byte[1 << 12];
+
+    @Override
+    public void record(Ring from, int flags, int length) {
+      if ((flags & Frames.FIRST) == 0) {
+        sink.rest(flags, from, length);
+        return;
+      }
+      if (scratch.length < length) {
+        scratch = new byte[Math.max(length, scratch.length * 2)];
+      }
+      from.copy(scratch, 0, length);
+      sink.frame(flags, scratch, 0, length);
+    }
+  }
+
   /** Joins fragments into messages and dispatches them. */
   private final class Reassembler implements Frames.Sink {
     private byte[] partial;
@@ -563,16 +631,32 @@ final class Child {
       System.arraycopy(b, off, partial, filled, len);
       filled += len;
       if ((flags & Frames.LAST) != 0) {
-        byte[] whole = partial;
-        partial = null;
-        if (filled != whole.length) {
-          throw new IllegalStateException("a message in pieces ended short");
-        }
-        if (putType != 0) {
-          backend.hub().put(Child.this, putType, putQueue, whole);
-        } else {
-          dispatch(new Buf.In(whole));
-        }
+        finish();
+      }
+    }
+
+    /** A piece after the first, copied from the ring straight into the message. */
+    void rest(int flags, Ring from, int len) {
+      if (partial == null || filled + len > partial.length) {
+        throw new IllegalStateException("a message in pieces does not add up");
+      }
+      from.copy(partial, filled, len);
+      filled += len;
+      if ((flags & Frames.LAST) != 0) {
+        finish();
+      }
+    }
+
+    private void finish() {
+      byte[] whole = partial;
+      partial = null;
+      if (filled != whole.length) {
+        throw new IllegalStateException("a message in pieces ended short");
+      }
+      if (putType != 0) {
+        backend.hub().put(Child.this, putType, putQueue, whole);
+      } else {
+        dispatch(new Buf.In(whole));
       }
     }
 
@@ -580,6 +664,9 @@ final class Child {
       int type = m.readByte();
       long id = m.readVarLong();
       switch (type) {
+        case Msg.DOORBELL -> {
+          // the child published records while we slept: the loop drains the ring next
+        }
         case Msg.HELLO -> {
           ready = true;
           readyOrGone.countDown();

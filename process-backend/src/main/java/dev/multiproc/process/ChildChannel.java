@@ -31,7 +31,8 @@ final class ChildChannel {
   private volatile Thread reader;
   private volatile boolean exiting;
 
-  private final FrameWriter out = new FrameWriter(new FileOutputStream(FileDescriptor.out));
+  private final FileOutputStream pipe = new FileOutputStream(FileDescriptor.out);
+  private final FrameWriter out = new FrameWriter(pipe, Ring.openInChild(pipe));
   private final ParentCalls calls = new ParentCalls(out);
   private final ProxyRefs refs = new ProxyRefs(out);
   private final ChildExecutor executor = new ChildExecutor(this, out, refs);

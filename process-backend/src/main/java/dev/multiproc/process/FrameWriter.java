@@ -6,10 +6,12 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The child's writer of frames to its stdout ({@link Frames}): every message to the parent goes
- * through {@link #send}, from any thread.
+ * The child's writer of messages to its parent: every message goes through {@link #send}, from
+ * any thread. With a {@link Ring} (the usual case) a message is copied into shared memory, and the
+ * pipe carries only the ring's doorbell; without one, it is written to stdout as frames ({@link
+ * Frames}).
  *
- * <p>Writes are flat-combined: a sending thread appends its frames to a shared buffer and, unless
+ * <p>Pipe writes are flat-combined: a sending thread appends its frames to a shared buffer and, unless
  * another thread is already writing, writes the buffer itself in pipe-atomic pieces. A send
  * returns once its bytes are in the pipe, so a queue item put by a child that is killed the next
  * moment still reaches the parent; under load many messages share one write.
@@ -17,6 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class FrameWriter {
 
   private final OutputStream rawOut;
+  /** The shared-memory lane to the parent, or null: then every message is written to the pipe. */
+  private final Ring ring;
 
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Condition written = writeLock.newCondition();
@@ -28,9 +32,13 @@ final class FrameWriter {
   private long appended;
   private long done;
 
-  /** @param rawOut the pipe to the parent (file descriptor 1); the JVM halts if a write to it fails */
-  FrameWriter(OutputStream rawOut) {
+  /**
+   * @param rawOut the pipe to the parent (file descriptor 1); the JVM halts if a write to it fails
+   * @param ring the ring to the parent, or null for none
+   */
+  FrameWriter(OutputStream rawOut, Ring ring) {
     this.rawOut = rawOut;
+    this.ring = ring;
   }
 
   /** Frames waiting to be written, with the offset where each ends. */
@@ -54,6 +62,13 @@ final class FrameWriter {
     int payloadSize = payload == null ? 0 : payload.size;
     writeLock.lock();
     try {
+      if (ring != null) {
+        // Shared memory: a copy, and a doorbell on the pipe only if the parent's reader sleeps.
+        header.size = 0;
+        header.writeByte(type).writeVarLong(id);
+        ring.write(header, payload);
+        return;
+      }
       if (payloadSize + 11 <= Frames.MAX_FRAGMENT) {
         // The common case, one frame: encoded straight from the header and the payload.
         header.size = 0;

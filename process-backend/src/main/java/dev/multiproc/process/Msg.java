@@ -86,6 +86,8 @@ final class Msg {
   static final int QUEUE_PUT_CREDITED = 90;
   /** Unspent credits given back after a RECLAIM: id = the queue, payload = how many (maybe 0). */
   static final int CREDIT_BACK = 91;
+  /** Child → parent, on the pipe: records wait in the shared-memory {@link Ring}; drain it. */
+  static final int DOORBELL = 92;
 
   // ---- queue and event operations
   static final int OP_PUT = 1;

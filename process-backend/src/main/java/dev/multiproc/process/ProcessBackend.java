@@ -140,11 +140,15 @@ final class ProcessBackend implements Backend {
    * The command for the next child; {@code trainer[0]} is set if that child is to write the CDS archive.
    *
    * @param spare whether the child is a spare: it never trains the archive, and warms itself up
+   * @param ring the shared memory the child is to send its messages through, or null for none
    */
-  List<String> command(CdsArchive.Trainer[] trainer, boolean spare) {
+  List<String> command(CdsArchive.Trainer[] trainer, boolean spare, Ring ring) {
     List<String> extra = new ArrayList<>(cds == null ? List.of() : cds.options(trainer, !spare));
     if (spare) {
       extra.add("-D" + ProcessSettings.WARM_PROPERTY + "=true");
+    }
+    if (ring != null) {
+      extra.add("-D" + Ring.PROPERTY + "=" + ring.path());
     }
     return settings.command(extra);
   }

@@ -30,6 +30,9 @@ import dev.multiproc.spi.BackendProvider;
  *   <li>{@code multiproc.process.spares}: how many started, warmed-up child JVMs wait for the
  *       next {@code Worker.start()} once a first worker has started (default {@code 1}; {@code 0}
  *       for none); they end with the backend and with this JVM
+ *   <li>{@code multiproc.process.shared-memory}: whether children send their messages to the
+ *       parent through a ring buffer in shared memory, the pipe carrying only a doorbell (default
+ *       {@code true}); {@code false} sends everything through the stdout pipe
  * </ul>
  */
 public final class ProcessBackendProvider implements BackendProvider {
@@ -47,7 +50,8 @@ public final class ProcessBackendProvider implements BackendProvider {
 
   @Override
   public java.util.Set<String> options() {
-    return java.util.Set.of("java", "jvm-options", "class-path", "start-timeout", "shutdown-timeout", "cds", "cds-dir");
+    return java.util.Set.of("java", "jvm-options", "class-path", "start-timeout", "shutdown-timeout", "cds", "cds-dir",
+        "spares", "shared-memory");
   }
 
   @Override

@@ -19,9 +19,11 @@ import java.util.List;
  *     the module path
  * @param cdsDir where the archives are kept
  * @param spares how many started children a backend keeps ready for {@code Worker.start()}
+ * @param sharedMemory whether children send their messages through shared memory ({@link Ring})
+ *     rather than their stdout pipe
  */
 record ProcessSettings(String java, List<String> jvmOptions, ChildClassPath classes, Duration startTimeout,
-    Duration shutdownTimeout, boolean cds, Path cdsDir, int spares) {
+    Duration shutdownTimeout, boolean cds, Path cdsDir, int spares, boolean sharedMemory) {
 
   /** The system property that tells a spare child to warm itself up while it waits. */
   static final String WARM_PROPERTY = "multiproc.child.warm";
@@ -53,7 +55,8 @@ record ProcessSettings(String java, List<String> jvmOptions, ChildClassPath clas
         positive(config, "start-timeout", Duration.ofSeconds(60)),
         positive(config, "shutdown-timeout", Duration.ofSeconds(10)),
         config.getBoolean("cds", true) && !classes.onModulePath(),
-        Path.of(config.getString("cds-dir", defaultDir.toString())), spares(config));
+        Path.of(config.getString("cds-dir", defaultDir.toString())), spares(config),
+        config.getBoolean("shared-memory", true));
   }
 
   /** The children's class path (entries separated by {@link File#pathSeparator}); may be empty on the module path. */

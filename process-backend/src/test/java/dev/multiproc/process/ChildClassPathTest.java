@@ -145,7 +145,7 @@ class ChildClassPathTest {
   @Test
   void onTheModulePathThereIsNoCdsArchive() {
     ProcessSettings s = new ProcessSettings("java", List.of(), new ChildClassPath("", "/mods", "", "m"),
-        java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), false, temp, 0);
+        java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), false, temp, 0, true);
     assertThat(CdsArchive.of(s, s.cds(), temp)).isNull();
   }
 

@@ -228,7 +228,7 @@ class FramesTest {
       payload[i] = 0; // zeros where COBS blocks end, and long runs without
     }
     ByteArrayOutputStream wire = new ByteArrayOutputStream();
-    FrameWriter w = new FrameWriter(wire);
+    FrameWriter w = new FrameWriter(wire, null);
     Buf body = new Buf(size);
     body.writeBytes(payload, 0, size);
     w.send(Msg.QUEUE_PUT_CREDITED, 300, body);

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What only the process backend does: output through the channel, remote exceptions, exit codes, bad start-up. */
 @Timeout(120)
@@ -67,9 +69,11 @@ class ProcessBackendTest {
     void run() throws Exception;
   }
 
-  @Test
-  void tenThousandPrintedLinesAndRawBytesOnFd1ArriveIntactWhileResultsStayCorrect() throws Exception {
-    Backend b = open(Map.of());
+  /** With shared memory, messages go through the ring and only raw bytes and doorbells down the pipe; without, all down the pipe. */
+  @ParameterizedTest(name = "shared-memory={0}")
+  @ValueSource(booleans = {true, false})
+  void tenThousandPrintedLinesAndRawBytesOnFd1ArriveIntactWhileResultsStayCorrect(boolean sharedMemory) throws Exception {
+    Backend b = open(Map.of("shared-memory", Boolean.toString(sharedMemory)));
     String[] out = new String[1];
     List<Integer> results;
     try (Pool pool = b.newPool(PoolOptions.builder().workers(1).build())) {
@@ -97,6 +101,30 @@ class ProcessBackendTest {
       assertThat(text).contains("RAW " + i + " \u0000MP\u0001\u00ff noise\n".replace('\u00ff', '\ufffd'));
     }
     assertThat(text.lines().filter(l -> l.startsWith("item ")).count()).isEqualTo(10_000);
+  }
+
+  /** The shared-memory files of this JVM's children that exist now. */
+  private static List<Path> ringFiles() throws java.io.IOException {
+    Path shm = Path.of("/dev/shm");
+    Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    try (var files = Files.list(dir)) {
+      String mine = "multiproc-ring-" + ProcessHandle.current().pid() + "-";
+      return files.filter(f -> f.getFileName().toString().startsWith(mine)).toList();
+    }
+  }
+
+  @Test
+  void aChildsSharedMemoryFileIsDeletedOnceItIsMappedAndNoneOutlivesTheBackend() throws Exception {
+    Backend b = open(Map.of());
+    try (Pool pool = b.newPool(PoolOptions.builder().workers(2).build())) {
+      assertThat(pool.map(i -> i + 1, List.of(1, 2, 3))).containsExactly(2, 3, 4);
+      assertThat(ringFiles()).as("each child deletes its file once mapped").isEmpty();
+    }
+    Worker w = b.newWorker(() -> System.out.println("from a worker"), WorkerOptions.defaults());
+    w.start();
+    w.join();
+    b.close();
+    assertThat(ringFiles()).as("spares' files included").isEmpty();
   }
 
   /** Cannot be serialized: it holds a thread. */

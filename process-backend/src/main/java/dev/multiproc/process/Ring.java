@@ -1,0 +1,332 @@
+package dev.multiproc.process;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The fast lane of a child's messages to its parent: a ring buffer in shared memory (a file under
+ * {@code /dev/shm}, else the temporary directory, that both map), one writer (the child's {@link
+ * FrameWriter}, under its lock) and one reader (the parent's reader thread for that child).
+ *
+ * <p>A message is a record, {@code int length, int flags, bytes}, padded to eight bytes; a message
+ * longer than {@link #MAX_RECORD} is cut into several, the first starting with the whole length, as
+ * the pipe's frames are ({@link Frames}). The writer publishes a record by moving {@code head}, the
+ * reader frees it by moving {@code tail}. A send costs a copy and no system call: the pipe carries
+ * only a one-frame doorbell, written when the reader said it is about to sleep in {@code read()}
+ * ({@code sleepy}; a Dekker handshake with full fences on both sides, so a record is either seen by
+ * the reader's last look or rung for). What was published survives the child's death: the reader
+ * drains the ring once more when the child's stdout ends, so a {@code put} that returned still
+ * reaches its queue.
+ *
+ * <p>Plain {@link ByteBuffer} reads and writes with {@link VarHandle} fences, not a VarHandle view:
+ * a view costs a cold child JVM milliseconds to set up, and a child uses the ring from its first
+ * message. The file is deleted as soon as the child has mapped it (and by the parent when the child
+ * is gone); files of a parent that was killed are deleted by the next ring made on this machine.
+ */
+final class Ring {
+
+  /** The system property that gives a child the ring's file. */
+  static final String PROPERTY = "multiproc.child.ring";
+
+  /** Bytes of messages the ring holds. */
+  static final int CAPACITY = 1 << 20;
+
+  /** Bytes a record carries at most; a longer message goes in several. */
+  static final int MAX_RECORD = 64 << 10;
+
+  private static final String PREFIX = "multiproc-ring-";
+  private static final int HEAD = 0; // the writer's position, on a cache line of its own
+  private static final int TAIL = 64; // the reader's
+  private static final int SLEEPY = 128; // 1: the reader is about to block in read(); ring the bell
+  private static final int DATA = 192;
+  private static final int MASK = CAPACITY - 1;
+  private static final int RECORD_HEADER = 8;
+
+  private static final System.Logger LOG = System.getLogger("dev.multiproc.process");
+
+  private final ByteBuffer buffer;
+  /** The file, in the parent until the child is gone; null in the child. */
+  private final Path file;
+  /** The writer's head or the reader's tail: each side keeps its own. */
+  private long position;
+  /** The writer's last look at the reader's tail. */
+  private long tailSeen;
+  /** The writer's record being written: where it starts and where the next byte goes. */
+  private long recordStart;
+  private int recordLength;
+  private long cursor;
+  /** The writer's doorbell: one frame on the pipe. */
+  private final OutputStream bell;
+  private final byte[] bellFrame;
+
+  private Ring(ByteBuffer buffer, Path file, OutputStream bell) {
+    this.buffer = buffer.order(ByteOrder.nativeOrder());
+    this.file = file;
+    this.bell = bell;
+    if (bell != null) {
+      Buf b = new Buf(32);
+      Frames.encode(Frames.FIRST | Frames.LAST, new byte[] {(byte) Msg.DOORBELL, 0}, 0, 2, b);
+      bellFrame = java.util.Arrays.copyOf(b.bytes, b.size);
+    } else {
+      bellFrame = null;
+    }
+  }
+
+  // ------------------------------------------------------------------ making and mapping
+
+  /** @return a new ring for a child about to start, or null if none can be made (said at DEBUG) */
+  static Ring create() {
+    Path shm = Path.of("/dev/shm");
+    Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    deleteStale(dir);
+    Path file = dir.resolve(PREFIX + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      return new Ring(ch.map(FileChannel.MapMode.READ_WRITE, 0, DATA + CAPACITY), file, null);
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.DEBUG, () -> "no shared memory for a child's messages (" + e + "): they go through its stdout pipe");
+      deleteQuietly(file);
+      return null;
+    }
+  }
+
+  /**
+   * Maps the ring the parent made for this child, if it made one, and deletes its file.
+   *
+   * @param bell the pipe to the parent, for the doorbell
+   * @return the ring, or null if there is none (the child then writes every message to the pipe)
+   */
+  static Ring openInChild(OutputStream bell) {
+    String path = System.getProperty(PROPERTY);
+    return path == null ? null : open(path, bell);
+  }
+
+  /** Maps the ring at {@code path} as its writer and deletes the file; null if it cannot be mapped. */
+  static Ring open(String path, OutputStream bell) {
+    Path file = Path.of(path);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      return new Ring(ch.map(FileChannel.MapMode.READ_WRITE, 0, DATA + CAPACITY), null, bell);
+    } catch (IOException | RuntimeException e) {
+      return null; // the parent reads the pipe as well: nothing is lost, only speed
+    } finally {
+      deleteQuietly(file);
+    }
+  }
+
+  /** The file to hand the child. */
+  String path() {
+    return file.toString();
+  }
+
+  /** The child is gone: delete the file if the child did not (the mapping stays until collected). */
+  void deleteFile() {
+    if (file != null) {
+      deleteQuietly(file);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // left for the next sweep
+    }
+  }
+
+  /** Deletes the rings of parents that are gone. */
+  private static void deleteStale(Path dir) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*")) {
+      for (Path f : files) {
+        String rest = f.getFileName().toString().substring(PREFIX.length());
+        try {
+          if (ProcessHandle.of(Long.parseLong(rest.substring(0, rest.indexOf('-')))).isEmpty()) {
+            Files.deleteIfExists(f);
+          }
+        } catch (RuntimeException | IOException e) {
+          // not ours, or in use: leave it
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // cannot list: nothing to clean
+    }
+  }
+
+  // ------------------------------------------------------------------ the writer (the child)
+
+  /**
+   * Writes one message, {@code head} then {@code body}, in one record or, if long, several, waiting
+   * for room as a full pipe would. Called under the writer's lock.
+   */
+  void write(Buf head, Buf body) {
+    int total = head.size + (body == null ? 0 : body.size);
+    if (total <= MAX_RECORD) {
+      begin(Frames.FIRST | Frames.LAST, total);
+      put(head.bytes, 0, head.size);
+      if (body != null) {
+        put(body.bytes, 0, body.size);
+      }
+      end();
+      return;
+    }
+    // In pieces, cut from head and body where they are; the first says how long the whole is.
+    Buf length = new Buf(16).writeVarLong(total);
+    int off = 0;
+    while (off < total) {
+      int room = off == 0 ? MAX_RECORD - length.size : MAX_RECORD;
+      int n = Math.min(room, total - off);
+      begin((off == 0 ? Frames.FIRST : 0) | (off + n == total ? Frames.LAST : 0), n + (off == 0 ? length.size : 0));
+      if (off == 0) {
+        put(length.bytes, 0, length.size);
+      }
+      int h = Math.max(0, Math.min(head.size, off + n) - off); // head bytes in this piece
+      if (h > 0) {
+        put(head.bytes, off, h);
+      }
+      if (n - h > 0) {
+        put(body.bytes, off + h - head.size, n - h);
+      }
+      end();
+      off += n;
+    }
+  }
+
+  /** Starts a record of {@code len} bytes, once the reader has left room for it. */
+  private void begin(int flags, int len) {
+    long need = RECORD_HEADER + align(len);
+    int spins = 0;
+    while (position + need - tailSeen > CAPACITY) {
+      tailSeen = buffer.getLong(TAIL);
+      VarHandle.acquireFence();
+      if (position + need - tailSeen <= CAPACITY) {
+        break;
+      }
+      // Full: the reader is draining (or its doorbell is on the way), as it would drain a full pipe.
+      if (++spins < 100) {
+        Thread.onSpinWait();
+      } else if (spins < 120) {
+        Thread.yield();
+      } else {
+        LockSupport.parkNanos(20_000);
+      }
+    }
+    int at = index(position);
+    buffer.putInt(at, len);
+    buffer.putInt(at + 4, flags);
+    recordStart = position;
+    recordLength = len;
+    cursor = position + RECORD_HEADER;
+  }
+
+  private void put(byte[] b, int off, int len) {
+    int at = (int) (cursor & MASK);
+    int first = Math.min(len, CAPACITY - at);
+    buffer.put(DATA + at, b, off, first);
+    if (first < len) {
+      buffer.put(DATA, b, off + first, len - first);
+    }
+    cursor += len;
+  }
+
+  /** Publishes the record; rings the bell if the reader is about to sleep. */
+  private void end() {
+    position = recordStart + RECORD_HEADER + align(recordLength);
+    VarHandle.releaseFence();
+    buffer.putLong(HEAD, position);
+    VarHandle.fullFence();
+    if (buffer.getInt(SLEEPY) == 1) {
+      buffer.putInt(SLEEPY, 0); // one bell per sleep: the reader drains everything when it wakes
+      try {
+        bell.write(bellFrame);
+      } catch (IOException e) {
+        Runtime.getRuntime().halt(0); // the parent is gone: nobody reads us any more
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ the reader (the parent)
+
+  /** Receives the records of the ring, in order. */
+  interface Reader {
+    /**
+     * One record: read its {@code length} bytes with {@link #copy} before returning.
+     *
+     * @param flags {@link Frames#FIRST} and/or {@link Frames#LAST}
+     */
+    void record(Ring ring, int flags, int length);
+  }
+
+  /** @return where the writer has published up to: pass it to {@link #drain} */
+  long published() {
+    long head = buffer.getLong(HEAD);
+    VarHandle.acquireFence();
+    return head;
+  }
+
+  /** @return whether every record up to {@code head} was read */
+  boolean drained(long head) {
+    return position == head;
+  }
+
+  /** Hands the records up to {@code head} to {@code reader}, in order, freeing each as it returns. */
+  void drain(Reader reader, long head) {
+    while (position != head) {
+      int at = index(position);
+      int len = buffer.getInt(at);
+      int flags = buffer.getInt(at + 4);
+      cursor = position + RECORD_HEADER;
+      reader.record(this, flags, len);
+      position += RECORD_HEADER + align(len);
+      VarHandle.releaseFence();
+      buffer.putLong(TAIL, position);
+    }
+  }
+
+  /** Copies the next {@code len} bytes of the record being read into {@code dst}. */
+  void copy(byte[] dst, int off, int len) {
+    int at = (int) (cursor & MASK);
+    int first = Math.min(len, CAPACITY - at);
+    buffer.get(DATA + at, dst, off, first);
+    if (first < len) {
+      buffer.get(DATA, dst, off + first, len - first);
+    }
+    cursor += len;
+  }
+
+  /**
+   * The reader is about to block reading the pipe: from now on the writer rings the bell.
+   *
+   * @return false if a record came in meanwhile: drain again instead of blocking
+   */
+  boolean sleep() {
+    buffer.putInt(SLEEPY, 1);
+    VarHandle.fullFence();
+    if (buffer.getLong(HEAD) != position) {
+      buffer.putInt(SLEEPY, 0);
+      return false;
+    }
+    return true;
+  }
+
+  /** The reader woke up: no bells needed until it sleeps again. */
+  void awake() {
+    buffer.putInt(SLEEPY, 0);
+  }
+
+  private static int index(long position) {
+    return DATA + (int) (position & MASK);
+  }
+
+  private static long align(int len) {
+    return (len + 7) & ~7L;
+  }
+}

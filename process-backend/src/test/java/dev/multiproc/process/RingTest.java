@@ -1,0 +1,163 @@
+package dev.multiproc.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The shared-memory lane of a child's messages, both ends in one JVM: a writer thread and a reader
+ * that sleeps in {@code read()} on a real pipe between drains, as the parent's reader does.
+ */
+@Timeout(60)
+class RingTest {
+
+  /** Reads the ring as the parent does, gathering messages in pieces; each message's bytes, in order. */
+  private static final class Collector implements Ring.Reader {
+    final List<byte[]> messages = new ArrayList<>();
+    private byte[] partial;
+    private int filled;
+
+    @Override
+    public void record(Ring ring, int flags, int length) {
+      if ((flags & Frames.FIRST) != 0) {
+        byte[] first = new byte[length];
+        ring.copy(first, 0, length);
+        if ((flags & Frames.LAST) != 0) {
+          messages.add(first);
+          return;
+        }
+        Buf.In in = new Buf.In(first);
+        int total = (int) in.readVarLong();
+        partial = new byte[total];
+        filled = in.remaining();
+        System.arraycopy(first, in.pos, partial, 0, filled);
+        return;
+      }
+      ring.copy(partial, filled, length);
+      filled += length;
+      if ((flags & Frames.LAST) != 0) {
+        assertThat(filled).isEqualTo(partial.length);
+        messages.add(partial);
+        partial = null;
+      }
+    }
+  }
+
+  private static byte[] message(Random random, int size) {
+    byte[] b = new byte[size];
+    random.nextBytes(b);
+    return b;
+  }
+
+  @Test
+  void messagesOfEverySizeArriveWholeAndInOrderWhileTheReaderSleepsBetweenThem() throws Exception {
+    Ring reader = Ring.create();
+    assertThat(reader).as("this machine has shared memory or a temporary directory to map").isNotNull();
+    Pipe pipe = Pipe.open();
+    OutputStream bellOut = Channels.newOutputStream(pipe.sink());
+    Ring writer = Ring.open(reader.path(), bellOut);
+    assertThat(writer).isNotNull();
+    assertThat(Path.of(reader.path())).as("deleted once the writer has mapped it").doesNotExist();
+
+    // Sizes around the record limit and the capacity, so records wrap at the ring's end and long
+    // messages go in pieces; and tiny ones, many, so the reader keeps going to sleep.
+    Random random = new Random(42);
+    List<byte[]> sent = new ArrayList<>();
+    int[] sizes = {1, 2, 7, 8, 9, 100, 4000, Ring.MAX_RECORD - 2, Ring.MAX_RECORD - 1, Ring.MAX_RECORD,
+        Ring.MAX_RECORD + 1, 3 * Ring.MAX_RECORD + 5, Ring.CAPACITY / 2, Ring.CAPACITY + 12_345};
+    for (int round = 0; round < 20; round++) {
+      for (int size : sizes) {
+        sent.add(message(random, size));
+      }
+      for (int i = 0; i < 500; i++) {
+        sent.add(message(random, 1 + random.nextInt(64)));
+      }
+    }
+    Thread producer = new Thread(() -> {
+      for (byte[] m : sent) {
+        // a message is a head (the type and id, in the channel) and a body
+        int cut = Math.min(m.length, 1 + m.length / 7);
+        Buf head = Buf.wrap(Arrays.copyOfRange(m, 0, cut));
+        Buf body = cut == m.length ? null : Buf.wrap(Arrays.copyOfRange(m, cut, m.length));
+        writer.write(head, body);
+      }
+    });
+    producer.start();
+
+    Collector collector = new Collector();
+    AtomicInteger bells = new AtomicInteger();
+    Frames.Parser bellParser = new Frames.Parser(new Frames.Sink() {
+      @Override
+      public void raw(byte[] b, int off, int len) {
+        throw new AssertionError("only doorbells on the pipe");
+      }
+
+      @Override
+      public void frame(int flags, byte[] b, int off, int len) {
+        assertThat(b[off]).isEqualTo((byte) Msg.DOORBELL);
+        bells.incrementAndGet();
+      }
+    });
+    InputStream bellIn = Channels.newInputStream(pipe.source());
+    byte[] buf = new byte[4096];
+    while (collector.messages.size() < sent.size()) {
+      long head = reader.published();
+      if (!reader.drained(head)) {
+        reader.drain(collector, head);
+        continue;
+      }
+      if (!reader.sleep()) {
+        continue;
+      }
+      int n = bellIn.read(buf); // nothing else wakes us: a lost doorbell hangs here (and times out)
+      reader.awake();
+      bellParser.feed(buf, 0, n);
+    }
+    producer.join();
+
+    assertThat(collector.messages).hasSameSizeAs(sent);
+    for (int i = 0; i < sent.size(); i++) {
+      assertThat(collector.messages.get(i)).as("message %d", i).isEqualTo(sent.get(i));
+    }
+    assertThat(bells.get()).as("the reader slept and was woken").isPositive();
+    pipe.sink().close();
+    pipe.source().close();
+  }
+
+  @Test
+  void whatWasPublishedIsThereForTheReaderAfterTheWriterIsGone() throws IOException {
+    Ring reader = Ring.create();
+    Ring writer = Ring.open(reader.path(), OutputStream.nullOutputStream());
+    byte[] big = message(new Random(1), 3 * Ring.MAX_RECORD);
+    writer.write(Buf.wrap(new byte[] {1, 2, 3}), null);
+    writer.write(Buf.wrap(new byte[] {4}), Buf.wrap(big));
+    // the writer is gone (its process killed): only what it published is read, once
+    Collector collector = new Collector();
+    reader.drain(collector, reader.published());
+    reader.drain(collector, reader.published());
+    assertThat(collector.messages).hasSize(2);
+    assertThat(collector.messages.get(0)).containsExactly(1, 2, 3);
+    assertThat(collector.messages.get(1)).hasSize(big.length + 1).startsWith(4);
+    reader.deleteFile();
+  }
+
+  @Test
+  void aRingThatCannotBeMappedIsNone(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    Path gone = dir.resolve("no-such-ring");
+    assertThat(Ring.open(gone.toString(), OutputStream.nullOutputStream())).isNull();
+    assertThat(Files.list(dir)).isEmpty();
+  }
+}
