@@ -3,8 +3,13 @@ package dev.multiproc.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.multiproc.spi.BackendConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The children's JVM defaults, and that a user's own options replace them. */
@@ -27,5 +32,15 @@ class ProcessSettingsTest {
     }
     assertThat(command("-XX:+UseParallelGC")).contains("-XX:+UseParallelGC", ProcessSettings.DEFAULT_HEAP)
         .doesNotContain(ProcessSettings.DEFAULT_GC);
+  }
+
+  /** A setting the provider does not declare is reported as "not a multiproc setting and ignored". */
+  @Test
+  void everySettingTheReadmeDocumentsIsDeclared() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    var documented = Pattern.compile("\\| `multiproc\\.process\\.([a-z-]+)` \\|").matcher(readme).results()
+        .map(r -> r.group(1)).collect(Collectors.toSet());
+    assertThat(documented).contains("java", "spares", "shared-memory");
+    assertThat(new ProcessBackendProvider().options()).containsExactlyInAnyOrderElementsOf(documented);
   }
 }
