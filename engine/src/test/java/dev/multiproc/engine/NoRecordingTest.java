@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A program that records nothing never loads an event class: the first one a JVM loads sets up
@@ -26,8 +28,8 @@ class NoRecordingTest {
   }
 
   @Test
-  void withARecordingTheEventsAreMade() throws Exception {
-    String out = run("-XX:StartFlightRecording:filename=" + File.createTempFile("no-recording", ".jfr").getPath());
+  void withARecordingTheEventsAreMade(@TempDir Path dir) throws Exception {
+    String out = run("-XX:StartFlightRecording:filename=" + dir.resolve("recording.jfr"));
     assertThat(out).contains("DONE [1, 4, 9] true")
         .contains("dev.multiproc.engine.Events$Chunk ").contains("dev.multiproc.engine.Events$QueueWait ");
   }
