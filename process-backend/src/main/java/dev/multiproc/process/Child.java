@@ -590,6 +590,8 @@ final class Child {
     /** For a queue put in pieces: its type and queue; {@code partial} is then the item alone. */
     private int putType;
     private long putQueue;
+    /** Whether {@code partial} is the bytes of a {@code byte[]} item, without its tag and length. */
+    private boolean rawItem;
 
     @Override
     public void raw(byte[] b, int off, int len) {
@@ -611,12 +613,25 @@ final class Child {
         int total = (int) head.readVarLong();
         int start = head.pos;
         putType = head.readByte();
+        rawItem = false;
         if (putType == Msg.QUEUE_PUT || putType == Msg.QUEUE_PUT_CREDITED) {
-          // A large queue item: gathered straight into an array of its own, which the queue keeps
+          // A large queue item: gathered straight into an array of its own, which the queue keeps;
+          // a byte[] item's bytes alone, the array a consumer here will be handed (QueueItem)
           head.readVarLong();
           putQueue = head.readVarLong();
           total -= head.pos - start;
           start = head.pos;
+          if (head.remaining() > 0 && (head.bytes[head.pos] & 0xFF) == Codec.BYTES) {
+            head.readByte();
+            int n = (int) head.readVarLong();
+            if (n == total - (head.pos - start)) {
+              rawItem = true;
+              total = n;
+              start = head.pos;
+            } else {
+              head.pos = start;
+            }
+          }
         } else {
           putType = 0;
         }
@@ -654,7 +669,7 @@ final class Child {
         throw new IllegalStateException("a message in pieces ended short");
       }
       if (putType != 0) {
-        backend.hub().put(Child.this, putType, putQueue, whole);
+        backend.hub().put(Child.this, putType, putQueue, rawItem ? new QueueItem(whole) : whole);
       } else {
         dispatch(new Buf.In(whole));
       }

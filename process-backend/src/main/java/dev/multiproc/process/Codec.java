@@ -39,7 +39,7 @@ final class Codec {
   private static final int STRING = 4;
   private static final int TRUE = 5;
   private static final int FALSE = 6;
-  private static final int BYTES = 7;
+  static final int BYTES = 7;
   private static final int JAVA = 8;
   private static final int LAMBDA = 9;
   private static final int INT_ARRAY = 20;

@@ -61,7 +61,7 @@ final class Hub {
   private static final AtomicLong BACKEND_IDS = new AtomicLong();
 
   final long backendId = BACKEND_IDS.incrementAndGet();
-  private final Map<Long, LocalQueue<byte[]>> queues = new ConcurrentHashMap<>();
+  private final Map<Long, LocalQueue<Object>> queues = new ConcurrentHashMap<>();
   private final Map<Long, LocalEvent> events = new ConcurrentHashMap<>();
   private final ReentrantLock holdersLock = new ReentrantLock();
   private final Map<Long, Holders> holders = new HashMap<>(); // guarded by holdersLock
@@ -117,7 +117,7 @@ final class Hub {
   }
 
   /** A queue over {@code items} (a joinable queue's, which counts its adds). */
-  <T> ProcessQueue<T> newQueue(LocalQueue<byte[]> items) {
+  <T> ProcessQueue<T> newQueue(LocalQueue<Object> items) {
     long id = ids.incrementAndGet();
     items.reclaimer(() -> reclaim(id));
     ProcessQueue<T> q = new ProcessQueue<>(backendId, id, items);
@@ -235,7 +235,7 @@ final class Hub {
     try {
       expunge();
       Holders x = holders.get(id);
-      LocalQueue<byte[]> items = queues.get(id);
+      LocalQueue<Object> items = queues.get(id);
       LocalEvent event = events.get(id);
       if (x == null || (queue ? items == null : event == null)) {
         return null;
@@ -362,10 +362,14 @@ final class Hub {
   }
 
   /** An item given to a child and not yet acknowledged. */
-  private record Delivery(LocalQueue<byte[]> queue, byte[] item) {}
+  private record Delivery(LocalQueue<Object> queue, Object item) {}
 
-  /** The outcome of a request: a reply status, and what to send or record with it. */
-  record Outcome(int status, byte[] value, Delivery delivery) {}
+  /**
+   * The outcome of a request: a reply status, and what to send or record with it.
+   *
+   * @param value null, the bytes to send, or a queue item as the hub keeps it ({@link QueueItem})
+   */
+  record Outcome(int status, Object value, Delivery delivery) {}
 
   static final Outcome TRUE = new Outcome(Msg.R_TRUE, null, null);
   static final Outcome FALSE = new Outcome(Msg.R_FALSE, null, null);
@@ -383,7 +387,7 @@ final class Hub {
    */
   boolean handle(Child child, int type, long id, Buf.In m) {
     switch (type) {
-      case Msg.QUEUE_PUT, Msg.QUEUE_PUT_CREDITED -> put(child, type, m.readVarLong(), rest(m));
+      case Msg.QUEUE_PUT, Msg.QUEUE_PUT_CREDITED -> put(child, type, m.readVarLong(), QueueItem.of(m));
       case Msg.QUEUE_OP -> queueOp(child, id, m);
       case Msg.CREDIT_BACK -> creditBack(child, id, (int) m.readVarLong());
       case Msg.EVENT_SET -> event(m.readVarLong()).set();
@@ -434,14 +438,10 @@ final class Hub {
     return e;
   }
 
-  private static byte[] rest(Buf.In m) {
-    return Arrays.copyOfRange(m.bytes, m.pos, m.end);
-  }
-
   private void queueOp(Child child, long req, Buf.In m) {
     int op = m.readByte();
     long qid = m.readVarLong();
-    LocalQueue<byte[]> q = queues.get(qid);
+    LocalQueue<Object> q = queues.get(qid);
     long wait = m.readVarLong();
     long nanos = wait - 1;
     if (q == null) {
@@ -451,7 +451,7 @@ final class Hub {
     }
     switch (op) {
       case Msg.OP_PUT -> {
-        byte[] item = rest(m);
+        Object item = QueueItem.of(m);
         if (q.offer(item)) {
           grant(child, qid, q);
           reply(child, req, TRUE);
@@ -500,7 +500,7 @@ final class Hub {
   }
 
   /** After a put request of the child added its item: tops its credits for the queue up to the window. */
-  private void grant(Child child, long qid, LocalQueue<byte[]> q) {
+  private void grant(Child child, long qid, LocalQueue<Object> q) {
     int window = window(q.capacity());
     if (window == 0) {
       return;
@@ -526,7 +526,7 @@ final class Hub {
     child.trySend(Msg.CREDIT, qid, new Buf(8).writeVarLong(n));
   }
 
-  private Outcome granted(Child child, long qid, LocalQueue<byte[]> q, boolean added) {
+  private Outcome granted(Child child, long qid, LocalQueue<Object> q, boolean added) {
     if (!added) {
       return FALSE;
     }
@@ -538,8 +538,8 @@ final class Hub {
    * A one-way put of a child ({@link Msg#QUEUE_PUT} on an unbounded queue, or
    * {@link Msg#QUEUE_PUT_CREDITED}); {@code item} is kept as it is. Reader thread.
    */
-  void put(Child child, int type, long qid, byte[] item) {
-    LocalQueue<byte[]> q = queues.get(qid);
+  void put(Child child, int type, long qid, Object item) {
+    LocalQueue<Object> q = queues.get(qid);
     if (type == Msg.QUEUE_PUT) {
       if (q != null) {
         q.offer(item);
@@ -588,7 +588,7 @@ final class Hub {
     } finally {
       p.lock.unlock();
     }
-    LocalQueue<byte[]> q = queues.get(qid);
+    LocalQueue<Object> q = queues.get(qid);
     if (q != null) {
       q.unreserve(n); // also when 0: waiting puts look again, and ask again if credits went out since
     }
@@ -625,19 +625,19 @@ final class Hub {
   // ------------------------------------------------------------------ a child waiting in get()
 
   /** A child's {@code get()} waiting on a queue: the put that brings an item replies from its own thread. */
-  private final class Waiter implements LocalQueue.Taker<byte[]> {
+  private final class Waiter implements LocalQueue.Taker<Object> {
     final Child child;
     final long req;
-    final LocalQueue<byte[]> queue;
+    final LocalQueue<Object> queue;
 
-    Waiter(Child child, long req, LocalQueue<byte[]> queue) {
+    Waiter(Child child, long req, LocalQueue<Object> queue) {
       this.child = child;
       this.req = req;
       this.queue = queue;
     }
 
     @Override
-    public void take(byte[] item) {
+    public void take(Object item) {
       Peer p = child.peer;
       p.lock.lock();
       try {
@@ -653,7 +653,7 @@ final class Hub {
   }
 
   /** A get with no time limit on an empty queue: registers a {@link Waiter}, or answers now if an item came meanwhile. */
-  private void waitFor(Child child, long req, LocalQueue<byte[]> q) {
+  private void waitFor(Child child, long req, LocalQueue<Object> q) {
     Waiter w = new Waiter(child, req, q);
     Peer p = child.peer;
     p.lock.lock();
@@ -665,7 +665,7 @@ final class Hub {
     } finally {
       p.lock.unlock();
     }
-    byte[] b = q.takeOrWait(w);
+    Object b = q.takeOrWait(w);
     if (b != null) {
       w.take(b);
     }
@@ -749,10 +749,10 @@ final class Hub {
   }
 
   static void reply(Child child, long req, Outcome o) {
-    Buf b = new Buf(8 + (o.value() == null ? 0 : o.value().length));
+    Buf b = new Buf(8 + (o.value() == null ? 0 : QueueItem.encodedSize(o.value())));
     b.writeByte(o.status());
     if (o.value() != null) {
-      b.writeBytes(o.value(), 0, o.value().length);
+      QueueItem.writeTo(o.value(), b);
     }
     child.trySend(Msg.REPLY, req, b);
   }
@@ -790,7 +790,7 @@ final class Hub {
       if (s != null) {
         s.remove(child);
       }
-      LocalQueue<byte[]> q = queues.get(qid);
+      LocalQueue<Object> q = queues.get(qid);
       if (q != null) {
         q.unreserve(n);
       }

@@ -125,7 +125,7 @@ final class HubSync {
   }
 
   /** A joinable queue's state: its count, and the handle that keeps its items' queue in the hub. */
-  record Joinable(LocalJoinableQueue<byte[]> local, ProcessQueue<?> queue, int maxSize) {}
+  record Joinable(LocalJoinableQueue<Object> local, ProcessQueue<?> queue, int maxSize) {}
 
   private final Hub hub;
   /** The state of each object, by id: a Local* object, a {@link Joinable}, or a pipe's two ends. */
@@ -165,7 +165,7 @@ final class HubSync {
   }
 
   <T> ProcessSync.PJoinableQueue<T> newJoinableQueue(int maxSize) {
-    LocalJoinableQueue<byte[]> jq = new LocalJoinableQueue<>(maxSize);
+    LocalJoinableQueue<Object> jq = new LocalJoinableQueue<>(maxSize);
     ProcessQueue<T> q = hub.newQueue(jq.items());
     long id = hub.newId();
     return register(id, new Joinable(jq, q, maxSize), new ProcessSync.PJoinableQueue<>(backendId(), id, jq, q, maxSize));
@@ -409,7 +409,7 @@ final class HubSync {
     return Hub.TRUE;
   }
 
-  private Hub.Outcome joinable(Child child, long req, LocalJoinableQueue<byte[]> q, int op, long nanos) {
+  private Hub.Outcome joinable(Child child, long req, LocalJoinableQueue<Object> q, int op, long nanos) {
     switch (op) {
       case TASK_DONE -> {
         q.taskDone();

@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * A queue of the process backend as the parent sees it. The items live here, in the parent, in
- * their encoded form: an item passes from child to child without being decoded in between, and
+ * their encoded form ({@link QueueItem}): an item passes from child to child without being decoded in between, and
  * what a consumer gets is always a copy, as with Python's {@code multiprocessing.Queue}. Sent to a
  * child (captured by a task), the handle becomes a {@link ChildQueue} proxy.
  */
@@ -18,21 +18,21 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
 
   @Serial private static final long serialVersionUID = 1L;
 
-  final transient LocalQueue<byte[]> items;
+  final transient LocalQueue<Object> items;
   private final long backendId;
   final long id;
   private final int maxSize;
 
   /** A handle on the hub's queue {@code items}: made by the {@link Hub}, which counts its handles. */
-  ProcessQueue(long backendId, long id, LocalQueue<byte[]> items) {
+  ProcessQueue(long backendId, long id, LocalQueue<Object> items) {
     this.items = items;
     this.backendId = backendId;
     this.id = id;
     this.maxSize = items.capacity() == Integer.MAX_VALUE ? 0 : items.capacity(); // 0: unbounded, as made
   }
 
-  private static byte[] encode(Object item) {
-    return Codec.encodeQueueItem(Objects.requireNonNull(item, "item"));
+  private static Object encode(Object item) {
+    return QueueItem.encode(Objects.requireNonNull(item, "item"));
   }
 
   /**
@@ -40,9 +40,9 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
    * {@code Queue.get} raises the unpickling error: put back, it would block the queue for good.
    */
   @SuppressWarnings("unchecked")
-  private T decode(byte[] b) {
+  private T decode(Object stored) {
     try {
-      return (T) Codec.decodeValue(b);
+      return (T) QueueItem.decode(stored);
     } catch (Codec.ShippingException e) {
       throw Codec.unreadable("queue item", "in the parent (the item was taken off the queue)", e);
     }
@@ -66,7 +66,7 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
 
   @Override
   public T get() throws InterruptedException {
-    byte[] b = spin();
+    Object b = spin();
     return decode(b != null ? b : items.get());
   }
 
@@ -74,13 +74,13 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
    * Polls for a few microseconds before a blocking get: items from a child arrive a microsecond
    * or so apart, and parking and waking the consumer for each costs more than that.
    */
-  private byte[] spin() {
+  private Object spin() {
     if (Runtime.getRuntime().availableProcessors() < 2) {
       return null;
     }
     long deadline = System.nanoTime() + SPIN_NANOS;
     do {
-      Optional<byte[]> b = items.tryGet();
+      Optional<Object> b = items.tryGet();
       if (b.isPresent()) {
         return b.get();
       }
@@ -93,13 +93,13 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
 
   @Override
   public Optional<T> get(Duration timeout) throws InterruptedException {
-    Optional<byte[]> b = items.get(timeout);
+    Optional<Object> b = items.get(timeout);
     return b.isEmpty() ? Optional.empty() : Optional.of(decode(b.get()));
   }
 
   @Override
   public Optional<T> tryGet() {
-    Optional<byte[]> b = items.tryGet();
+    Optional<Object> b = items.tryGet();
     return b.isEmpty() ? Optional.empty() : Optional.of(decode(b.get()));
   }
 

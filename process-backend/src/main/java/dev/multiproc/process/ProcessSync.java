@@ -262,13 +262,13 @@ final class ProcessSync {
   /** A joinable queue: its items in a hub queue (served as any queue), its count here. */
   static final class PJoinableQueue<T> implements JoinableQueue<T>, Serializable {
     @Serial private static final long serialVersionUID = 1L;
-    final transient LocalJoinableQueue<byte[]> local;
+    final transient LocalJoinableQueue<Object> local;
     private final transient ProcessQueue<T> queue;
     private final long backendId;
     private final long id;
     private final int maxSize;
 
-    PJoinableQueue(long backendId, long id, LocalJoinableQueue<byte[]> local, ProcessQueue<T> queue, int maxSize) {
+    PJoinableQueue(long backendId, long id, LocalJoinableQueue<Object> local, ProcessQueue<T> queue, int maxSize) {
       this.backendId = backendId;
       this.id = id;
       this.local = local;

@@ -155,6 +155,46 @@ class QueueCreditsIT {
     }
   }
 
+  /**
+   * A {@code byte[]} item is kept as its bytes alone in the hub ({@link QueueItem}): it must still
+   * reach a child whole, whoever put it, and a put in the parent must copy the array.
+   */
+  @Test
+  void byteArrayItemsPassParentToChildAndChildToChildWholeAndAPutCopiesTheArray() throws Exception {
+    Queue<byte[]> in = backend.newQueue(0);
+    Queue<byte[]> out = backend.newQueue(4);
+    int[] sizes = {0, 1, 5, Frames.MAX_FRAGMENT + 1, Ring.MAX_RECORD + 7, 1 << 20};
+    // a child echoes each item with its length appended, so the parent can tell it passed through
+    Worker echo = backend.newWorker(() -> {
+      for (int i = 0; i < sizes.length * 2; i++) {
+        byte[] b = in.get();
+        byte[] c = java.util.Arrays.copyOf(b, b.length + 1);
+        c[b.length] = (byte) b.length;
+        out.put(c);
+      }
+    }, WorkerOptions.defaults()).start();
+    for (int size : sizes) {
+      byte[] mine = pattern(size);
+      in.put(mine);
+      java.util.Arrays.fill(mine, (byte) 1); // after the put: the queue holds a copy
+    }
+    Worker producer = backend.newWorker(() -> {
+      for (int size : sizes) {
+        in.put(pattern(size)); // child to child, through the hub
+      }
+    }, WorkerOptions.defaults()).start();
+    for (int round = 0; round < 2; round++) {
+      for (int size : sizes) {
+        byte[] expected = java.util.Arrays.copyOf(pattern(size), size + 1);
+        expected[size] = (byte) size;
+        assertThat(out.get(LONG).orElseThrow()).as("item of %d bytes, round %d", size, round).isEqualTo(expected);
+      }
+    }
+    assertThat(producer.join(LONG)).isTrue();
+    assertThat(echo.join(LONG)).isTrue();
+    assertThat(echo.exitCode()).hasValue(0);
+  }
+
   /** {@code n} bytes with zeros here and there, the same for the same {@code n}. */
   static byte[] pattern(int n) {
     byte[] b = new byte[n];
