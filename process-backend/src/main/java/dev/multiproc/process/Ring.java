@@ -6,12 +6,7 @@ import java.lang.System.Logger.Level;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -87,15 +82,11 @@ final class Ring {
 
   /** @return a new ring for a child about to start, or null if none can be made (said at DEBUG) */
   static Ring create() {
-    Path shm = Path.of("/dev/shm");
-    Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-    deleteStale(dir);
-    Path file = dir.resolve(PREFIX + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      return new Ring(ch.map(FileChannel.MapMode.READ_WRITE, 0, DATA + CAPACITY), file, null);
-    } catch (IOException | RuntimeException e) {
+    try {
+      SharedFile f = SharedFile.create(PREFIX, DATA + CAPACITY);
+      return new Ring(f.buffer(), f.path(), null);
+    } catch (IOException e) {
       LOG.log(Level.DEBUG, () -> "no shared memory for a child's messages (" + e + "): they go through its stdout pipe");
-      deleteQuietly(file);
       return null;
     }
   }
@@ -114,12 +105,12 @@ final class Ring {
   /** Maps the ring at {@code path} as its writer and deletes the file; null if it cannot be mapped. */
   static Ring open(String path, OutputStream bell) {
     Path file = Path.of(path);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      return new Ring(ch.map(FileChannel.MapMode.READ_WRITE, 0, DATA + CAPACITY), null, bell);
+    try {
+      return new Ring(SharedFile.map(file, DATA + CAPACITY), null, bell);
     } catch (IOException | RuntimeException e) {
       return null; // the parent reads the pipe as well: nothing is lost, only speed
     } finally {
-      deleteQuietly(file);
+      SharedFile.deleteQuietly(file);
     }
   }
 
@@ -131,33 +122,7 @@ final class Ring {
   /** The child is gone: delete the file if the child did not (the mapping stays until collected). */
   void deleteFile() {
     if (file != null) {
-      deleteQuietly(file);
-    }
-  }
-
-  private static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      // left for the next sweep
-    }
-  }
-
-  /** Deletes the rings of parents that are gone. */
-  private static void deleteStale(Path dir) {
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*")) {
-      for (Path f : files) {
-        String rest = f.getFileName().toString().substring(PREFIX.length());
-        try {
-          if (ProcessHandle.of(Long.parseLong(rest.substring(0, rest.indexOf('-')))).isEmpty()) {
-            Files.deleteIfExists(f);
-          }
-        } catch (RuntimeException | IOException e) {
-          // not ours, or in use: leave it
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // cannot list: nothing to clean
+      SharedFile.deleteQuietly(file);
     }
   }
 

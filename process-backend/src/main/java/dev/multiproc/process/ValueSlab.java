@@ -7,14 +7,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.BitSet;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -53,43 +49,14 @@ final class ValueSlab {
 
   /** @return a new slab, or null if no file could be made and mapped (said at DEBUG) */
   static ValueSlab create() {
-    Path shm = Path.of("/dev/shm");
-    Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-    deleteStale(dir);
-    Path file = dir.resolve(PREFIX + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      ByteBuffer b = ch.map(FileChannel.MapMode.READ_WRITE, 0, (long) SLOTS * STRIDE);
-      file.toFile().deleteOnExit();
-      return new ValueSlab(file, b);
-    } catch (IOException | RuntimeException e) {
+    try {
+      SharedFile f = SharedFile.create(PREFIX, (long) SLOTS * STRIDE);
+      f.path().toFile().deleteOnExit();
+      return new ValueSlab(f.path(), f.buffer());
+    } catch (IOException e) {
       LOG.log(Level.DEBUG, () -> "no shared memory for the process backend's Values (" + e
           + "): they are served by the parent, a round trip per call");
-      try {
-        Files.deleteIfExists(file);
-      } catch (IOException ignored) {
-        // nothing more to do
-      }
       return null;
-    }
-  }
-
-  /** Deletes the slabs of parents that are gone. */
-  private static void deleteStale(Path dir) {
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, PREFIX + "*")) {
-      for (Path f : files) {
-        String rest = f.getFileName().toString().substring(PREFIX.length());
-        int dash = rest.indexOf('-');
-        try {
-          long pid = Long.parseLong(rest.substring(0, dash));
-          if (ProcessHandle.of(pid).isEmpty()) {
-            Files.deleteIfExists(f);
-          }
-        } catch (RuntimeException | IOException e) {
-          // not ours, or in use: leave it
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // cannot list: nothing to clean
     }
   }
 
@@ -134,8 +101,8 @@ final class ValueSlab {
    */
   static ByteBuffer open(String path) {
     return MAPPED.computeIfAbsent(path, p -> {
-      try (FileChannel ch = FileChannel.open(Path.of(p), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-        return ch.map(FileChannel.MapMode.READ_WRITE, 0, (long) SLOTS * STRIDE);
+      try {
+        return SharedFile.map(Path.of(p), (long) SLOTS * STRIDE);
       } catch (IOException e) {
         throw new UncheckedIOException("the shared memory of a Value (" + p + ") cannot be mapped in this process: "
             + e.getMessage() + ". Its process backend is closed, or the file was removed.", e);
