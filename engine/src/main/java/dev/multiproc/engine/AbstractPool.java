@@ -166,8 +166,8 @@ public abstract class AbstractPool implements Pool {
     List<WorkUnit> units = new ArrayList<>((n + chunk - 1) / chunk);
     for (int from = 0, seq = 0; from < n; from += chunk, seq++) {
       int to = Math.min(n, from + chunk);
-      WorkUnit unit = new WorkUnit(job, seq, from, Arrays.copyOfRange(all, from, to, Object[].class), null);
-      unit.attachment = prepareItems(unit.items, from);
+      WorkUnit unit = new WorkUnit(job, seq, from, all, from, to - from, null);
+      unit.attachment = prepareItems(all, from, to - from, from);
       units.add(unit);
     }
     job.remaining.set(units.size());
@@ -268,7 +268,7 @@ public abstract class AbstractPool implements Pool {
   public <R> CompletableFuture<R> submit(TaskCallable<R> task) {
     Objects.requireNonNull(task, "task");
     SubmitJob<R> job = new SubmitJob<>(this);
-    WorkUnit unit = new WorkUnit(job, 0, 0, new Object[0], task);
+    WorkUnit unit = new WorkUnit(job, 0, 0, new Object[0], 0, 0, task);
     try {
       unit.attachment = prepareCall(task);
     } catch (NotShippableException e) {
@@ -384,12 +384,12 @@ public abstract class AbstractPool implements Pool {
    * Prepares a chunk's items, in the caller's thread before the chunk is queued. The result is
    * {@link WorkUnit#attachment()}. Default: nothing.
    *
-   * @param items the chunk's items
-   * @param firstIndex the index of the first in the input
+   * @param items the job's items (do not modify); the chunk's are {@code [offset, offset + count)}
+   * @param firstIndex the index of the chunk's first item in the input
    * @return anything, or null
    * @throws NotShippableException if an item cannot be sent to the executors
    */
-  protected Object prepareItems(Object[] items, long firstIndex) {
+  protected Object prepareItems(Object[] items, int offset, int count, long firstIndex) {
     return null;
   }
 

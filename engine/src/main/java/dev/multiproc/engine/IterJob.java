@@ -94,9 +94,10 @@ final class IterJob<T, R> extends Job implements Iterator<R> {
       if (items.isEmpty()) {
         return;
       }
-      WorkUnit unit = new WorkUnit(this, nextSequence, nextIndex, items.toArray(), null);
+      Object[] chunkItems = items.toArray();
+      WorkUnit unit = new WorkUnit(this, nextSequence, nextIndex, chunkItems, 0, chunkItems.length, null);
       try {
-        unit.attachment = pool.prepareItems(unit.items, nextIndex);
+        unit.attachment = pool.prepareItems(chunkItems, 0, chunkItems.length, nextIndex);
       } catch (NotShippableException e) {
         feedError = e;
         return;
@@ -146,7 +147,7 @@ final class IterJob<T, R> extends Job implements Iterator<R> {
       }
       return;
     }
-    Outcome[] outcomes = new Outcome[u.items.length];
+    Outcome[] outcomes = new Outcome[u.size()];
     for (int i = 0; i < outcomes.length; i++) {
       outcomes[i] = new Outcome(null, forItem(u.firstIndex + i, failure));
     }

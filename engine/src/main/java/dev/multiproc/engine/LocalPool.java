@@ -59,10 +59,10 @@ final class LocalPool extends AbstractPool {
   }
 
   @Override
-  protected Object prepareItems(Object[] items, long firstIndex) {
+  protected Object prepareItems(Object[] items, int offset, int count, long firstIndex) {
     if (backend.checksShippable()) {
-      for (int i = 0; i < items.length; i++) {
-        backend.checkShippable(items[i], "item " + (firstIndex + i));
+      for (int i = 0; i < count; i++) {
+        backend.checkShippable(items[offset + i], "item " + (firstIndex + i));
       }
     }
     return null;
@@ -162,7 +162,7 @@ final class LocalPool extends AbstractPool {
           runUnit(unit, backend);
           if (event != null && event.shouldCommit()) {
             event.pool = options.name();
-            event.items = unit.isCall() ? 0 : unit.items().length;
+            event.items = unit.isCall() ? 0 : unit.size();
             event.commit();
           }
           if (leave()) {
@@ -216,18 +216,18 @@ final class LocalPool extends AbstractPool {
       unit.completeCall(failure == null ? result : null, failure);
       return;
     }
-    Object[] items = unit.items();
-    Object[] results = new Object[items.length];
+    int n = unit.size();
+    Object[] results = new Object[n];
     Throwable[] failures = null;
     var fn = unit.function();
-    for (int i = 0; i < items.length; i++) {
+    for (int i = 0; i < n; i++) {
       try {
-        results[i] = fn.apply(items[i]);
+        results[i] = fn.apply(unit.item(i));
         backend.checkShippable(results[i], "the result of an item");
       } catch (Throwable t) {
         results[i] = null;
         if (failures == null) {
-          failures = new Throwable[items.length];
+          failures = new Throwable[n];
         }
         failures[i] = t;
       }

@@ -24,18 +24,23 @@ public final class WorkUnit {
   final Job job;
   final long sequence;
   final long firstIndex;
+  /** The job's items (shared by its units, not copied per unit); this unit's are {@code [offset, offset + count)}. */
   final Object[] items;
+  final int offset;
+  final int count;
   final TaskCallable<?> callable;
   final AtomicInteger state = new AtomicInteger(PENDING);
   int attempts;
   volatile ScheduledFuture<?> timeout;
   volatile Object attachment;
 
-  WorkUnit(Job job, long sequence, long firstIndex, Object[] items, TaskCallable<?> callable) {
+  WorkUnit(Job job, long sequence, long firstIndex, Object[] items, int offset, int count, TaskCallable<?> callable) {
     this.job = job;
     this.sequence = sequence;
     this.firstIndex = firstIndex;
     this.items = items;
+    this.offset = offset;
+    this.count = count;
     this.callable = callable;
   }
 
@@ -61,9 +66,9 @@ public final class WorkUnit {
     return (TaskCallable<Object>) callable;
   }
 
-  /** @return the chunk's items (do not modify); empty for a {@code submit} */
-  public Object[] items() {
-    return items;
+  /** @return item {@code i} of the chunk, {@code 0 <= i < size()} */
+  public Object item(int i) {
+    return items[offset + java.util.Objects.checkIndex(i, count)];
   }
 
   /** @return the index in the job's input of the chunk's first item */
@@ -73,7 +78,7 @@ public final class WorkUnit {
 
   /** @return the number of items, 1 for a {@code submit} */
   public int size() {
-    return callable != null ? 1 : items.length;
+    return callable != null ? 1 : count;
   }
 
   /** @return what {@link AbstractPool#prepareItems} or {@link AbstractPool#prepareCall} made for this unit */

@@ -67,8 +67,8 @@ final class HazelcastPool extends AbstractPool {
   }
 
   @Override
-  protected Object prepareItems(Object[] items, long firstIndex) {
-    return Shipping.serializeItems(items, firstIndex);
+  protected Object prepareItems(Object[] items, int offset, int count, long firstIndex) {
+    return Shipping.serializeItems(java.util.Arrays.copyOfRange(items, offset, offset + count), firstIndex);
   }
 
   @Override

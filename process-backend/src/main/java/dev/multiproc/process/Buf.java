@@ -13,6 +13,13 @@ final class Buf {
     bytes = new byte[Math.max(16, capacity)];
   }
 
+  /** An empty buffer writing into {@code bytes} (not copied). */
+  static Buf reuse(byte[] bytes) {
+    Buf b = new Buf(bytes);
+    b.size = 0;
+    return b;
+  }
+
   Buf() {
     this(256);
   }

@@ -13,11 +13,13 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Turns tasks, items, results and exceptions into bytes and back.
@@ -152,49 +154,70 @@ final class Codec {
    * @param what how to name element {@code i} in an error: {@code what + " " + (firstIndex + i)}
    */
   static void writeArray(Object[] a, String what, long firstIndex, Buf out) {
-    Class<?> kind = homogeneous(a);
+    writeArray(a, 0, a.length, what, firstIndex, out);
+  }
+
+  /** As {@link #writeArray(Object[], String, long, Buf)}, for {@code a[off, off + len)}. */
+  static void writeArray(Object[] a, int off, int len, String what, long firstIndex, Buf out) {
+    Class<?> kind = homogeneous(a, off, len);
     // Numbers: unboxed into a primitive array, then one bulk big-endian copy (a native copy, fast
-    // from the first map on, before the JIT has compiled any loop here).
+    // from the first map on, before the JIT has compiled any loop here). The primitive array is
+    // reused from one call to the next: memory a JVM has not touched yet is dear (a page fault per
+    // 4 KiB), and until its first collection every new array is such memory.
     if (kind == Integer.class) {
-      int[] v = new int[a.length];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = (Integer) a[i];
+      int[] v = SPARE_INTS.getAndSet(null);
+      v = v == null || v.length < len ? new int[len] : v;
+      for (int i = 0; i < len; i++) {
+        v[i] = (Integer) a[off + i];
       }
-      out.writeByte(INT_ARRAY).writeVarLong(a.length);
-      ByteBuffer.wrap(out.bytes, reserve(out, 4L * v.length), 4 * v.length).asIntBuffer().put(v);
-    } else if (kind == Long.class) {
-      long[] v = new long[a.length];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = (Long) a[i];
+      out.writeByte(INT_ARRAY).writeVarLong(len);
+      ByteBuffer.wrap(out.bytes, reserve(out, 4L * len), 4 * len).asIntBuffer().put(v, 0, len);
+      if (v.length <= SPARE_MAX) {
+        SPARE_INTS.set(v);
       }
-      out.writeByte(LONG_ARRAY).writeVarLong(a.length);
-      ByteBuffer.wrap(out.bytes, reserve(out, 8L * v.length), 8 * v.length).asLongBuffer().put(v);
-    } else if (kind == Double.class) {
-      double[] v = new double[a.length];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = (Double) a[i];
+    } else if (kind == Long.class || kind == Double.class) {
+      long[] v = SPARE_LONGS.getAndSet(null);
+      v = v == null || v.length < len ? new long[len] : v;
+      if (kind == Long.class) {
+        for (int i = 0; i < len; i++) {
+          v[i] = (Long) a[off + i];
+        }
+      } else {
+        for (int i = 0; i < len; i++) {
+          v[i] = Double.doubleToRawLongBits((Double) a[off + i]); // the bytes a DoubleBuffer writes
+        }
       }
-      out.writeByte(DOUBLE_ARRAY).writeVarLong(a.length);
-      ByteBuffer.wrap(out.bytes, reserve(out, 8L * v.length), 8 * v.length).asDoubleBuffer().put(v);
+      out.writeByte(kind == Long.class ? LONG_ARRAY : DOUBLE_ARRAY).writeVarLong(len);
+      ByteBuffer.wrap(out.bytes, reserve(out, 8L * len), 8 * len).asLongBuffer().put(v, 0, len);
+      if (v.length <= SPARE_MAX) {
+        SPARE_LONGS.set(v);
+      }
     } else if (kind == String.class) {
-      out.writeByte(STRING_ARRAY).writeVarLong(a.length);
-      for (Object o : a) {
-        out.writeString((String) o);
+      out.writeByte(STRING_ARRAY).writeVarLong(len);
+      for (int i = 0; i < len; i++) {
+        out.writeString((String) a[off + i]);
       }
     } else {
+      Object[] chunk = off == 0 && len == a.length ? a : Arrays.copyOfRange(a, off, off + len);
       out.writeByte(JAVA_ARRAY);
       int mark = out.size;
       try {
-        writeJavaUnchecked(a, out);
+        writeJavaUnchecked(chunk, out);
       } catch (IOException e) {
         out.size = mark;
-        for (int i = 0; i < a.length; i++) {
-          encodeValue(a[i], what + " " + (firstIndex + i)); // throws for the culprit
+        for (int i = 0; i < chunk.length; i++) {
+          encodeValue(chunk[i], what + " " + (firstIndex + i)); // throws for the culprit
         }
-        throw notShippable(what + "s " + firstIndex + ".." + (firstIndex + a.length - 1), a, e);
+        throw notShippable(what + "s " + firstIndex + ".." + (firstIndex + chunk.length - 1), chunk, e);
       }
     }
   }
+
+  /** A number column's primitive array, kept for the next column (one of each; see {@link #writeArray}). */
+  private static final AtomicReference<int[]> SPARE_INTS = new AtomicReference<>();
+  private static final AtomicReference<long[]> SPARE_LONGS = new AtomicReference<>();
+  /** The largest spare kept: a million numbers (8 MB of longs). */
+  private static final int SPARE_MAX = 1 << 20;
 
   /** Makes room for {@code n} bytes at the end of {@code out}; returns where they start. */
   private static int reserve(Buf out, long n) {
@@ -285,15 +308,16 @@ final class Codec {
     return a;
   }
 
-  private static Class<?> homogeneous(Object[] a) {
-    if (a.length == 0 || a[0] == null) {
+  private static Class<?> homogeneous(Object[] a, int off, int len) {
+    if (len == 0 || a[off] == null) {
       return null;
     }
-    Class<?> c = a[0].getClass();
+    Class<?> c = a[off].getClass();
     if (c != Integer.class && c != Long.class && c != Double.class && c != String.class) {
       return null;
     }
-    for (Object o : a) {
+    for (int i = off; i < off + len; i++) {
+      Object o = a[i];
       if (o == null || o.getClass() != c) {
         return null;
       }

@@ -283,6 +283,7 @@ final class PoolSlot implements Child.Handler {
         } finally {
           permits.release();
         }
+        pool.recycle(u); // the child has read the unit's bytes: nothing sends them again
       }
       case Msg.CALL_RESULT -> {
         WorkUnit u = remove(id);

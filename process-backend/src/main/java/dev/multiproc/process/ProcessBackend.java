@@ -44,11 +44,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *       event requests of proxies waiting for their reply) and the {@link FrameWriter} (everything
  *       the child sends, its {@code System.out}/{@code err} included).
  *   <li><b>Protocol.</b> Commands go down the child's stdin as length-prefixed messages; events
- *       come up its stdout as CRC-checked COBS frames of at most PIPE_BUF bytes ({@link Frames}),
- *       so bytes that other code writes straight to fd 1 pass through as the child's output and
- *       never break the channel. Every message carries an id, so one pipe pair carries units,
- *       results, output and queue/event calls at once. The child's {@code System.out}/{@code err}
- *       travel as frames and are printed here line by line.
+ *       come up through a ring buffer in shared memory ({@link Ring}), the child's stdout carrying
+ *       a one-frame doorbell when the parent's reader sleeps, and all events as CRC-checked COBS
+ *       frames of at most PIPE_BUF bytes ({@link Frames}) where there is no ring; bytes that other
+ *       code writes straight to fd 1 pass through as the child's output and never break the
+ *       channel. Every message carries an id, so one channel carries units, results, output and
+ *       queue/event calls at once. The child's {@code System.out}/{@code err} travel as messages
+ *       and are printed here line by line.
  *   <li><b>Data.</b> {@link Codec}: a fast path for numbers, strings and arrays of them, Java
  *       serialization ({@link ObjectCodec}) for the rest; a map's function is serialized once per
  *       call, in the caller's thread, and sent once per child; items and results travel in chunks.
