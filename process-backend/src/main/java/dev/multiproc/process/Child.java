@@ -98,7 +98,7 @@ final class Child {
 
   private static Child start(ProcessBackend backend, String name, boolean daemon, Handler handler, boolean spare) {
     CdsArchive.Trainer[] trainer = new CdsArchive.Trainer[1];
-    Ring ring = backend.settings().sharedMemory() ? Ring.create() : null;
+    Ring ring = backend.takeRing();
     List<String> command = backend.command(trainer, spare, ring);
     Process process;
     try {
@@ -107,9 +107,7 @@ final class Child {
       if (trainer[0] != null) {
         trainer[0].finish();
       }
-      if (ring != null) {
-        ring.deleteFile();
-      }
+      backend.giveBackRing(ring);
       throw new MultiprocException("cannot start a child JVM for " + name + " with " + command.get(0) + ": "
           + e.getMessage() + ". Check multiproc.process.java (a java executable) or leave it unset to use this JVM's.", e);
     }
@@ -502,9 +500,13 @@ final class Child {
           System.err.println("multiproc: the last messages of " + name + " could not be handled: " + e);
         }
       }
-      ring.deleteFile();
     }
     int code = reap();
+    if (!process.isAlive()) {
+      backend.giveBackRing(ring); // the child is gone: nothing writes the ring any more
+    } else if (ring != null) {
+      ring.deleteFile(); // it would not die: its ring serves no one else
+    }
     if (trainer != null) {
       trainer.finish();
       backend.archiveTrained();

@@ -97,6 +97,9 @@ final class ProcessBackend implements Backend {
   // Spare children for Worker.start(): started in the background, adopted by the next worker.
   private final ReentrantLock spareLock = new ReentrantLock();
   private final ArrayDeque<Child> spares = new ArrayDeque<>(); // guarded by spareLock
+  /** Rings of children that are gone, for the next ones ({@link #takeRing}); guarded by lock. */
+  private final ArrayDeque<Ring> freeRings = new ArrayDeque<>();
+  private boolean ringsClosed; // guarded by lock
   private boolean refilling; // guarded by spareLock
   private boolean sparesWanted; // guarded by spareLock: a worker has started, so spares are kept
   private final AtomicInteger spareNumbers = new AtomicInteger();
@@ -398,6 +401,44 @@ final class ProcessBackend implements Backend {
     }
   }
 
+  /**
+   * A ring for the next child ({@link Ring}): one a child that is gone used, or a new one; null
+   * without shared memory.
+   */
+  Ring takeRing() {
+    if (!settings.sharedMemory()) {
+      return null;
+    }
+    lock.lock();
+    try {
+      Ring r = freeRings.pollFirst();
+      if (r != null) {
+        return r;
+      }
+    } finally {
+      lock.unlock();
+    }
+    return Ring.create();
+  }
+
+  /** A child that used {@code ring} is gone (or never started): the ring serves the next, or is deleted once closed. */
+  void giveBackRing(Ring ring) {
+    if (ring == null) {
+      return;
+    }
+    lock.lock();
+    try {
+      if (!ringsClosed) {
+        ring.reset();
+        freeRings.addLast(ring);
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    ring.deleteFile();
+  }
+
   void childGone(Child c) {
     lock.lock();
     try {
@@ -468,6 +509,16 @@ final class ProcessBackend implements Backend {
       lock.unlock();
     }
     hub.close();
+    List<Ring> rings;
+    lock.lock();
+    try {
+      ringsClosed = true; // a child still going gives its ring back to be deleted
+      rings = new ArrayList<>(freeRings);
+      freeRings.clear();
+    } finally {
+      lock.unlock();
+    }
+    rings.forEach(Ring::deleteFile);
     if (!interrupted) {
       lifecycle.awaitUntil(() -> threads.liveThreads() + waiters.liveThreads() == 0,
           Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));

@@ -26,8 +26,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Plain {@link ByteBuffer} reads and writes with {@link VarHandle} fences, not a VarHandle view:
  * a view costs a cold child JVM milliseconds to set up, and a child uses the ring from its first
- * message. The file is deleted as soon as the child has mapped it (and by the parent when the child
- * is gone); files of a parent that was killed are deleted by the next ring made on this machine.
+ * message. A ring outlives its child: the backend hands it, {@linkplain #reset reset}, to the next
+ * child it starts, so there are never more rings than children alive at once (Java cannot unmap a
+ * file, and the parent's mapping of a ring would otherwise hold its megabyte of shared memory until
+ * the collector found it), and deletes the files when it closes; files of a parent that was killed
+ * are deleted by the next ring made on this machine ({@link SharedFile}).
  */
 final class Ring {
 
@@ -92,7 +95,7 @@ final class Ring {
   }
 
   /**
-   * Maps the ring the parent made for this child, if it made one, and deletes its file.
+   * Maps the ring the parent made for this child, if it made one.
    *
    * @param bell the pipe to the parent, for the doorbell
    * @return the ring, or null if there is none (the child then writes every message to the pipe)
@@ -102,15 +105,12 @@ final class Ring {
     return path == null ? null : open(path, bell);
   }
 
-  /** Maps the ring at {@code path} as its writer and deletes the file; null if it cannot be mapped. */
+  /** Maps the ring at {@code path} as its writer; null if it cannot be mapped. */
   static Ring open(String path, OutputStream bell) {
-    Path file = Path.of(path);
     try {
-      return new Ring(SharedFile.map(file, DATA + CAPACITY), null, bell);
+      return new Ring(SharedFile.map(Path.of(path), DATA + CAPACITY), null, bell);
     } catch (IOException | RuntimeException e) {
       return null; // the parent reads the pipe as well: nothing is lost, only speed
-    } finally {
-      SharedFile.deleteQuietly(file);
     }
   }
 
@@ -119,7 +119,16 @@ final class Ring {
     return file.toString();
   }
 
-  /** The child is gone: delete the file if the child did not (the mapping stays until collected). */
+  /** Empties the ring for a new child. Only once the child that used it is gone. */
+  void reset() {
+    position = 0;
+    buffer.putLong(HEAD, 0);
+    buffer.putLong(TAIL, 0);
+    buffer.putInt(SLEEPY, 0);
+    VarHandle.fullFence();
+  }
+
+  /** Deletes the file (the mapping stays until collected). */
   void deleteFile() {
     if (file != null) {
       SharedFile.deleteQuietly(file);

@@ -70,7 +70,6 @@ class RingTest {
     OutputStream bellOut = Channels.newOutputStream(pipe.sink());
     Ring writer = Ring.open(reader.path(), bellOut);
     assertThat(writer).isNotNull();
-    assertThat(Path.of(reader.path())).as("deleted once the writer has mapped it").doesNotExist();
 
     // Sizes around the record limit and the capacity, so records wrap at the ring's end and long
     // messages go in pieces; and tiny ones, many, so the reader keeps going to sleep.
@@ -135,6 +134,29 @@ class RingTest {
     assertThat(bells.get()).as("the reader slept and was woken").isPositive();
     pipe.sink().close();
     pipe.source().close();
+    reader.deleteFile();
+    assertThat(Path.of(reader.path())).doesNotExist();
+  }
+
+  @Test
+  void aResetRingServesANewWriterFromTheStart() throws IOException {
+    Ring reader = Ring.create();
+    Ring first = Ring.open(reader.path(), OutputStream.nullOutputStream());
+    byte[] big = message(new Random(2), Ring.CAPACITY / 3);
+    Collector collector = new Collector();
+    for (int i = 0; i < 5; i++) { // past the end of the ring: positions are not at zero
+      first.write(Buf.wrap(new byte[] {9}), Buf.wrap(big));
+      reader.drain(collector, reader.published());
+    }
+    // the first writer's process is gone; a new one maps the same file
+    reader.reset();
+    Ring second = Ring.open(reader.path(), OutputStream.nullOutputStream());
+    second.write(Buf.wrap(new byte[] {7, 7}), null);
+    collector.messages.clear();
+    reader.drain(collector, reader.published());
+    assertThat(collector.messages).hasSize(1);
+    assertThat(collector.messages.get(0)).containsExactly(7, 7);
+    reader.deleteFile();
   }
 
   @Test
