@@ -452,6 +452,7 @@ final class Child {
   private void readLoop() {
     Reassembler sink = new Reassembler();
     Frames.Parser parser = new Frames.Parser(sink);
+    Ring ring = mappedRing();
     RingReader fromRing = ring == null ? null : new RingReader();
     byte[] buf = new byte[1 << 16];
     boolean trusted = true;
@@ -492,20 +493,18 @@ final class Child {
       kill();
     }
     parser.end();
-    if (ring != null) {
-      if (trusted) {
-        try {
-          ring.drain(fromRing, ring.published()); // what the child published last
-        } catch (RuntimeException | Error e) {
-          System.err.println("multiproc: the last messages of " + name + " could not be handled: " + e);
-        }
+    if (ring != null && trusted) {
+      try {
+        ring.drain(fromRing, ring.published()); // what the child published last
+      } catch (RuntimeException | Error e) {
+        System.err.println("multiproc: the last messages of " + name + " could not be handled: " + e);
       }
     }
     int code = reap();
-    if (!process.isAlive()) {
+    if (ring != null && !process.isAlive()) {
       backend.giveBackRing(ring); // the child is gone: nothing writes the ring any more
-    } else if (ring != null) {
-      ring.deleteFile(); // it would not die: its ring serves no one else
+    } else if (this.ring != null) {
+      this.ring.deleteFile(); // unmapped, or its child would not die: it serves no one else
     }
     if (trainer != null) {
       trainer.finish();
@@ -564,6 +563,26 @@ final class Child {
   /** Java reports death by signal N as 128 + N; Python's convention is -N. */
   static int exitCode(int raw) {
     return raw > 128 && raw <= 128 + 64 ? -(raw - 128) : raw;
+  }
+
+  /**
+   * The child's ring, mapped here (on the reader thread, not before the launch: a cold JVM's first
+   * {@code FileChannel.map} costs 30-50 ms, which then overlaps the child's own start); null if it
+   * has none, or if it cannot be mapped, in which case the child, whose messages would be lost, is
+   * stopped (a pool replaces it; a worker fails with its exit).
+   */
+  private Ring mappedRing() {
+    if (ring == null) {
+      return null;
+    }
+    try {
+      ring.map();
+      return ring;
+    } catch (IOException | RuntimeException e) {
+      System.err.println("multiproc: cannot map the shared memory of " + name + "; stopping the child: " + e);
+      kill();
+      return null;
+    }
   }
 
   /** Passes the ring's records on as the pipe's frames are: a message's first piece from a copy, the rest straight into it. */

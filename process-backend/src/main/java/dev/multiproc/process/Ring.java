@@ -53,7 +53,8 @@ final class Ring {
 
   private static final System.Logger LOG = System.getLogger("dev.multiproc.process");
 
-  private final ByteBuffer buffer;
+  /** The mapping; in the parent, made by the reader thread ({@link #map}), off the path that starts the child. */
+  private ByteBuffer buffer;
   /** The file, in the parent until the child is gone; null in the child. */
   private final Path file;
   /** The writer's head or the reader's tail: each side keeps its own. */
@@ -69,7 +70,7 @@ final class Ring {
   private final byte[] bellFrame;
 
   private Ring(ByteBuffer buffer, Path file, OutputStream bell) {
-    this.buffer = buffer.order(ByteOrder.nativeOrder());
+    this.buffer = buffer == null ? null : buffer.order(ByteOrder.nativeOrder());
     this.file = file;
     this.bell = bell;
     if (bell != null) {
@@ -83,14 +84,26 @@ final class Ring {
 
   // ------------------------------------------------------------------ making and mapping
 
-  /** @return a new ring for a child about to start, or null if none can be made (said at DEBUG) */
+  /**
+   * Makes a new ring's file for a child about to start; the parent maps it later, on the child's
+   * reader thread ({@link #map}): a JVM's first {@code FileChannel.map} costs it 30-50 ms, which
+   * then overlaps the child's own start instead of delaying it.
+   *
+   * @return the ring, or null if no file can be made (said at DEBUG)
+   */
   static Ring create() {
     try {
-      SharedFile f = SharedFile.create(PREFIX, DATA + CAPACITY);
-      return new Ring(f.buffer(), f.path(), null);
+      return new Ring(null, SharedFile.createFile(PREFIX, DATA + CAPACITY), null);
     } catch (IOException e) {
       LOG.log(Level.DEBUG, () -> "no shared memory for a child's messages (" + e + "): they go through its stdout pipe");
       return null;
+    }
+  }
+
+  /** Maps a ring {@link #create} made, once; the reader thread, before its first look. */
+  void map() throws IOException {
+    if (buffer == null) {
+      buffer = SharedFile.map(file, DATA + CAPACITY).order(ByteOrder.nativeOrder());
     }
   }
 
@@ -121,6 +134,9 @@ final class Ring {
 
   /** Empties the ring for a new child. Only once the child that used it is gone. */
   void reset() {
+    if (buffer == null) {
+      return; // never mapped, so never written: as new
+    }
     position = 0;
     buffer.putLong(HEAD, 0);
     buffer.putLong(TAIL, 0);

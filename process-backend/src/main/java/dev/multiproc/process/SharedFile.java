@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
+import java.io.File;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A file the parent and its children map to share memory ({@link Ring}, {@link ValueSlab}): under
@@ -28,10 +30,28 @@ record SharedFile(Path path, MappedByteBuffer buffer) {
    * @throws IOException if it cannot be made (the file is then gone)
    */
   static SharedFile create(String prefix, long size) throws IOException {
+    Path file = createFile(prefix, size);
+    try {
+      return new SharedFile(file, map(file, size));
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(file);
+      throw e instanceof IOException io ? io : new IOException(e);
+    }
+  }
+
+  /**
+   * Makes the file of {@link #create} without mapping it. Named by pid, a counter and the clock
+   * (a random UUID would set up {@code SecureRandom}: 37 ms in a cold JVM); {@code CREATE_NEW}
+   * never takes another's file.
+   */
+  static Path createFile(String prefix, long size) throws IOException {
     Path shm = Path.of("/dev/shm");
     Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-    deleteStale(dir, prefix);
-    Path file = dir.resolve(prefix + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+    if (SWEPT.add(prefix)) {
+      deleteStale(dir, prefix);
+    }
+    Path file = dir.resolve(prefix + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet() + "-"
+        + Long.toHexString(System.nanoTime()));
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(size, 64 << 10));
       for (long at = 0; at < size; at += zeros.capacity()) {
@@ -40,12 +60,16 @@ record SharedFile(Path path, MappedByteBuffer buffer) {
           ch.write(zeros, at + zeros.position());
         }
       }
-      return new SharedFile(file, ch.map(FileChannel.MapMode.READ_WRITE, 0, size));
+      return file;
     } catch (IOException | RuntimeException e) {
       deleteQuietly(file);
       throw e instanceof IOException io ? io : new IOException(e);
     }
   }
+
+  private static final AtomicLong COUNTER = new AtomicLong();
+  /** The prefixes whose stale files this JVM has swept: once each is enough. */
+  private static final Set<String> SWEPT = ConcurrentHashMap.newKeySet();
 
   /** Maps an existing file of {@code size} bytes. */
   static MappedByteBuffer map(Path file, long size) throws IOException {
@@ -62,21 +86,24 @@ record SharedFile(Path path, MappedByteBuffer buffer) {
     }
   }
 
-  /** Deletes the files with this prefix whose parent is gone. */
+  /** Deletes the files with this prefix whose parent is gone (a plain listing: no glob to compile). */
   private static void deleteStale(Path dir, String prefix) {
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, prefix + "*")) {
-      for (Path f : files) {
-        String rest = f.getFileName().toString().substring(prefix.length());
-        try {
-          if (ProcessHandle.of(Long.parseLong(rest.substring(0, rest.indexOf('-')))).isEmpty()) {
-            Files.deleteIfExists(f);
-          }
-        } catch (RuntimeException | IOException e) {
-          // not ours, or in use: leave it
-        }
+    String[] names = new File(dir.toString()).list();
+    if (names == null) {
+      return; // cannot list: nothing to clean
+    }
+    for (String name : names) {
+      if (!name.startsWith(prefix)) {
+        continue;
       }
-    } catch (IOException | RuntimeException e) {
-      // cannot list: nothing to clean
+      String rest = name.substring(prefix.length());
+      try {
+        if (ProcessHandle.of(Long.parseLong(rest.substring(0, rest.indexOf('-')))).isEmpty()) {
+          Files.deleteIfExists(dir.resolve(name));
+        }
+      } catch (RuntimeException | IOException e) {
+        // not ours, or in use: leave it
+      }
     }
   }
 }

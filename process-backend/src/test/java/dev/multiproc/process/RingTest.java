@@ -66,6 +66,7 @@ class RingTest {
   void messagesOfEverySizeArriveWholeAndInOrderWhileTheReaderSleepsBetweenThem() throws Exception {
     Ring reader = Ring.create();
     assertThat(reader).as("this machine has shared memory or a temporary directory to map").isNotNull();
+    reader.map();
     Pipe pipe = Pipe.open();
     OutputStream bellOut = Channels.newOutputStream(pipe.sink());
     Ring writer = Ring.open(reader.path(), bellOut);
@@ -141,6 +142,7 @@ class RingTest {
   @Test
   void aResetRingServesANewWriterFromTheStart() throws IOException {
     Ring reader = Ring.create();
+    reader.map();
     Ring first = Ring.open(reader.path(), OutputStream.nullOutputStream());
     byte[] big = message(new Random(2), Ring.CAPACITY / 3);
     Collector collector = new Collector();
@@ -162,6 +164,7 @@ class RingTest {
   @Test
   void whatWasPublishedIsThereForTheReaderAfterTheWriterIsGone() throws IOException {
     Ring reader = Ring.create();
+    reader.map();
     Ring writer = Ring.open(reader.path(), OutputStream.nullOutputStream());
     byte[] big = message(new Random(1), 3 * Ring.MAX_RECORD);
     writer.write(Buf.wrap(new byte[] {1, 2, 3}), null);
