@@ -32,7 +32,7 @@ final class ChildChannel {
   private volatile boolean exiting;
 
   private final FileOutputStream pipe = new FileOutputStream(FileDescriptor.out);
-  private final FrameWriter out = new FrameWriter(pipe, null);
+  private final FrameWriter out = new FrameWriter(pipe, Ring.openInChild(pipe));
   private final ParentCalls calls = new ParentCalls(out);
   private final ProxyRefs refs = new ProxyRefs(out);
   private final ChildExecutor executor = new ChildExecutor(this, out, refs);
@@ -77,21 +77,6 @@ final class ChildChannel {
 
   void hello() {
     send(Msg.HELLO, 0, null);
-    if (System.getProperty(Ring.PROPERTY) != null) {
-      // A JVM's first FileChannel.map costs it 30-50 ms: mapped beside the child's start, not
-      // before its hello; messages go down the pipe until then.
-      Thread mapper = new Thread("multiproc-child-ring") {
-        @Override
-        public void run() {
-          Ring r = Ring.openInChild(pipe);
-          if (r != null) {
-            out.useRing(r);
-          }
-        }
-      };
-      mapper.setDaemon(true);
-      mapper.start();
-    }
   }
 
   // ------------------------------------------------------------------ for the proxies

@@ -19,8 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
 final class FrameWriter {
 
   private final OutputStream rawOut;
-  /** The shared-memory lane to the parent, once mapped ({@link #useRing}); until then every message goes down the pipe. */
-  private Ring ring; // guarded by writeLock
+  /** The shared-memory lane to the parent, or null: then every message is written to the pipe. */
+  private final Ring ring;
 
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Condition written = writeLock.newCondition();
@@ -34,28 +34,11 @@ final class FrameWriter {
 
   /**
    * @param rawOut the pipe to the parent (file descriptor 1); the JVM halts if a write to it fails
-   * @param ring the ring to the parent, or null for none (yet)
+   * @param ring the ring to the parent, or null for none
    */
   FrameWriter(OutputStream rawOut, Ring ring) {
     this.rawOut = rawOut;
     this.ring = ring;
-  }
-
-  /**
-   * From now on messages go through {@code ring}. Waits until every message sent down the pipe is
-   * written: the parent reads what the pipe holds before it handles the ring's records, so no
-   * message overtakes an earlier one.
-   */
-  void useRing(Ring r) {
-    writeLock.lock();
-    try {
-      while (writing || outbox.frames > 0) {
-        written.awaitUninterruptibly();
-      }
-      ring = r;
-    } finally {
-      writeLock.unlock();
-    }
   }
 
   /** Frames waiting to be written, with the offset where each ends. */

@@ -28,8 +28,17 @@ record ProcessSettings(String java, List<String> jvmOptions, ChildClassPath clas
   /** The system property that tells a spare child to warm itself up while it waits. */
   static final String WARM_PROPERTY = "multiproc.child.warm";
 
-  /** Options every child gets first: a child out of memory dies (and is replaced) rather than limp on. */
-  static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+ExitOnOutOfMemoryError");
+  /**
+   * Options every child gets first: a child out of memory dies (and is replaced) rather than limp
+   * on; and core reflection uses the JVM's native accessors, not method handles spun on first use
+   * (JEP 416), which a young JVM pays for in tens of milliseconds: 30-50 ms for its first
+   * {@code FileChannel.map} (the channel's {@link Ring}) and more for the first objects Java
+   * serialization builds. Measured on the process backend: a fresh pool's first map 20% faster,
+   * {@code start()} + {@code join()} of a worker 10-20% faster (benchmarks/RESULTS.md). A hot
+   * reflective call is slower this way; {@code -Djdk.reflect.useNativeAccessorOnly=false} in
+   * {@code jvm-options} turns it back.
+   */
+  static final List<String> DEFAULT_JVM_OPTIONS = List.of("-XX:+ExitOnOutOfMemoryError", "-Djdk.reflect.useNativeAccessorOnly=true");
 
   /**
    * The collector children get unless {@code jvm-options} choose one: a child is one worker thread,

@@ -34,6 +34,16 @@ class ProcessSettingsTest {
         .doesNotContain(ProcessSettings.DEFAULT_GC);
   }
 
+  @Test
+  void childrenReflectThroughNativeAccessorsUnlessTheUserSaysOtherwiseLater() {
+    List<String> c = command(null);
+    assertThat(c).contains("-Djdk.reflect.useNativeAccessorOnly=true");
+    List<String> own = command("-Djdk.reflect.useNativeAccessorOnly=false");
+    // the JVM takes the last -D of a name: the user's comes after the default
+    assertThat(own.lastIndexOf("-Djdk.reflect.useNativeAccessorOnly=false"))
+        .isGreaterThan(own.indexOf("-Djdk.reflect.useNativeAccessorOnly=true"));
+  }
+
   /** A setting the provider does not declare is reported as "not a multiproc setting and ignored". */
   @Test
   void everySettingTheReadmeDocumentsIsDeclared() throws IOException {
