@@ -2,6 +2,7 @@
 module dev.multiproc.tck {
   requires transitive dev.multiproc;
   requires transitive org.junit.jupiter.api;
+  requires transitive java.logging; // LogCapture
   requires org.assertj.core;
   requires com.google.common.testlib;
 

@@ -12,6 +12,7 @@ import dev.multiproc.TaskFailedException;
 import dev.multiproc.WorkerDiedException;
 import dev.multiproc.spi.BackendConfig;
 import dev.multiproc.tck.Await;
+import dev.multiproc.tck.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -95,23 +96,7 @@ class ProcessFaultsIT {
   @Test
   void systemExitInATaskFailsItWithTheExitCodeAndMapNamesTheItem() {
     Backend b = open(Map.of());
-    java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.multiproc.process");
-    List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Handler capture = new java.util.logging.Handler() {
-      @Override
-      public void publish(java.util.logging.LogRecord r) {
-        if (r.getLevel() == java.util.logging.Level.WARNING) {
-          warnings.add(r.getMessage());
-        }
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    log.addHandler(capture);
+    LogCapture log = LogCapture.of("dev.multiproc.process");
     try (Pool pool = b.newPool(PoolOptions.builder().name("exits").workers(2).build())) {
       long start = System.nanoTime();
       assertThatThrownBy(() -> pool.map(i -> {
@@ -127,10 +112,12 @@ class ProcessFaultsIT {
           .hasMessageContaining("item 5");
       timing("System.exit(7) in a task to WorkerDiedException", start);
       assertThat(pool.map(i -> i * 2, List.of(1, 2, 3), 1)).containsExactly(2, 4, 6);
+      List<String> warnings = log.records().stream()
+          .filter(r -> r.getLevel() == java.util.logging.Level.WARNING).map(java.util.logging.LogRecord::getMessage).toList();
       assertThat(warnings).as("the death is logged at WARNING").anySatisfy(w -> assertThat(w)
           .startsWith("pool exits: worker exits-").contains("died with exit code 7 while running item 5; starting a replacement."));
     } finally {
-      log.removeHandler(capture);
+      log.close();
     }
   }
 

@@ -6,13 +6,11 @@ import dev.multiproc.Backend;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.spi.BackendConfig;
+import dev.multiproc.tck.LogCapture;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,21 +24,8 @@ class ShutdownWarningIT {
 
   @Test
   void aChildThatDoesNotExitAfterCloseIsKilledWithAWarningNamingTheSetting() throws Exception {
-    List<LogRecord> records = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        records.add(r);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    Logger logger = Logger.getLogger("dev.multiproc");
-    logger.addHandler(capture);
+    LogCapture log = LogCapture.of("dev.multiproc");
+    List<LogRecord> records = log.records();
     long pid;
     try (Backend b = new ProcessBackendProvider().open(BackendConfig.of("process", Map.of("shutdown-timeout", "1s")))) {
       Pool pool = b.newPool(PoolOptions.builder().name("frozen").workers(1).build());
@@ -52,7 +37,7 @@ class ShutdownWarningIT {
       assertThat(ProcessHandle.of(pid).map(h -> h.onExit().orTimeout(30, TimeUnit.SECONDS).join()))
           .as("the stopped child was killed").isPresent();
     } finally {
-      logger.removeHandler(capture);
+      log.close();
     }
     assertThat(records).anySatisfy(r -> {
       assertThat(r.getLevel()).isEqualTo(java.util.logging.Level.WARNING);

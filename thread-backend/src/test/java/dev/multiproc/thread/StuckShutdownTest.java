@@ -6,15 +6,13 @@ import dev.multiproc.Backend;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.spi.BackendConfig;
+import dev.multiproc.tck.LogCapture;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,21 +38,8 @@ class StuckShutdownTest {
 
   @Test
   void aShutdownThatWaitsOnAStuckTaskLogsAWarning() throws Exception {
-    List<LogRecord> records = new CopyOnWriteArrayList<>();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        records.add(r);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    Logger logger = Logger.getLogger("dev.multiproc");
-    logger.addHandler(capture);
+    LogCapture log = LogCapture.of("dev.multiproc");
+    List<LogRecord> records = log.records();
     Backend b = new ThreadBackendProvider().open(BackendConfig.of("thread", Map.of("shutdown-timeout", "2s")));
     try {
       Pool pool = b.newPool(PoolOptions.builder().name("stuck").workers(1).build());
@@ -68,7 +53,7 @@ class StuckShutdownTest {
           .contains("these threads still run: [stuck-1]"));
     } finally {
       RELEASE.countDown();
-      logger.removeHandler(capture);
+      log.close();
       b.close();
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
