@@ -30,6 +30,28 @@ class CodecTest {
   }
 
   @Test
+  void numberColumnsGrowABufferTooSmallForThem() {
+    Object[][] columns = {
+        {1, -2, Integer.MAX_VALUE, 0},
+        {1L, -2L, Long.MIN_VALUE, 1L << 40},
+        {0.5, -0.0, Double.NaN, Double.NEGATIVE_INFINITY},
+        {"a", "bc", ""},
+    };
+    for (Object[] column : columns) {
+      Object[] many = new Object[1000];
+      for (int i = 0; i < many.length; i++) {
+        many[i] = column[i % column.length];
+      }
+      Buf b = new Buf(16); // a reused buffer can be far smaller than the column
+      b.writeByte(7);
+      Codec.writeArray(many, 0, many.length, "item", 0, b);
+      Buf.In in = new Buf.In(b.toByteArray());
+      assertThat(in.readByte()).isEqualTo(7);
+      assertThat(Codec.readArray(in)).containsExactly(many);
+    }
+  }
+
+  @Test
   void aLambdaCapturingFastValuesGoesByReferenceAndOneThatCapturesNothingComesBackOnce() throws Exception {
     TaskFunction<Integer, Integer> square = x -> x * x;
     byte[] wire = Codec.encodeValue(square, "function");

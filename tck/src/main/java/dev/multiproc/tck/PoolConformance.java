@@ -21,6 +21,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -65,6 +66,41 @@ public abstract class PoolConformance extends ConformanceSuite {
       }, items);
       assertThat(squares).containsExactlyElementsOf(items.stream().map(x -> x * x).toList());
       squares.add(-1); // a new mutable list
+    }
+  }
+
+  @Test
+  @DisplayName("map carries ints, longs, doubles and strings, and results whose type changes within a chunk, applying the task once per item")
+  void mapCarriesEveryKindOfValue() throws InterruptedException {
+    int n = 1000;
+    List<Long> longs = new ArrayList<>();
+    List<Double> doubles = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      longs.add(i * 3_000_000_007L - 5);
+      doubles.add(i % 97 == 0 ? Double.NaN : i % 89 == 0 ? -0.0 : i % 83 == 0 ? Double.NEGATIVE_INFINITY : i / 7.0);
+    }
+    Queue<Integer> applied = queue();
+    try (Pool pool = pool(2)) {
+      assertThat(pool.map(x -> x + 1, longs)).containsExactlyElementsOf(longs.stream().map(x -> x + 1).toList());
+      assertThat(pool.map(x -> -x, doubles)).containsExactlyElementsOf(doubles.stream().map(x -> -x).toList());
+      assertThat(pool.map(x -> x / 2.0, range(0, n))).containsExactlyElementsOf(range(0, n).stream().map(x -> x / 2.0).toList());
+      assertThat(pool.map(x -> "<" + x + ">", range(0, n))).containsExactlyElementsOf(range(0, n).stream().map(x -> "<" + x + ">").toList());
+
+      // Whole chunks of ints whose results are ints, but for a long, a string and a null partway through.
+      TaskFunction<Integer, Object> odd = x -> {
+        applied.put(x);
+        return x % 100 == 37 ? (Object) (long) x : x % 100 == 61 ? "s" + x : x % 100 == 83 ? null : (Object) (x * 3);
+      };
+      List<Object> expected = new ArrayList<>();
+      for (int x = 0; x < n; x++) {
+        expected.add(x % 100 == 37 ? (Object) (long) x : x % 100 == 61 ? "s" + x : x % 100 == 83 ? null : (Object) (x * 3));
+      }
+      assertThat(pool.map(odd, range(0, n), 250)).containsExactlyElementsOf(expected);
+      List<Integer> seen = new ArrayList<>();
+      for (Optional<Integer> x = applied.tryGet(); x.isPresent(); x = applied.tryGet()) {
+        seen.add(x.get());
+      }
+      assertThat(seen).as("the task ran once per item").containsExactlyInAnyOrderElementsOf(range(0, n));
     }
   }
 
