@@ -30,6 +30,8 @@ final class ChildExecutor {
   private Object stopResult;
   private Throwable stopFailure;
   private final Buf resultBuf = new Buf(1 << 12); // executor thread only: see resultBuffer(int)
+  /** The last chunk's column of numbers, which nothing keeps: the next chunk's are read into it if they fit exactly. */
+  private Object spareColumn;
   /** What the pool's initializer threw here, if it did: every unit then fails with it. */
   private Throwable initFailure;
 
@@ -207,6 +209,7 @@ final class ChildExecutor {
           try {
             if (type == Msg.CHUNK) {
               runChunk(id, m);
+              channel.recycle(m.bytes); // nothing keeps a chunk's bytes once it ran
             } else {
               runCall(id, m);
             }
@@ -262,7 +265,7 @@ final class ChildExecutor {
     Object fn = functions.get(slot);
     Object column;
     try {
-      column = Codec.readColumn(m);
+      column = Codec.readColumn(m, spareColumn);
     } catch (RuntimeException e) {
       unitFailed(unit, received("items", e));
       return;
@@ -283,16 +286,19 @@ final class ChildExecutor {
       int[] r = Codec.spareInts(n);
       done = applyInts(f, v, r);
       numbers = r;
+      spareColumn = v;
     } else if (column instanceof long[] v) {
       n = v.length;
       long[] r = Codec.spareLongs(n);
       done = applyLongs(f, v, r);
       numbers = r;
+      spareColumn = v;
     } else if (column instanceof double[] v) {
       n = v.length;
       double[] r = Codec.spareDoubles(n);
       done = applyDoubles(f, v, r);
       numbers = r;
+      spareColumn = v;
     } else {
       n = ((Object[]) column).length;
       done = 0;

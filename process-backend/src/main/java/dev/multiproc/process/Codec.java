@@ -296,31 +296,39 @@ final class Codec {
    * {@code long[]} or {@code double[]} for those fast paths, else an {@code Object[]}.
    */
   static Object readColumn(Buf.In in) {
+    return readColumn(in, null);
+  }
+
+  /**
+   * As {@link #readColumn(Buf.In)}, reading numbers into {@code reuse} if it is a primitive array
+   * of their type and exactly their number (a caller that no longer needs its last column).
+   */
+  static Object readColumn(Buf.In in, Object reuse) {
     int tag = in.bytes[in.pos] & 0xFF;
     if (tag != INT_ARRAY && tag != LONG_ARRAY && tag != DOUBLE_ARRAY) {
       return readArray(in);
     }
     in.readByte();
-    return numbers(tag, in);
+    return numbers(tag, in, reuse);
   }
 
-  /** The numbers of a column whose tag was read: one primitive array. */
-  private static Object numbers(int tag, Buf.In in) {
+  /** The numbers of a column whose tag was read: one primitive array ({@code reuse} if it fits). */
+  private static Object numbers(int tag, Buf.In in, Object reuse) {
     int n = (int) in.readVarLong();
     // one bounds check and one bulk copy (big-endian, as Buf writes) per column, not per number
     switch (tag) {
       case INT_ARRAY -> {
-        int[] a = new int[n];
+        int[] a = reuse instanceof int[] r && r.length == n ? r : new int[n];
         ByteBuffer.wrap(in.bytes, in.skip(4L * n), 4 * n).asIntBuffer().get(a);
         return a;
       }
       case LONG_ARRAY -> {
-        long[] a = new long[n];
+        long[] a = reuse instanceof long[] r && r.length == n ? r : new long[n];
         ByteBuffer.wrap(in.bytes, in.skip(8L * n), 8 * n).asLongBuffer().get(a);
         return a;
       }
       default -> {
-        double[] a = new double[n];
+        double[] a = reuse instanceof double[] r && r.length == n ? r : new double[n];
         ByteBuffer.wrap(in.bytes, in.skip(8L * n), 8 * n).asDoubleBuffer().get(a);
         return a;
       }
@@ -333,7 +341,7 @@ final class Codec {
       return (Object[]) readJava(in);
     }
     if (tag == INT_ARRAY || tag == LONG_ARRAY || tag == DOUBLE_ARRAY) {
-      return box(numbers(tag, in));
+      return box(numbers(tag, in, null));
     }
     if (tag != STRING_ARRAY) {
       throw new IllegalStateException("unknown array tag " + tag);
