@@ -50,7 +50,7 @@ final class BackendSelection {
           found.add(it.next());
         } catch (ServiceConfigurationError e) {
           failures.add(e.getMessage());
-          Multiproc.LOG.log(System.Logger.Level.WARNING, "a multiproc backend provider failed to load", e);
+          Multiproc.Log.LOG.log(System.Logger.Level.WARNING, "a multiproc backend provider failed to load", e);
         }
       }
       return of(found, failures);

@@ -53,7 +53,16 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Multiproc {
 
-  static final System.Logger LOG = System.getLogger("dev.multiproc");
+  /**
+   * The library's logger, made on first use: getting a logger starts the logging framework
+   * ({@code java.util.logging}, 15-40 ms of a JVM's start), which a program that opens a backend by
+   * name and logs nothing should not pay.
+   */
+  static final class Log {
+    static final System.Logger LOG = System.getLogger("dev.multiproc");
+
+    private Log() {}
+  }
 
   private static final ReentrantLock LOCK = new ReentrantLock();
   private static final Map<String, Backend> SHARED = new HashMap<>();
@@ -76,7 +85,7 @@ public final class Multiproc {
       if (defaultBackend == null) {
         BackendSelection.Providers providers = loadProviders();
         BackendSelection.Choice choice = BackendSelection.chooseDefault(providers, BackendConfig::lookup);
-        LOG.log(verbose() ? Level.INFO : Level.DEBUG,
+        Log.LOG.log(verbose() ? Level.INFO : Level.DEBUG,
             () -> "multiproc backend: " + choice.provider().name() + " (" + choice.reason() + ")");
         defaultBackend = shared(choice.provider());
       }
@@ -421,10 +430,10 @@ public final class Multiproc {
     try {
       List<String> env = System.getenv().keySet().stream().filter(k -> k.startsWith("MULTIPROC_")).toList();
       for (String m : ConfigCheck.unknown(BackendConfig.allKeys(), env, loadProviders().byName().values())) {
-        LOG.log(Level.WARNING, m);
+        Log.LOG.log(Level.WARNING, m);
       }
     } catch (RuntimeException e) {
-      LOG.log(Level.DEBUG, "checking the multiproc settings failed", e);
+      Log.LOG.log(Level.DEBUG, "checking the multiproc settings failed", e);
     }
   }
 
@@ -455,7 +464,7 @@ public final class Multiproc {
       try {
         b.close();
       } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "closing the " + b.name() + " backend at exit failed", e);
+        Log.LOG.log(Level.WARNING, "closing the " + b.name() + " backend at exit failed", e);
       }
     }
   }

@@ -50,7 +50,10 @@ public final class LocalBackend implements Backend {
 
   /** How long closing waits before it warns that threads ignore their interrupts. */
   private static final Duration NOTICE = Duration.ofSeconds(1);
-  private static final System.Logger LOG = System.getLogger("dev.multiproc");
+  /** Made on first use: a logger starts the logging framework (15-40 ms), which a backend that logs nothing should not pay. */
+  private static final class Log {
+    static final System.Logger LOG = System.getLogger("dev.multiproc");
+  }
 
   private final String name;
   private final ThreadMaker threads;
@@ -257,11 +260,11 @@ public final class LocalBackend implements Backend {
       return;
     }
     String key = "multiproc." + name + ".shutdown-timeout";
-    LOG.log(System.Logger.Level.WARNING, "closing the " + name + " backend waits for threads that go on after"
+    Log.LOG.log(System.Logger.Level.WARNING, "closing the " + name + " backend waits for threads that go on after"
         + " being interrupted (a task in code that ignores interrupts): " + threads.runningThreadNames()
         + "; it waits at most " + key + "=" + shutdownTimeout + ".");
     if (!lifecycle.awaitUntil(() -> threads.liveThreads() == 0, shutdownTimeout.minus(first))) {
-      LOG.log(System.Logger.Level.WARNING, "the " + name + " backend is closed, but after " + key + "="
+      Log.LOG.log(System.Logger.Level.WARNING, "the " + name + " backend is closed, but after " + key + "="
           + shutdownTimeout + " these threads still run: " + threads.runningThreadNames()
           + ". Java cannot stop a thread; pool threads are daemons, a non-daemon worker keeps the JVM alive.");
     }

@@ -60,7 +60,6 @@ record ChildClassPath(String classPath, String modulePath, String upgradeModuleP
   /** Longer class paths go to an argument file: well below Windows' 32K and Linux's 128K per argument. */
   static final int ARGFILE_THRESHOLD = 16_000;
 
-  private static final System.Logger LOG = System.getLogger("dev.multiproc.process");
 
   /**
    * The children's class path from {@code multiproc.process.class-path}, or else derived from this
@@ -108,7 +107,7 @@ record ChildClassPath(String classPath, String modulePath, String upgradeModuleP
     // launchers; a child needs them for the tasks it runs, but a loader that hides them may
     // hold nothing a task uses: warn.
     if (context != null && context != anchor.getClassLoader()) {
-      collect(context, properties, entries, problem -> LOG.log(System.Logger.Level.WARNING, problem
+      collect(context, properties, entries, problem -> ProcessLog.LOG.log(System.Logger.Level.WARNING, problem
           + " It is this thread's context class loader: tasks whose classes only it holds will not load in"
           + " child JVMs. Set " + KEY + " if they need them."));
     }

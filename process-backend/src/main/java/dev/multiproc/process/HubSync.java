@@ -54,7 +54,6 @@ import java.util.function.Predicate;
  */
 final class HubSync {
 
-  private static final System.Logger LOG = System.getLogger("dev.multiproc.process");
 
   // kinds
   static final int LOCK = 1;
@@ -579,14 +578,14 @@ final class HubSync {
       if (n > 0) {
         int released = n;
         String type = what;
-        LOG.log(Level.DEBUG, () -> peer + " died holding " + released + " " + type + " #" + idOf(o)
+        ProcessLog.LOG.log(Level.DEBUG, () -> peer + " died holding " + released + " " + type + " #" + idOf(o)
             + "; released it for the others");
       }
     }
     for (LocalConnection<byte[]> end : peer.ends) {
       if (!end.isClosed()) {
         end.close();
-        LOG.log(Level.DEBUG, () -> peer + " died; closed the pipe end it used");
+        ProcessLog.LOG.log(Level.DEBUG, () -> peer + " died; closed the pipe end it used");
       }
     }
   }

@@ -21,7 +21,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class PoolSlot implements Child.Handler {
 
-  private static final System.Logger LOG = System.getLogger("dev.multiproc.process");
 
   private final ProcessPool pool;
   private final ProcessBackend backend;
@@ -417,7 +416,7 @@ final class PoolSlot implements Child.Handler {
     }
     if (!pool.isEnding() && !killedForTimeout) { // ends the pool itself brings about are no news
       String running = lost.isEmpty() || !initialized ? "" : " while running " + describe(lost.get(0));
-      LOG.log(System.Logger.Level.WARNING, () -> "pool " + pool.options().name() + ": worker " + name + " (pid "
+      ProcessLog.LOG.log(System.Logger.Level.WARNING, () -> "pool " + pool.options().name() + ": worker " + name + " (pid "
           + c.pid() + ") died with exit code " + exitCode + running + "; starting a replacement."
           + " (PoolOptions.retriesOnWorkerDeath re-runs the work of a dead worker.)" + ProcessPool.lastLines(outputTail));
     }

@@ -28,7 +28,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ProcessPool extends AbstractPool {
 
-  private static final System.Logger LOG = System.getLogger("dev.multiproc.process");
 
   /**
    * The most units in flight per child ({@link #depth()} keeps it to about 200 microseconds of
@@ -244,7 +243,7 @@ final class ProcessPool extends AbstractPool {
       long deadline = System.nanoTime() + backend.settings().shutdownTimeout().toNanos();
       for (PoolSlot s : all) {
         if (!s.child.awaitGone(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
-          LOG.log(System.Logger.Level.WARNING, () -> "pool " + options.name() + ": worker " + s.name + " (pid "
+          ProcessLog.LOG.log(System.Logger.Level.WARNING, () -> "pool " + options.name() + ": worker " + s.name + " (pid "
               + s.child.pid() + ") had not exited " + backend.settings().shutdownTimeout()
               + " after the pool closed (multiproc.process.shutdown-timeout); killing it.");
           s.child.kill();

@@ -51,7 +51,6 @@ final class Ring {
   private static final int MASK = CAPACITY - 1;
   private static final int RECORD_HEADER = 8;
 
-  private static final System.Logger LOG = System.getLogger("dev.multiproc.process");
 
   /** The mapping; in the parent, made by the reader thread ({@link #map}), off the path that starts the child. */
   private ByteBuffer buffer;
@@ -95,7 +94,7 @@ final class Ring {
     try {
       return new Ring(null, SharedFile.createFile(PREFIX, DATA + CAPACITY), null);
     } catch (IOException e) {
-      LOG.log(Level.DEBUG, () -> "no shared memory for a child's messages (" + e + "): they go through its stdout pipe");
+      ProcessLog.LOG.log(Level.DEBUG, () -> "no shared memory for a child's messages (" + e + "): they go through its stdout pipe");
       return null;
     }
   }

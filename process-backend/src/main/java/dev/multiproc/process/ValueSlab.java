@@ -27,7 +27,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ValueSlab {
 
-  private static final System.Logger LOG = System.getLogger("dev.multiproc.process");
   private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
   private static final String PREFIX = "multiproc-values-";
   /** One value per cache line, so that two busy values do not slow each other. */
@@ -54,7 +53,7 @@ final class ValueSlab {
       f.path().toFile().deleteOnExit();
       return new ValueSlab(f.path(), f.buffer());
     } catch (IOException e) {
-      LOG.log(Level.DEBUG, () -> "no shared memory for the process backend's Values (" + e
+      ProcessLog.LOG.log(Level.DEBUG, () -> "no shared memory for the process backend's Values (" + e
           + "): they are served by the parent, a round trip per call");
       return null;
     }
@@ -91,7 +90,7 @@ final class ValueSlab {
     try {
       Files.deleteIfExists(Path.of(path));
     } catch (IOException e) {
-      LOG.log(Level.DEBUG, () -> "could not delete " + path + ": " + e);
+      ProcessLog.LOG.log(Level.DEBUG, () -> "could not delete " + path + ": " + e);
     }
   }
 
