@@ -308,10 +308,14 @@ final class ChildExecutor {
     if (numbers != null && done == n) {
       b.writeVarLong(System.nanoTime() - started);
       b.writeByte(Msg.RESULTS_ITEMS);
-      switch (numbers) {
-        case int[] r -> Codec.putInts(r, n, b);
-        case long[] r -> Codec.putLongs(r, n, b);
-        default -> Codec.putDoubles((double[]) numbers, n, b);
+      // if, not a pattern switch: a type switch is an invokedynamic whose first linking spins
+      // classes, ~10 ms of a cold child's first map
+      if (numbers instanceof int[] r) {
+        Codec.putInts(r, n, b);
+      } else if (numbers instanceof long[] r) {
+        Codec.putLongs(r, n, b);
+      } else {
+        Codec.putDoubles((double[]) numbers, n, b);
       }
       b.writeVarLong(0); // no item failed
       send(Msg.RESULTS, unit, b);
