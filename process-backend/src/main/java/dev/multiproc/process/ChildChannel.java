@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
 import java.nio.charset.Charset;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -171,11 +172,32 @@ final class ChildChannel {
     }
   }
 
-  /** Stdin ended: the parent closed us or died. Pass on what was printed, then halt. */
+  /**
+   * Stdin ended: the parent closed us or died. Pass on what was printed, then halt; or, if the
+   * child records with the Flight Recorder ({@link ProcessSettings#EXIT_HOOKS_PROPERTY}), exit
+   * through the shutdown hooks, which write the recording, and halt anyway after
+   * {@link #EXIT_HOOKS_LIMIT} if they have not finished: a child never outlives its parent by more.
+   */
   private void parentGone() {
     flushUserStreams();
+    if (Boolean.getBoolean(ProcessSettings.EXIT_HOOKS_PROPERTY)) {
+      Thread limit = new Thread(() -> {
+        try {
+          Thread.sleep(EXIT_HOOKS_LIMIT.toMillis());
+        } catch (InterruptedException e) {
+          // halt now
+        }
+        Runtime.getRuntime().halt(0);
+      }, "multiproc-child-exit-limit");
+      limit.setDaemon(true);
+      limit.start();
+      System.exit(0);
+    }
     Runtime.getRuntime().halt(0);
   }
+
+  /** How long a child that exits through its shutdown hooks may take before it halts. */
+  static final Duration EXIT_HOOKS_LIMIT = Duration.ofSeconds(5);
 
   /** The executor is done with a chunk's message: its array can take a later message. */
   void recycle(byte[] message) {

@@ -29,6 +29,13 @@ record ProcessSettings(String java, List<String> jvmOptions, ChildClassPath clas
   static final String WARM_PROPERTY = "multiproc.child.warm";
 
   /**
+   * The system property that tells a child to run its shutdown hooks when its parent closes it (or
+   * dies), rather than halt at once: set when {@code jvm-options} start a Flight Recorder recording,
+   * whose file is written by a shutdown hook.
+   */
+  static final String EXIT_HOOKS_PROPERTY = "multiproc.child.exit-hooks";
+
+  /**
    * Options every child gets first: a child out of memory dies (and is replaced) rather than limp
    * on; and core reflection uses the JVM's native accessors, not method handles spun on first use
    * (JEP 416), which a young JVM pays for in tens of milliseconds: 30-50 ms for its first
@@ -103,6 +110,9 @@ record ProcessSettings(String java, List<String> jvmOptions, ChildClassPath clas
       c.add(DEFAULT_HEAP);
     }
     c.addAll(extra);
+    if (jvmOptions.stream().anyMatch(o -> o.startsWith("-XX:StartFlightRecording"))) {
+      c.add("-D" + EXIT_HOOKS_PROPERTY + "=true");
+    }
     for (String p : List.of("stdout.encoding", "stderr.encoding")) {
       String v = System.getProperty(p);
       if (v != null) {

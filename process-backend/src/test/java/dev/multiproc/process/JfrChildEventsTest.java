@@ -134,4 +134,18 @@ class JfrChildEventsTest {
     assertThat(chunks).allSatisfy(e -> assertThat(e.getString("pool")).isEqualTo("jfr-chunks"));
     assertThat(chunks).extracting(e -> e.getInt("items")).containsExactlyInAnyOrder(3, 3, 1, 0);
   }
+
+  @Test
+  void aPoolChildThatRecordsWritesItsRecordingWhenThePoolCloses(@TempDir Path temp) throws Exception {
+    String options = "-XX:StartFlightRecording=filename=" + temp.resolve("child-%p.jfr") + " -Xlog:jfr+startup=off";
+    long pid;
+    try (Backend b = new ProcessBackendProvider().open(BackendConfig.of("process", Map.of("cds", "false", "jvm-options", options)));
+        Pool pool = b.newPool(PoolOptions.builder().workers(1).build())) {
+      pid = pool.submit(() -> ProcessHandle.current().pid()).get(60, TimeUnit.SECONDS);
+    }
+    // close() waited for the child to be gone: its shutdown hooks have written the recording
+    Path recording = temp.resolve("child-" + pid + ".jfr");
+    assertThat(recording).exists();
+    assertThat(RecordingFile.readAllEvents(recording)).anySatisfy(e -> assertThat(e.getEventType().getName()).startsWith("jdk."));
+  }
 }

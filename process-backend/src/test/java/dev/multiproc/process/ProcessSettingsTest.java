@@ -44,6 +44,15 @@ class ProcessSettingsTest {
         .isGreaterThan(own.indexOf("-Djdk.reflect.useNativeAccessorOnly=true"));
   }
 
+  @Test
+  void onlyAChildThatRecordsWithTheFlightRecorderExitsThroughItsShutdownHooks() {
+    String exitHooks = "-D" + ProcessSettings.EXIT_HOOKS_PROPERTY + "=true";
+    assertThat(command(null)).doesNotContain(exitHooks);
+    assertThat(command("-Xmx256m")).doesNotContain(exitHooks);
+    assertThat(command("-XX:StartFlightRecording=filename=child-%p.jfr")).contains(exitHooks);
+    assertThat(command("-XX:StartFlightRecording")).contains(exitHooks);
+  }
+
   /** A setting the provider does not declare is reported as "not a multiproc setting and ignored". */
   @Test
   void everySettingTheReadmeDocumentsIsDeclared() throws IOException {
