@@ -60,7 +60,6 @@ record ChildClassPath(String classPath, String modulePath, String upgradeModuleP
   /** Longer class paths go to an argument file: well below Windows' 32K and Linux's 128K per argument. */
   static final int ARGFILE_THRESHOLD = 16_000;
 
-
   /**
    * The children's class path from {@code multiproc.process.class-path}, or else derived from this
    * JVM's class loaders and properties.

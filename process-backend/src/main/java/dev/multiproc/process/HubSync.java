@@ -54,7 +54,6 @@ import java.util.function.Predicate;
  */
 final class HubSync {
 
-
   // kinds
   static final int LOCK = 1;
   static final int RLOCK = 2;

@@ -21,7 +21,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class PoolSlot implements Child.Handler {
 
-
   private final ProcessPool pool;
   private final ProcessBackend backend;
   private final int maxDepth;

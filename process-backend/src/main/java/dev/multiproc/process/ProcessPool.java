@@ -28,7 +28,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class ProcessPool extends AbstractPool {
 
-
   /**
    * The most units in flight per child ({@link #depth()} keeps it to about 200 microseconds of
    * work). Chunks of one item run in about a microsecond: 16 in flight left a child waiting for

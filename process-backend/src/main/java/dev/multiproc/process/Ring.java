@@ -51,7 +51,6 @@ final class Ring {
   private static final int MASK = CAPACITY - 1;
   private static final int RECORD_HEADER = 8;
 
-
   /** The mapping; in the parent, made by the reader thread ({@link #map}), off the path that starts the child. */
   private ByteBuffer buffer;
   /** The file, in the parent until the child is gone; null in the child. */
