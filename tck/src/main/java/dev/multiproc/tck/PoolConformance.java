@@ -85,6 +85,13 @@ public abstract class PoolConformance extends ConformanceSuite {
       assertThat(pool.map(x -> -x, doubles)).containsExactlyElementsOf(doubles.stream().map(x -> -x).toList());
       assertThat(pool.map(x -> x / 2.0, range(0, n))).containsExactlyElementsOf(range(0, n).stream().map(x -> x / 2.0).toList());
       assertThat(pool.map(x -> "<" + x + ">", range(0, n))).containsExactlyElementsOf(range(0, n).stream().map(x -> "<" + x + ">").toList());
+      // chunks of unequal sizes, one after another on the same workers: a short last chunk after long ones
+      for (int chunk : new int[] {250, 7, 1}) {
+        assertThat(pool.map(x -> x * 3, range(0, n + 3), chunk)).as("chunk size %s", chunk)
+            .containsExactlyElementsOf(range(0, n + 3).stream().map(x -> x * 3).toList());
+        assertThat(pool.map(x -> x * 2, longs.subList(0, n - 1), chunk)).as("chunk size %s", chunk)
+            .containsExactlyElementsOf(longs.subList(0, n - 1).stream().map(x -> x * 2).toList());
+      }
 
       // Whole chunks of ints whose results are ints, but for a long, a string and a null partway through.
       TaskFunction<Integer, Object> odd = x -> {
