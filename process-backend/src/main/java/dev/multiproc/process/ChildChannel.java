@@ -12,7 +12,6 @@ import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The child's end of the channel, the wiring: reads commands from stdin and hands them on. Pool
@@ -42,8 +41,8 @@ final class ChildChannel {
   /** Credits for bounded queues, by queue: slots the parent reserved for this child's puts ({@link Msg#CREDIT}). */
   private final ConcurrentHashMap<Long, AtomicInteger> credits = new ConcurrentHashMap<>();
 
-  /** Arrays the executor gave back, to read the next messages into (see {@link MessageArrays}). */
-  private final MessageArrays messageArrays = new MessageArrays();
+  /** Arrays the executor gave back, to read the next messages into (see {@link #messageArrays()}). */
+  private final SpareArrays messageArrays = messageArrays();
 
   private PrintStream userOut;
   private PrintStream userErr;
@@ -205,39 +204,12 @@ final class ChildChannel {
   }
 
   /**
-   * A few arrays that chunks' messages were read into, given back once the chunk ran, so that
-   * the next message goes into memory this JVM has touched already: fresh memory costs a page
-   * fault per 4 KiB (13.5 us each on the 2-core CI machine), and a map of 100,000 ints brings each
-   * of two children 200 KB of messages. Only arrays of 1 KiB to 1 MiB are kept, and one is used for
-   * a message of at least half its size; any other message gets a new array.
+   * The arrays chunks' messages are read into, given back once the chunk ran: a map of 100,000
+   * ints brings each of two children 200 KB of messages. Four are enough for the chunks a child
+   * holds; messages under 1 KiB get new arrays.
    */
-  static final class MessageArrays {
-    private static final int MIN = 1 << 10;
-    private static final int MAX = 1 << 20;
-    private final AtomicReferenceArray<byte[]> kept = new AtomicReferenceArray<>(4);
-
-    byte[] take(int len) {
-      if (len >= MIN && len <= MAX) {
-        for (int i = 0; i < kept.length(); i++) {
-          byte[] a = kept.get(i);
-          if (a != null && a.length >= len && a.length / 2 <= len && kept.compareAndSet(i, a, null)) {
-            return a;
-          }
-        }
-      }
-      return new byte[len];
-    }
-
-    void giveBack(byte[] a) {
-      if (a.length < MIN || a.length > MAX) {
-        return;
-      }
-      for (int i = 0; i < kept.length(); i++) {
-        if (kept.get(i) == null && kept.compareAndSet(i, null, a)) {
-          return;
-        }
-      }
-    }
+  static SpareArrays messageArrays() {
+    return new SpareArrays(4, 1 << 10, 1 << 20);
   }
 
   /** @return the thread that reads commands from the parent, once it runs */

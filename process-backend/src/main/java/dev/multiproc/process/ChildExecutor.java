@@ -324,7 +324,9 @@ final class ChildExecutor {
     Object[] results = new Object[n];
     Throwable[] failures = null;
     if (numbers != null) {
-      System.arraycopy(Codec.box(numbers), 0, results, 0, done);
+      for (int i = 0; i < done; i++) {
+        results[i] = java.lang.reflect.Array.get(numbers, i); // the spare may be longer than the chunk: box only these
+      }
       if (stopFailure != null) {
         failures = new Throwable[n];
         failures[done] = stopFailure;

@@ -225,27 +225,21 @@ final class Codec {
 
   /** Writes {@code v[0, len)} as an int column (one bulk big-endian copy), and keeps {@code v} as the spare. */
   static void putInts(int[] v, int len, Buf out) {
-    out.writeByte(INT_ARRAY).writeVarLong(len);
-    int at = reserve(out, 4L * len); // first: it may replace out.bytes
-    ByteBuffer.wrap(out.bytes, at, 4 * len).asIntBuffer().put(v, 0, len);
+    column(out, INT_ARRAY, len, 4).asIntBuffer().put(v, 0, len);
     if (v.length <= SPARE_MAX) {
       SPARE_INTS.set(v);
     }
   }
 
   static void putLongs(long[] v, int len, Buf out) {
-    out.writeByte(LONG_ARRAY).writeVarLong(len);
-    int at = reserve(out, 8L * len); // first: it may replace out.bytes
-    ByteBuffer.wrap(out.bytes, at, 8 * len).asLongBuffer().put(v, 0, len);
+    column(out, LONG_ARRAY, len, 8).asLongBuffer().put(v, 0, len);
     if (v.length <= SPARE_MAX) {
       SPARE_LONGS.set(v);
     }
   }
 
   static void putDoubles(double[] v, int len, Buf out) {
-    out.writeByte(DOUBLE_ARRAY).writeVarLong(len);
-    int at = reserve(out, 8L * len); // first: it may replace out.bytes
-    ByteBuffer.wrap(out.bytes, at, 8 * len).asDoubleBuffer().put(v, 0, len);
+    column(out, DOUBLE_ARRAY, len, 8).asDoubleBuffer().put(v, 0, len);
     if (v.length <= SPARE_MAX) {
       SPARE_DOUBLES.set(v);
     }
@@ -279,6 +273,17 @@ final class Codec {
   private static final AtomicReference<double[]> SPARE_DOUBLES = new AtomicReference<>();
   /** The largest spare kept: a million numbers (8 MB of longs or doubles). */
   private static final int SPARE_MAX = 1 << 20;
+
+  /**
+   * Writes a number column's tag and length, and makes room for its {@code len} numbers of
+   * {@code width} bytes: the view to bulk-copy them into (made after the room, which may replace
+   * {@code out.bytes}).
+   */
+  private static ByteBuffer column(Buf out, int tag, int len, int width) {
+    out.writeByte(tag).writeVarLong(len);
+    int at = reserve(out, (long) width * len);
+    return ByteBuffer.wrap(out.bytes, at, width * len);
+  }
 
   /** Makes room for {@code n} bytes at the end of {@code out}; returns where they start. */
   private static int reserve(Buf out, long n) {

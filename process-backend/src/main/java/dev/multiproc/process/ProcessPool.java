@@ -173,12 +173,7 @@ final class ProcessPool extends AbstractPool {
 
   @Override
   protected Object prepareItems(Object[] items, int offset, int count, long firstIndex) {
-    int need = 16 + count * 5;
-    byte[] spare = spareChunks.poll();
-    if (spare != null) {
-      spareChunkCount.decrementAndGet();
-    }
-    Buf b = spare != null && spare.length >= need ? Buf.reuse(spare) : new Buf(need);
+    Buf b = Buf.reuse(spareChunks.take(16 + count * 5));
     Codec.writeArray(items, offset, count, "item", firstIndex, b);
     return b;
   }
@@ -189,18 +184,13 @@ final class ProcessPool extends AbstractPool {
    * is such memory; a map reusing the arrays of the map before costs the caller's JVM less.
    */
   void recycle(WorkUnit u) {
-    if (!u.isCall() && u.attachment() instanceof Buf b && b.bytes.length <= SPARE_CHUNK_MAX
-        && spareChunkCount.get() < SPARE_CHUNKS) {
-      spareChunkCount.incrementAndGet();
-      spareChunks.offer(b.bytes);
+    if (!u.isCall() && u.attachment() instanceof Buf b) {
+      spareChunks.giveBack(b.bytes);
     }
   }
 
-  /** Encoded chunks' arrays kept for reuse ({@link #recycle}): at most this many, of at most a MiB each. */
-  private static final int SPARE_CHUNKS = 64;
-  private static final int SPARE_CHUNK_MAX = 1 << 20;
-  private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> spareChunks = new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private final java.util.concurrent.atomic.AtomicInteger spareChunkCount = new java.util.concurrent.atomic.AtomicInteger();
+  /** Encoded chunks' arrays kept for reuse ({@link #recycle}): at most 64, of at most a MiB each. */
+  private final SpareArrays spareChunks = new SpareArrays(64, 0, 1 << 20);
 
   @Override
   protected Object prepareCall(TaskCallable<?> task) {

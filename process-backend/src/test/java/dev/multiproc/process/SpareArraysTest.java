@@ -9,11 +9,12 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class MessageArraysTest {
+/** The arrays a child reads its chunks' messages into ({@link ChildChannel#messageArrays()}). */
+class SpareArraysTest {
 
   @Test
   void anArrayGivenBackTakesTheNextMessageItFitsAndIsHandedOutOnce() {
-    ChildChannel.MessageArrays arrays = new ChildChannel.MessageArrays();
+    SpareArrays arrays = ChildChannel.messageArrays();
     byte[] chunk = arrays.take(50_000);
     assertThat(chunk).hasSize(50_000);
     arrays.giveBack(chunk);
@@ -25,7 +26,7 @@ class MessageArraysTest {
 
   @Test
   void smallMessagesAndArraysTooLargeOrTooSmallAreNotServedFromKeptArrays() {
-    ChildChannel.MessageArrays arrays = new ChildChannel.MessageArrays();
+    SpareArrays arrays = ChildChannel.messageArrays();
     byte[] chunk = arrays.take(50_000);
     arrays.giveBack(chunk);
     assertThat(arrays.take(100)).as("a small message gets an array of its own").hasSize(100);
@@ -41,7 +42,7 @@ class MessageArraysTest {
 
   @Test
   void atMostFourArraysAreKept() {
-    ChildChannel.MessageArrays arrays = new ChildChannel.MessageArrays();
+    SpareArrays arrays = ChildChannel.messageArrays();
     List<byte[]> given = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       given.add(new byte[4096]);
