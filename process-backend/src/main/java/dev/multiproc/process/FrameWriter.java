@@ -59,6 +59,19 @@ final class FrameWriter {
    * @param payload the payload, or null for none
    */
   void send(int type, long id, Buf payload) {
+    send(type, id, payload, true);
+  }
+
+  /**
+   * Sends a message the parent need not read at once (an acknowledgement): with a ring it is
+   * published without waking the parent's reader, and read with the next message that does, or
+   * when the child's output ends; without one it is sent as any other.
+   */
+  void sendLazily(int type, long id, Buf payload) {
+    send(type, id, payload, false);
+  }
+
+  private void send(int type, long id, Buf payload, boolean wake) {
     int payloadSize = payload == null ? 0 : payload.size;
     writeLock.lock();
     try {
@@ -66,7 +79,7 @@ final class FrameWriter {
         // Shared memory: a copy, and a doorbell on the pipe only if the parent's reader sleeps.
         header.size = 0;
         header.writeByte(type).writeVarLong(id);
-        ring.write(header, payload);
+        ring.write(header, payload, wake);
         return;
       }
       if (payloadSize + 11 <= Frames.MAX_FRAGMENT) {

@@ -154,8 +154,11 @@ final class Ring {
   /**
    * Writes one message, {@code head} then {@code body}, in one record or, if long, several, waiting
    * for room as a full pipe would. Called under the writer's lock.
+   *
+   * @param bell false to leave the reader asleep: the record waits for the next one that rings, or
+   *     for the reader's last drain when the child's output ends
    */
-  void write(Buf head, Buf body) {
+  void write(Buf head, Buf body, boolean bell) {
     int total = head.size + (body == null ? 0 : body.size);
     if (total <= MAX_RECORD) {
       begin(Frames.FIRST | Frames.LAST, total);
@@ -163,7 +166,7 @@ final class Ring {
       if (body != null) {
         put(body.bytes, 0, body.size);
       }
-      end();
+      end(bell);
       return;
     }
     // In pieces, cut from head and body where they are; the first says how long the whole is.
@@ -183,7 +186,7 @@ final class Ring {
       if (n - h > 0) {
         put(body.bytes, off + h - head.size, n - h);
       }
-      end();
+      end(bell);
       off += n;
     }
   }
@@ -225,16 +228,16 @@ final class Ring {
     cursor += len;
   }
 
-  /** Publishes the record; rings the bell if the reader is about to sleep. */
-  private void end() {
+  /** Publishes the record; rings the bell if asked to and the reader is about to sleep. */
+  private void end(boolean bell) {
     position = recordStart + RECORD_HEADER + align(recordLength);
     VarHandle.releaseFence();
     buffer.putLong(HEAD, position);
     VarHandle.fullFence();
-    if (buffer.getInt(SLEEPY) == 1) {
+    if (bell && buffer.getInt(SLEEPY) == 1) {
       buffer.putInt(SLEEPY, 0); // one bell per sleep: the reader drains everything when it wakes
       try {
-        bell.write(bellFrame);
+        this.bell.write(bellFrame);
       } catch (IOException e) {
         Runtime.getRuntime().halt(0); // the parent is gone: nobody reads us any more
       }

@@ -92,7 +92,7 @@ class RingTest {
         int cut = Math.min(m.length, 1 + m.length / 7);
         Buf head = Buf.wrap(Arrays.copyOfRange(m, 0, cut));
         Buf body = cut == m.length ? null : Buf.wrap(Arrays.copyOfRange(m, cut, m.length));
-        writer.write(head, body);
+        writer.write(head, body, true);
       }
     });
     producer.start();
@@ -147,13 +147,13 @@ class RingTest {
     byte[] big = message(new Random(2), Ring.CAPACITY / 3);
     Collector collector = new Collector();
     for (int i = 0; i < 5; i++) { // past the end of the ring: positions are not at zero
-      first.write(Buf.wrap(new byte[] {9}), Buf.wrap(big));
+      first.write(Buf.wrap(new byte[] {9}), Buf.wrap(big), true);
       reader.drain(collector, reader.published());
     }
     // the first writer's process is gone; a new one maps the same file
     reader.reset();
     Ring second = Ring.open(reader.path(), OutputStream.nullOutputStream());
-    second.write(Buf.wrap(new byte[] {7, 7}), null);
+    second.write(Buf.wrap(new byte[] {7, 7}), null, true);
     collector.messages.clear();
     reader.drain(collector, reader.published());
     assertThat(collector.messages).hasSize(1);
@@ -167,8 +167,8 @@ class RingTest {
     reader.map();
     Ring writer = Ring.open(reader.path(), OutputStream.nullOutputStream());
     byte[] big = message(new Random(1), 3 * Ring.MAX_RECORD);
-    writer.write(Buf.wrap(new byte[] {1, 2, 3}), null);
-    writer.write(Buf.wrap(new byte[] {4}), Buf.wrap(big));
+    writer.write(Buf.wrap(new byte[] {1, 2, 3}), null, true);
+    writer.write(Buf.wrap(new byte[] {4}), Buf.wrap(big), true);
     // the writer is gone (its process killed): only what it published is read, once
     Collector collector = new Collector();
     reader.drain(collector, reader.published());
