@@ -3,6 +3,7 @@ package dev.multiproc.engine;
 import dev.multiproc.Queue;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>Handed-off takes</b> ({@link #takeOrWait}): a consumer that is not a thread here (a
  *       child's {@code get}) registers a {@link Taker}; the put that makes the queue non-empty
  *       takes the item for it on its own thread and hands it over, in queue order.
+ *   <li><b>Lent items</b> ({@link #lend}, {@link #received}, {@link #giveBack}): items taken ahead
+ *       for the one consumer elsewhere that takes from the queue (a child draining it), which then
+ *       takes them one by one without asking. They count in {@link #size()} and against the
+ *       capacity until the consumer has them ({@link #received}). Order is kept: lent items are
+ *       older than every item here, so while any are out nobody else takes; a second consumer that
+ *       comes has them recalled ({@linkplain #lender(Lender) lender}) and waits for them, and from
+ *       then on nothing is lent (the queue is <em>shared</em>).
  * </ul>
  *
  * <p>Internal: shared by the backends, no compatibility promise.
@@ -47,6 +55,19 @@ public final class LocalQueue<T> implements Queue<T> {
   public interface Taker<T> {
     /** Receives the item taken for it; called once, on the putting thread, with no lock held. */
     void take(T item);
+  }
+
+  /** The consumer identity of threads in this JVM, for {@link #takeNow} and {@link #takeOrWait}. */
+  public static final Object HERE = new Object();
+
+  /** Who has the lent items of a queue, and how to ask for them. */
+  public interface Lender {
+    /**
+     * Asks {@code lessee} to answer for the items lent to it: with {@code back}, to give back those
+     * it has not taken ({@link #giveBack}); without, only to report those it took
+     * ({@link #received}). Called with no lock held; must not block.
+     */
+    void recall(Object lessee, boolean back);
   }
 
   /** A link; the head is a sentinel whose item is null. */
@@ -71,8 +92,17 @@ public final class LocalQueue<T> implements Queue<T> {
   private Node<T> head = new Node<>(null); // guarded by takeLock
   private Node<T> last = head; // guarded by putLock
   private int waitingPuts; // guarded by putLock
-  private final ArrayDeque<Taker<T>> takers = new ArrayDeque<>(); // guarded by takeLock
+  private final ArrayDeque<Waiting<T>> takers = new ArrayDeque<>(); // guarded by takeLock
   private volatile Runnable reclaimer;
+  /** Items lent and not yet received or given back; they count in {@link #used} as items do. */
+  private final AtomicInteger lent = new AtomicInteger();
+  private final Condition allBack = takeLock.newCondition();
+  private volatile Object lessee; // written under takeLock: the consumer the items out were lent to
+  private boolean shared; // guarded by takeLock: a second consumer came; nothing is lent any more
+  private volatile Lender lender;
+
+  /** A registered taker and the consumer it takes for. */
+  private record Waiting<T>(Taker<T> taker, Object who) {}
 
   /**
    * @param maxSize the capacity; 0 means unbounded
@@ -105,9 +135,9 @@ public final class LocalQueue<T> implements Queue<T> {
     return capacity != Integer.MAX_VALUE;
   }
 
-  /** Items plus reserved slots. */
+  /** Items, lent items and reserved slots. */
   private int used() {
-    return bounded() ? used.get() : count.get();
+    return bounded() ? used.get() : count.get() + lent.get();
   }
 
   /**
@@ -190,18 +220,25 @@ public final class LocalQueue<T> implements Queue<T> {
   }
 
   /**
-   * If slots are reserved, runs the reclaimer with the put lock released. Holds putLock.
+   * If slots are reserved, runs the reclaimer, and if items are lent, asks their consumer what it
+   * took; with the put lock released. Holds putLock.
    *
    * @return true if it ran (the caller checks again)
    */
   private boolean reclaim() {
-    Runnable r = reclaimer;
-    if (r == null || used.get() <= count.get()) {
+    Runnable r = reserved() > 0 ? reclaimer : null;
+    boolean out = lent.get() > 0;
+    if (r == null && !out) {
       return false;
     }
     putLock.unlock();
     try {
-      r.run();
+      if (r != null) {
+        r.run();
+      }
+      if (out) {
+        recall(false); // the consumer's report frees the slots of what it took
+      }
     } finally {
       putLock.lock();
     }
@@ -218,7 +255,7 @@ public final class LocalQueue<T> implements Queue<T> {
     if (offer(item)) {
       return true;
     }
-    if (!bounded() || reclaimer == null || used.get() <= count.get()) {
+    if (!bounded() || (reclaimer == null || reserved() == 0) && lent.get() == 0) {
       return false;
     }
     try {
@@ -313,7 +350,7 @@ public final class LocalQueue<T> implements Queue<T> {
 
   /** @return how many slots are reserved and not yet filled (approximate while they change) */
   public int reserved() {
-    return bounded() ? Math.max(0, used.get() - count.get()) : 0;
+    return bounded() ? Math.max(0, used.get() - count.get() - lent.get()) : 0;
   }
 
   /** Puts an item in a slot reserved before ({@link #reserve}); never waits. */
@@ -360,12 +397,7 @@ public final class LocalQueue<T> implements Queue<T> {
     putLock.lock();
     takeLock.lock();
     try {
-      Node<T> n = new Node<>(item);
-      n.next = head.next;
-      head.next = n;
-      if (last == head) {
-        last = n;
-      }
+      linkFirst(item);
       if (bounded()) {
         used.getAndIncrement();
       }
@@ -383,20 +415,206 @@ public final class LocalQueue<T> implements Queue<T> {
     }
   }
 
+  /** Links an item at the head. Holds both locks. */
+  private void linkFirst(T item) {
+    Node<T> n = new Node<>(item);
+    n.next = head.next;
+    head.next = n;
+    if (last == head) {
+      last = n;
+    }
+  }
+
+  // ------------------------------------------------------------------ lent items
+
+  /** Sets who is asked for lent items when they are wanted ({@link Lender}). */
+  public void lender(Lender l) {
+    this.lender = l;
+  }
+
+  /**
+   * Lends consumer {@code who} up to {@code max} items from the head, as many as half of those
+   * there, and no more than {@code maxWeight} by {@code weight} (at least one if any is lent). Only
+   * to the queue's one consumer: none once a second consumer came, or while another holds lent
+   * items. Never waits.
+   *
+   * @param into receives the items, oldest first
+   * @return how many were lent
+   */
+  public int lend(Object who, int max, java.util.function.ToIntFunction<? super T> weight, long maxWeight,
+      java.util.function.Consumer<? super T> into) {
+    Objects.requireNonNull(who, "who");
+    if (count.get() < 2 || max <= 0) {
+      return 0;
+    }
+    int n = 0;
+    takeLock.lock();
+    try {
+      Object l = lessee;
+      if (shared || l != null && l != who && lent.get() > 0) {
+        return 0;
+      }
+      int limit = Math.min(max, count.get() / 2);
+      long w = 0;
+      while (n < limit) {
+        T item = head.next.item;
+        w += weight.applyAsInt(item);
+        if (n > 0 && w > maxWeight) {
+          break;
+        }
+        unlink();
+        count.getAndDecrement();
+        lent.getAndIncrement();
+        lessee = who;
+        into.accept(item);
+        n++;
+      }
+    } finally {
+      takeLock.unlock();
+    }
+    return n;
+  }
+
+  /** The consumer received {@code n} lent items: they leave the queue, and their slots are free. */
+  public void received(int n) {
+    if (n <= 0) {
+      return;
+    }
+    if (lent.addAndGet(-n) == 0) {
+      signalAllBack();
+    }
+    if (bounded() && used.getAndAdd(-n) >= capacity) {
+      signalNotFull();
+    }
+  }
+
+  /**
+   * Lent items come back, not taken (recalled, or their consumer died): back to the head, in their
+   * order ({@code items} oldest first). Their slots were kept.
+   */
+  public void giveBack(java.util.List<? extends T> items) {
+    if (items.isEmpty()) {
+      return;
+    }
+    java.util.List<Handoff<T>> served = new ArrayList<>();
+    putLock.lock();
+    takeLock.lock();
+    try {
+      for (int i = items.size() - 1; i >= 0; i--) {
+        linkFirst(Objects.requireNonNull(items.get(i), "item"));
+      }
+      count.getAndAdd(items.size());
+      if (lent.addAndGet(-items.size()) == 0) {
+        allBack.signalAll();
+      }
+      // the takers that waited first are served first, as by a put
+      for (Handoff<T> h; count.get() > 0 && !takers.isEmpty() && (h = serveOne()) != null; ) {
+        served.add(h);
+      }
+      if (count.get() > 0) {
+        notEmpty.signal();
+      }
+    } finally {
+      takeLock.unlock();
+      putLock.unlock();
+    }
+    served.forEach(this::serve);
+  }
+
+  /** Consumer {@code who} is gone, its lent items given back: another may be lent to. */
+  public void lesseeGone(Object who) {
+    takeLock.lock();
+    try {
+      if (lessee == who && lent.get() == 0) {
+        lessee = null;
+      }
+    } finally {
+      takeLock.unlock();
+    }
+  }
+
+  /** @return the consumer holding lent items, or null */
+  public Object lessee() {
+    return lent.get() > 0 ? lessee : null;
+  }
+
+  /** @return how many items are lent out */
+  public int lent() {
+    return lent.get();
+  }
+
+  private void signalAllBack() {
+    takeLock.lock();
+    try {
+      allBack.signalAll();
+    } finally {
+      takeLock.unlock();
+    }
+    signalNotEmpty(); // takers held back while items were out may be served now
+  }
+
+  /**
+   * Whether {@code who} must wait before taking: another consumer holds lent items (older than
+   * every item here). Marks the queue shared when a second consumer comes. Holds takeLock.
+   */
+  private boolean heldBack(Object who) {
+    Object l = lessee;
+    if (l == null || l == who) {
+      return false;
+    }
+    shared = true;
+    return lent.get() > 0;
+  }
+
+  /** Asks the lessee for its lent items, with no lock held. */
+  private void recall(boolean back) {
+    Lender r = lender;
+    Object l = lessee;
+    if (r != null && l != null && lent.get() > 0) {
+      r.recall(l, back);
+    }
+  }
+
+  /** Runs {@link #recall} with takeLock released. Holds takeLock. */
+  private void recallUnlocked() {
+    takeLock.unlock();
+    try {
+      recall(true);
+    } finally {
+      takeLock.lock();
+    }
+  }
+
   // ------------------------------------------------------------------ taking
 
   @Override
   public T get() throws InterruptedException {
+    return get(HERE);
+  }
+
+  /** {@link #get()} for consumer {@code who}. */
+  public T get(Object who) throws InterruptedException {
     T item;
     Events.QueueWait wait = null;
     takeLock.lockInterruptibly();
     try {
-      while (count.get() == 0) {
+      boolean asked = false;
+      while (true) {
+        boolean held = heldBack(who);
+        if (!held && count.get() > 0) {
+          break;
+        }
+        if (!asked && lent.get() > 0) {
+          asked = true;
+          recallUnlocked();
+          continue;
+        }
         if (wait == null && Events.recording()) {
           wait = new Events.QueueWait();
           wait.begin();
         }
-        notEmpty.await();
+        (held ? allBack : notEmpty).await();
+        asked = false;
       }
       item = dequeue();
     } finally {
@@ -412,23 +630,38 @@ public final class LocalQueue<T> implements Queue<T> {
 
   @Override
   public Optional<T> get(Duration timeout) throws InterruptedException {
-    long nanos = timeout.toNanos();
+    return get(HERE, timeout.toNanos());
+  }
+
+  /** {@link #get(Duration)} for consumer {@code who}, in nanoseconds. */
+  public Optional<T> get(Object who, long nanos) throws InterruptedException {
     T item;
     Events.QueueWait wait = null;
     takeLock.lockInterruptibly();
     try {
-      while (count.get() == 0) {
+      boolean asked = false;
+      while (true) {
+        boolean held = heldBack(who);
+        if (!held && count.get() > 0) {
+          break;
+        }
         if (nanos <= 0) {
           if (wait != null) {
             wait.commit(); // gotItem stays false: timed out
           }
           return Optional.empty();
         }
+        if (!asked && lent.get() > 0) {
+          asked = true;
+          recallUnlocked();
+          continue;
+        }
         if (wait == null && Events.recording()) {
           wait = new Events.QueueWait();
           wait.begin();
         }
-        nanos = notEmpty.awaitNanos(nanos);
+        nanos = (held ? allBack : notEmpty).awaitNanos(nanos);
+        asked = false;
       }
       item = dequeue();
     } finally {
@@ -442,23 +675,53 @@ public final class LocalQueue<T> implements Queue<T> {
     return Optional.of(item);
   }
 
+  /**
+   * Takes the head item if there is one now. Lent items are not here, but they are not gone
+   * either: when they alone could answer, or they hold the others back (another consumer has
+   * them), they are recalled and waited for up to {@link #RECLAIM_NANOS}, as {@link #tryPut} waits
+   * for reserved slots.
+   */
   @Override
   public Optional<T> tryGet() {
-    if (count.get() == 0) {
+    T item = takeNow(HERE);
+    if (item != null || lent.get() == 0 && count.get() == 0) {
+      return Optional.ofNullable(item);
+    }
+    try {
+      return get(HERE, RECLAIM_NANOS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return Optional.empty();
+    }
+  }
+
+  /**
+   * Takes the head item for consumer {@code who} if it may have one now; never waits. If lent
+   * items are out and it may not (empty, or they hold it back), they are recalled.
+   *
+   * @return the item, or null
+   */
+  public T takeNow(Object who) {
+    if (count.get() == 0 && lent.get() == 0) {
+      return null;
     }
     T item;
     takeLock.lock();
     try {
-      if (count.get() == 0) {
-        return Optional.empty();
+      if (heldBack(who) || count.get() == 0) {
+        item = null;
+      } else {
+        item = dequeue();
       }
-      item = dequeue();
     } finally {
       takeLock.unlock();
     }
+    if (item == null) {
+      recall(true);
+      return null;
+    }
     taken();
-    return Optional.of(item);
+    return item;
   }
 
   /**
@@ -468,17 +731,27 @@ public final class LocalQueue<T> implements Queue<T> {
    * @return the item, or null if {@code taker} was registered
    */
   public T takeOrWait(Taker<T> taker) {
+    return takeOrWait(HERE, taker);
+  }
+
+  /** {@link #takeOrWait(Taker)} for consumer {@code who}. */
+  public T takeOrWait(Object who, Taker<T> taker) {
     Objects.requireNonNull(taker, "taker");
     T item;
     takeLock.lock();
     try {
-      if (count.get() == 0) {
-        takers.addLast(taker);
-        return null;
+      if (heldBack(who) || count.get() == 0) {
+        takers.addLast(new Waiting<>(taker, who));
+        item = null;
+      } else {
+        item = dequeue();
       }
-      item = dequeue();
     } finally {
       takeLock.unlock();
+    }
+    if (item == null) {
+      recall(true);
+      return null;
     }
     taken();
     return item;
@@ -492,7 +765,7 @@ public final class LocalQueue<T> implements Queue<T> {
   public boolean cancel(Taker<T> taker) {
     takeLock.lock();
     try {
-      return takers.removeFirstOccurrence(taker);
+      return takers.removeIf(w -> w.taker() == taker);
     } finally {
       takeLock.unlock();
     }
@@ -540,15 +813,19 @@ public final class LocalQueue<T> implements Queue<T> {
   /** An item taken for a registered taker, to be handed over with no lock held. */
   private record Handoff<T>(Taker<T> taker, T item) {}
 
-  /** The next taker, with the head item taken for it, or null if none waits. Holds takeLock; the queue is not empty. */
+  /**
+   * The next taker, with the head item taken for it, or null if none waits or lent items hold it
+   * back. Holds takeLock; the queue is not empty.
+   */
   private Handoff<T> serveOne() {
-    Taker<T> t = takers.pollFirst();
-    if (t == null) {
+    Waiting<T> w = takers.peekFirst();
+    if (w == null || heldBack(w.who())) {
       return null;
     }
+    takers.pollFirst();
     T item = unlink();
     count.getAndDecrement();
-    return new Handoff<>(t, item);
+    return new Handoff<>(w.taker(), item);
   }
 
   private void serve(Handoff<T> h) {
@@ -565,9 +842,21 @@ public final class LocalQueue<T> implements Queue<T> {
     }
   }
 
+  /**
+   * The items here and those lent and not yet received. A consumer reports what it received with
+   * its next message, so while items are out it is asked to report now, for the next look.
+   */
   @Override
   public int size() {
-    return count.get();
+    int out = lent.get();
+    if (out > 0) {
+      Lender r = lender;
+      Object l = lessee;
+      if (r != null && l != null) {
+        r.recall(l, false);
+      }
+    }
+    return count.get() + out;
   }
 
   @Override

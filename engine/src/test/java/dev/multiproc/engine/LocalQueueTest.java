@@ -236,4 +236,127 @@ class LocalQueueTest {
       SEEN.unlock();
     }
   }
+
+  // ------------------------------------------------------------------ lent items
+
+  private static LocalQueue<Integer> filled(int maxSize, int n) throws InterruptedException {
+    LocalQueue<Integer> q = new LocalQueue<>(maxSize);
+    for (int i = 0; i < n; i++) {
+      q.put(i);
+    }
+    return q;
+  }
+
+  @Test
+  void itemsAreLentToOneConsumerAtMostHalfOfThemAndStillCountInTheSize() throws Exception {
+    LocalQueue<Integer> q = filled(0, 10);
+    Object child = new Object();
+    assertThat(q.takeNow(child)).isZero();
+    List<Integer> lent = new ArrayList<>();
+    assertThat(q.lend(child, 64, x -> 1, 1 << 20, lent::add)).isEqualTo(4);
+    assertThat(lent).containsExactly(1, 2, 3, 4);
+    assertThat(q.size()).as("lent items are not taken until received").isEqualTo(9);
+    assertThat(q.lend(new Object(), 64, x -> 1, 1 << 20, lent::add)).as("never to a second consumer").isZero();
+    assertThat(q.lend(child, 2, x -> 1, 1 << 20, lent::add)).as("more to the same one").isEqualTo(2);
+    assertThat(q.lend(child, 64, x -> 100, 150, lent::add)).as("by weight, at least one").isEqualTo(1);
+    q.received(3);
+    assertThat(q.size()).isEqualTo(6);
+    assertThat(q.lent()).isEqualTo(4);
+  }
+
+  @Test
+  void aSecondConsumerWaitsForLentItemsAndTakesThemFirst() throws Exception {
+    LocalQueue<Integer> q = filled(0, 10);
+    Object child = new Object();
+    List<Integer> lent = new ArrayList<>();
+    assertThat(q.takeNow(child)).isZero();
+    q.lend(child, 64, x -> 1, 1 << 20, lent::add); // 1, 2, 3, 4
+    AtomicInteger recalls = new AtomicInteger();
+    q.lender((lessee, back) -> {
+      assertThat(lessee).isSameAs(child);
+      if (back && recalls.incrementAndGet() == 1) {
+        // the child took 1 and 2, and gives back 3 and 4, later
+        Thread.ofPlatform().start(() -> {
+          q.received(2);
+          q.giveBack(List.of(3, 4));
+        });
+      }
+    });
+    assertThat(q.get()).as("the lent items are older than those here: they come first").isEqualTo(3);
+    assertThat(recalls).hasValue(1);
+    assertThat(q.get()).isEqualTo(4);
+    assertThat(q.get()).isEqualTo(5);
+    List<Integer> more = new ArrayList<>();
+    assertThat(q.lend(child, 64, x -> 1, 1 << 20, more::add)).as("shared now: nothing is lent").isZero();
+    assertThat(q.size()).isEqualTo(4);
+  }
+
+  @Test
+  void aTryGetWaitsAMomentForLentItemsAndAHeldBackTakerIsServedWhenTheyCome() throws Exception {
+    LocalQueue<Integer> q = filled(0, 4);
+    Object child = new Object();
+    List<Integer> lent = new ArrayList<>();
+    assertThat(q.takeNow(child)).isZero();
+    q.lend(child, 64, x -> 1, 1 << 20, lent::add); // 1
+    AtomicInteger recalls = new AtomicInteger();
+    q.lender((lessee, back) -> {
+      if (back && recalls.incrementAndGet() == 1) { // once, as the hub asks once at a time
+        Thread.ofPlatform().start(() -> q.giveBack(List.of(1)));
+      }
+    });
+    java.util.concurrent.BlockingQueue<Integer> got = new java.util.concurrent.LinkedBlockingQueue<>();
+    Object other = new Object();
+    assertThat(q.takeOrWait(other, got::add)).as("held back while 1 is out").isNull();
+    assertThat(q.tryGet()).as("2, once 1 came back and went to the waiting taker").contains(2);
+    assertThat(got.poll(30, TimeUnit.SECONDS)).isEqualTo(1);
+    assertThat(q.tryGet()).contains(3);
+    assertThat(q.tryGet()).isEmpty();
+  }
+
+  @Test
+  void aTryGetGivesUpWhenLentItemsDoNotComeBack() throws Exception {
+    LocalQueue<Integer> q = filled(0, 4);
+    Object child = new Object();
+    assertThat(q.takeNow(child)).isZero();
+    q.lend(child, 64, x -> 1, 1 << 20, x -> { });
+    AtomicInteger asked = new AtomicInteger();
+    q.lender((lessee, back) -> asked.incrementAndGet());
+    assertThat(q.tryGet()).as("the lent item is older: nothing is taken past it").isEmpty();
+    assertThat(asked).hasPositiveValue();
+    assertThat(q.size()).isEqualTo(3);
+  }
+
+  @Test
+  void aPutOnAQueueFullOfLentItemsAsksWhatWasTakenAndGoesOnWhenTold() throws Exception {
+    LocalQueue<Integer> q = filled(4, 4);
+    Object child = new Object();
+    assertThat(q.takeNow(child)).isZero();
+    q.lend(child, 64, x -> 1, 1 << 20, x -> { }); // 1
+    q.put(4); // the slot of 0 is free
+    AtomicInteger reports = new AtomicInteger();
+    q.lender((lessee, back) -> {
+      if (!back && reports.incrementAndGet() == 1) {
+        Thread.ofPlatform().start(() -> q.received(1)); // the child took 1: its slot is free
+      }
+    });
+    q.put(5);
+    assertThat(reports).hasValue(1);
+    assertThat(q.size()).isEqualTo(4);
+    assertThat(q.lent()).isZero();
+    assertThat(List.of(q.get(), q.get(), q.get(), q.get())).containsExactly(2, 3, 4, 5);
+  }
+
+  @Test
+  void aLesseeThatIsGoneLetsTheNextConsumerBorrow() throws Exception {
+    LocalQueue<Integer> q = filled(0, 10);
+    Object first = new Object();
+    Object second = new Object();
+    List<Integer> lent = new ArrayList<>();
+    assertThat(q.takeNow(first)).isZero();
+    q.lend(first, 64, x -> 1, 1 << 20, lent::add);
+    q.giveBack(List.copyOf(lent)); // it died
+    q.lesseeGone(first);
+    assertThat(q.takeNow(second)).isEqualTo(1);
+    assertThat(q.lend(second, 64, x -> 1, 1 << 20, x -> { })).isEqualTo(4);
+  }
 }

@@ -254,20 +254,40 @@ final class Child {
   void send(int type, long id, Buf payload) throws IOException {
     writeLock.lock();
     try {
-      header.size = 0;
-      header.writeInt(0).writeByte(type).writeVarLong(id);
-      int len = header.size - 4 + (payload == null ? 0 : payload.size);
-      header.bytes[0] = (byte) (len >>> 24);
-      header.bytes[1] = (byte) (len >>> 16);
-      header.bytes[2] = (byte) (len >>> 8);
-      header.bytes[3] = (byte) len;
-      stdin.write(header.bytes, 0, header.size);
-      if (payload != null) {
-        stdin.write(payload.bytes, 0, payload.size);
-      }
+      write(type, id, payload);
       stdin.flush();
     } finally {
       writeLock.unlock();
+    }
+  }
+
+  /** Sends two messages, in order, in one write if they fit. */
+  boolean trySend(int type, long id, Buf payload, int type2, long id2, Buf payload2) {
+    writeLock.lock();
+    try {
+      write(type, id, payload);
+      write(type2, id2, payload2);
+      stdin.flush();
+      return true;
+    } catch (IOException e) {
+      return false;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** Writes a message to the buffered stdin. Holds writeLock. */
+  private void write(int type, long id, Buf payload) throws IOException {
+    header.size = 0;
+    header.writeInt(0).writeByte(type).writeVarLong(id);
+    int len = header.size - 4 + (payload == null ? 0 : payload.size);
+    header.bytes[0] = (byte) (len >>> 24);
+    header.bytes[1] = (byte) (len >>> 16);
+    header.bytes[2] = (byte) (len >>> 8);
+    header.bytes[3] = (byte) len;
+    stdin.write(header.bytes, 0, header.size);
+    if (payload != null) {
+      stdin.write(payload.bytes, 0, payload.size);
     }
   }
 

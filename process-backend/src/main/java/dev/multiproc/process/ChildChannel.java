@@ -41,6 +41,9 @@ final class ChildChannel {
   /** Credits for bounded queues, by queue: slots the parent reserved for this child's puts ({@link Msg#CREDIT}). */
   private final ConcurrentHashMap<Long, AtomicInteger> credits = new ConcurrentHashMap<>();
 
+  /** Items lent to this child, by queue ({@link Msg#LEND}). */
+  private final ConcurrentHashMap<Long, Lent> lent = new ConcurrentHashMap<>();
+
   /** Arrays the executor gave back, to read the next messages into (see {@link #messageArrays()}). */
   private final SpareArrays messageArrays = messageArrays();
 
@@ -90,6 +93,11 @@ final class ChildChannel {
     out.send(type, id, payload);
   }
 
+  /** Sends a message the parent need not read at once; see {@link FrameWriter#sendLazily}. */
+  void sendLazily(int type, long id, Buf payload) {
+    out.sendLazily(type, id, payload);
+  }
+
   /** See {@link ParentCalls#request}. */
   ParentCalls.Reply request(int type, Buf payload) throws InterruptedException {
     return calls.request(type, payload);
@@ -117,6 +125,81 @@ final class ChildChannel {
       }
     } while (!c.compareAndSet(n, n - 1));
     return true;
+  }
+
+  /** The items of queue {@code queue} lent to this child, and the lock its gets take turns on. */
+  Lent lent(long queue) {
+    return lent.computeIfAbsent(queue, Lent::new);
+  }
+
+  /**
+   * The items of one queue lent to this child, oldest first, and the lock that lets one get on the
+   * queue at a time ask the parent: so no get overtakes lent items, which are older than anything
+   * still in the parent. A get takes and acknowledges a lent item under the items' lock, and a
+   * recall gives back the rest under it, so the parent reads every acknowledgement before the
+   * answer to its recall.
+   */
+  final class Lent {
+    private final long queue;
+    /** Held by a get of this queue for the whole of it. */
+    final java.util.concurrent.locks.ReentrantLock gets = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.ArrayDeque<byte[]> items = new java.util.ArrayDeque<>(); // guarded by lock
+    private final java.util.ArrayDeque<Long> ids = new java.util.ArrayDeque<>(); // guarded by lock
+
+    private Lent(long queue) {
+      this.queue = queue;
+    }
+
+    /** Takes the oldest lent item and acknowledges it; null if none. */
+    byte[] take() {
+      lock.lock();
+      try {
+        byte[] item = items.pollFirst();
+        if (item != null) {
+          out.sendLazily(Msg.ACK, ids.pollFirst(), null);
+        }
+        return item;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Reader thread: items arrived ({@link Msg#LEND}). */
+    private void add(Buf.In m) {
+      int n = (int) m.readVarLong();
+      long id = m.readVarLong();
+      lock.lock();
+      try {
+        for (int i = 0; i < n; i++) {
+          int len = (int) m.readVarLong();
+          items.addLast(java.util.Arrays.copyOfRange(m.bytes, m.pos, m.pos + len));
+          m.skip(len);
+          ids.addLast(id++);
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Reader thread: the parent asks for them ({@link Msg#RECALL}). */
+    private void recall(boolean back) {
+      lock.lock();
+      try {
+        Buf b = new Buf(8 + (back ? ids.size() * 9 : 0));
+        b.writeVarLong(back ? ids.size() : 0);
+        if (back) {
+          for (long id : ids) {
+            b.writeVarLong(id);
+          }
+          ids.clear();
+          items.clear();
+        }
+        out.send(Msg.GIVE_BACK, queue, b);
+      } finally {
+        lock.unlock();
+      }
+    }
   }
 
   /** The queues and events this child holds proxies of. */
@@ -163,6 +246,8 @@ final class ChildChannel {
         AtomicInteger c = credits.get(id);
         send(Msg.CREDIT_BACK, id, new Buf(8).writeVarLong(c == null ? 0 : c.getAndSet(0)));
       }
+      case Msg.LEND -> lent(id).add(m);
+      case Msg.RECALL -> lent(id).recall(m.readByte() == 1);
       case Msg.RUN_WORKER -> executor.runWorker(m);
       case Msg.CANCEL_UNIT -> executor.cancel(id);
       case Msg.CHUNK, Msg.CALL -> executor.arrived(type, id, m);

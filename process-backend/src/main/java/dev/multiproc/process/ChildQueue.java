@@ -6,6 +6,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A queue as a child process sees it: a proxy whose every call goes over the child's pipe to the
@@ -96,19 +97,68 @@ final class ChildQueue<T> implements Queue<T>, Serializable {
     return new Buf(10).writeVarLong(id).size;
   }
 
+  // A get takes an item lent to this child if it has one ({@link ChildChannel.Lent}), else asks the
+  // parent, whose answer may lend more; one get of a queue at a time per child does either.
+
   @Override
   public T get() throws InterruptedException {
-    return received(channel().request(Msg.QUEUE_OP, op(Msg.OP_GET, Msg.WAIT_FOREVER))).orElseThrow();
+    ChildChannel.Lent lent = channel().lent(id);
+    lent.gets.lockInterruptibly();
+    try {
+      byte[] item = lent.take();
+      if (item != null) {
+        return decodeLent(item);
+      }
+      return received(channel().request(Msg.QUEUE_OP, op(Msg.OP_GET, Msg.WAIT_FOREVER))).orElseThrow();
+    } finally {
+      lent.gets.unlock();
+    }
   }
 
   @Override
   public Optional<T> get(Duration timeout) throws InterruptedException {
-    return received(channel().request(Msg.QUEUE_OP, op(Msg.OP_GET, Msg.encodeWait(timeout.toNanos()))));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    ChildChannel.Lent lent = channel().lent(id);
+    if (!lent.gets.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+      return Optional.empty();
+    }
+    try {
+      byte[] item = lent.take();
+      if (item != null) {
+        return Optional.of(decodeLent(item));
+      }
+      long left = deadline - System.nanoTime();
+      return received(channel().request(Msg.QUEUE_OP, op(Msg.OP_GET, Msg.encodeWait(Math.max(left, -1)))));
+    } finally {
+      lent.gets.unlock();
+    }
   }
 
+  /** Python's {@code get_nowait}: empty also while another thread of this child is getting from the queue. */
   @Override
   public Optional<T> tryGet() {
-    return received(channel().requestNow(Msg.QUEUE_OP, op(Msg.OP_GET, Msg.encodeWait(0))));
+    ChildChannel.Lent lent = channel().lent(id);
+    if (!lent.gets.tryLock()) {
+      return Optional.empty();
+    }
+    try {
+      byte[] item = lent.take();
+      if (item != null) {
+        return Optional.of(decodeLent(item));
+      }
+      return received(channel().requestNow(Msg.QUEUE_OP, op(Msg.OP_GET, Msg.encodeWait(0))));
+    } finally {
+      lent.gets.unlock();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private T decodeLent(byte[] item) {
+    try {
+      return (T) Codec.readValue(new Buf.In(item));
+    } catch (Codec.ShippingException e) {
+      throw Codec.unreadable("queue item", "in the child process (the item was taken off the queue)", e);
+    }
   }
 
   @Override
@@ -128,7 +178,7 @@ final class ChildQueue<T> implements Queue<T>, Serializable {
     if (r.status != Msg.R_VALUE) {
       return Optional.empty();
     }
-    channel().send(Msg.ACK, r.id, null);
+    channel().sendLazily(Msg.ACK, r.id, null); // read with our next message, or when we end
     try {
       return Optional.of((T) Codec.readValue(r.payload));
     } catch (Codec.ShippingException e) {

@@ -40,6 +40,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Msg#CREDIT_BACK} with what it had not spent), and no credits are granted while a put
  * waits; a dead child's unspent credits come back once its last put is read.
  *
+ * <p><b>Lending</b> makes a child that drains a queue take most items without asking: the answer
+ * to its get carries up to {@link #LEND_MAX} more items ({@link Msg#LEND}, {@link LocalQueue#lend}),
+ * which its later gets take in order, each acknowledged as it is taken. Only a queue's one consumer
+ * is lent to: when another comes (a thread here, or another child), the items out are recalled
+ * ({@link Msg#RECALL}; the child answers {@link Msg#GIVE_BACK} with those it had not taken, which go
+ * back to the head) before it takes anything, and the queue lends no more. So every consumer still
+ * takes each producer's items in order.
+ *
  * <p>Nothing is lost when a child dies: an item handed to a child stays on record until the child
  * acknowledges it, and goes back to the front of its queue if the child dies first; a child's
  * waiting requests are interrupted and whatever they took is put back.
@@ -120,6 +128,7 @@ final class Hub {
   <T> ProcessQueue<T> newQueue(LocalQueue<Object> items) {
     long id = ids.incrementAndGet();
     items.reclaimer(() -> reclaim(id));
+    items.lender((lessee, back) -> recall((Child) lessee, id, back));
     ProcessQueue<T> q = new ProcessQueue<>(backendId, id, items);
     holdersLock.lock();
     try {
@@ -347,6 +356,11 @@ final class Hub {
     /** Queues whose credits were asked back (a RECLAIM is out). */
     private final Set<Long> reclaiming = new HashSet<>();
     private final LinkedHashMap<Long, Delivery> unacked = new LinkedHashMap<>();
+    /** Queues with a RECALL out to the child, by kind: give back, or only report. */
+    private final Set<Long> recalling = new HashSet<>();
+    private final Set<Long> reporting = new HashSet<>();
+    /** Delivery ids of lent items: apart from request ids, which the child counts up from 1. */
+    private long lendIds = LEND_IDS;
     private boolean dead;
     /** The queues and events the child holds proxies of; guarded by the hub's holdersLock. */
     private final Set<Long> holding = new HashSet<>();
@@ -361,8 +375,27 @@ final class Hub {
     }
   }
 
-  /** An item given to a child and not yet acknowledged. */
-  private record Delivery(LocalQueue<Object> queue, Object item) {}
+  /** An item given to a child and not yet acknowledged; {@code lent} if lent ahead ({@link Msg#LEND}). */
+  private record Delivery(LocalQueue<Object> queue, Object item, boolean lent) {
+    Delivery(LocalQueue<Object> queue, Object item) {
+      this(queue, item, false);
+    }
+
+    /** Back to its queue: the child will not take it. */
+    void putBack() {
+      if (lent) {
+        queue.giveBack(List.of(item));
+      } else {
+        queue.putBack(item);
+      }
+    }
+  }
+
+  /** How many items one get may bring a child besides its own, at most. */
+  static final int LEND_MAX = 64;
+  /** How many bytes of items one get may bring a child besides its own, at most. */
+  static final long LEND_BYTES = 64 << 10;
+  private static final long LEND_IDS = 1L << 62;
 
   /**
    * The outcome of a request: a reply status, and what to send or record with it.
@@ -416,13 +449,18 @@ final class Hub {
       }
       case Msg.REF -> ref(child, id, m.readByte());
       case Msg.ACK -> {
+        Delivery d;
         child.peer.lock.lock();
         try {
-          child.peer.unacked.remove(id);
+          d = child.peer.unacked.remove(id);
         } finally {
           child.peer.lock.unlock();
         }
+        if (d != null && d.lent()) {
+          d.queue().received(1);
+        }
       }
+      case Msg.GIVE_BACK -> givenBack(child, id, m);
       default -> {
         return false;
       }
@@ -469,18 +507,26 @@ final class Hub {
         }
       }
       case Msg.OP_GET -> {
-        var item = q.tryGet();
-        if (item.isPresent()) {
-          Outcome o = new Outcome(Msg.R_VALUE, item.get(), new Delivery(q, item.get()));
+        Object item = q.takeNow(child);
+        if (item != null) {
+          Outcome o = new Outcome(Msg.R_VALUE, item, new Delivery(q, item));
           if (record(child, req, o)) {
-            reply(child, req, o);
+            Buf lent = lend(child, qid, q);
+            if (lent == null) {
+              reply(child, req, o);
+            } else {
+              child.trySend(Msg.LEND, qid, lent, Msg.REPLY, req, replyPayload(o));
+            }
           }
-        } else if (wait == 1) {
+        } else if (wait == 1 && q.lent() == 0 && q.size() == 0) {
           reply(child, req, FALSE);
+        } else if (wait == 1) { // held back by lent items being recalled: a moment, as LocalQueue.tryGet waits
+          background(child, req, () -> q.get(child, LocalQueue.RECLAIM_NANOS)
+              .map(b -> new Outcome(Msg.R_VALUE, b, new Delivery(q, b))).orElse(FALSE));
         } else if (wait == Msg.WAIT_FOREVER) {
           waitFor(child, req, q);
         } else {
-          background(child, req, () -> q.get(java.time.Duration.ofNanos(nanos))
+          background(child, req, () -> q.get(child, nanos)
               .map(b -> new Outcome(Msg.R_VALUE, b, new Delivery(q, b))).orElse(FALSE));
         }
       }
@@ -665,7 +711,7 @@ final class Hub {
     } finally {
       p.lock.unlock();
     }
-    Object b = q.takeOrWait(w);
+    Object b = q.takeOrWait(child, w);
     if (b != null) {
       w.take(b);
     }
@@ -743,18 +789,100 @@ final class Hub {
       p.lock.unlock();
     }
     if (o.delivery() != null) {
-      o.delivery().queue().putBack(o.delivery().item());
+      o.delivery().putBack();
     }
     return false;
   }
 
   static void reply(Child child, long req, Outcome o) {
+    child.trySend(Msg.REPLY, req, replyPayload(o));
+  }
+
+  private static Buf replyPayload(Outcome o) {
     Buf b = new Buf(8 + (o.value() == null ? 0 : QueueItem.encodedSize(o.value())));
     b.writeByte(o.status());
     if (o.value() != null) {
       QueueItem.writeTo(o.value(), b);
     }
-    child.trySend(Msg.REPLY, req, b);
+    return b;
+  }
+
+  // ------------------------------------------------------------------ lending (a queue's one consumer)
+
+  /**
+   * Lends the child more items of the queue it just took from, if it is the queue's one consumer
+   * and enough are there; records them as delivered.
+   *
+   * @return the {@link Msg#LEND} payload, or null if none were lent
+   */
+  private Buf lend(Child child, long qid, LocalQueue<Object> q) {
+    List<Object> items = new ArrayList<>();
+    if (q.lend(child, LEND_MAX, QueueItem::encodedSize, LEND_BYTES, items::add) == 0) {
+      return null;
+    }
+    Peer p = child.peer;
+    long first;
+    p.lock.lock();
+    try {
+      if (p.dead) {
+        q.giveBack(items);
+        q.lesseeGone(child);
+        return null;
+      }
+      first = p.lendIds;
+      for (Object item : items) {
+        p.unacked.put(p.lendIds++, new Delivery(q, item, true));
+      }
+    } finally {
+      p.lock.unlock();
+    }
+    Buf b = new Buf(16 + items.size() * 16);
+    b.writeVarLong(items.size()).writeVarLong(first);
+    for (Object item : items) {
+      Buf one = new Buf(QueueItem.encodedSize(item));
+      QueueItem.writeTo(item, one);
+      b.writeVarLong(one.size).writeBytes(one.bytes, 0, one.size);
+    }
+    return b;
+  }
+
+  /** Asks the child to answer for the items of queue {@code qid} lent to it, once per kind at a time. */
+  private void recall(Child child, long qid, boolean back) {
+    Peer p = child.peer;
+    p.lock.lock();
+    try {
+      if (p.dead || !(back ? p.recalling : p.reporting).add(qid)) {
+        return;
+      }
+    } finally {
+      p.lock.unlock();
+    }
+    child.trySend(Msg.RECALL, qid, new Buf(1).writeByte(back ? 1 : 0));
+  }
+
+  /** The child answered a RECALL: its acknowledgements came before; what it gives back goes back to the head. */
+  private void givenBack(Child child, long qid, Buf.In m) {
+    int n = (int) m.readVarLong();
+    List<Object> items = new ArrayList<>(n);
+    LocalQueue<Object> q = queues.get(qid);
+    Peer p = child.peer;
+    p.lock.lock();
+    try {
+      p.recalling.remove(qid);
+      p.reporting.remove(qid);
+      for (int i = 0; i < n; i++) {
+        Delivery d = p.unacked.remove(m.readVarLong());
+        if (d != null) {
+          items.add(d.item());
+          q = d.queue();
+        }
+      }
+    } finally {
+      p.lock.unlock();
+    }
+    if (q != null) {
+      q.giveBack(items);
+    }
   }
 
   /** The child is gone: stop its waits and put back what it was given but did not acknowledge. */
@@ -773,6 +901,8 @@ final class Hub {
       p.unacked.clear();
       p.credits.clear();
       p.reclaiming.clear();
+      p.recalling.clear();
+      p.reporting.clear();
     } finally {
       p.lock.unlock();
     }
@@ -796,7 +926,12 @@ final class Hub {
       }
     });
     for (int i = given.size() - 1; i >= 0; i--) {
-      given.get(i).queue().putBack(given.get(i).item());
+      given.get(i).putBack();
+    }
+    for (Delivery d : given) {
+      if (d.lent()) {
+        d.queue().lesseeGone(child);
+      }
     }
     holdersLock.lock();
     try {

@@ -32,6 +32,17 @@ final class Msg {
   static final int CREDIT = 10;
   /** Give back the unspent credits of a queue: id = the queue; answered by CREDIT_BACK. */
   static final int RECLAIM = 11;
+  /**
+   * Items of a queue lent ahead to the child, which takes them without asking: id = the queue,
+   * payload = how many, then each as delivery id, length, value. Sent before the reply of the get
+   * request it goes with; the child acknowledges each ({@link #ACK}) as a get takes it.
+   */
+  static final int LEND = 12;
+  /**
+   * Answer for the items of a queue lent to the child: id = the queue, payload = 1 to give back
+   * those not taken, 0 only to report (the acknowledgements before the answer); answered by GIVE_BACK.
+   */
+  static final int RECALL = 13;
 
   // ---- child -> parent
   /** The child is ready: id = 0 (the parent knows the pid from its {@code Process}). */
@@ -64,7 +75,7 @@ final class Msg {
   static final int EVENT_OP = 75;
   /** The requesting thread was interrupted: id = request; the parent replies once, as ever. */
   static final int CANCEL = 76;
-  /** The item of a get reply reached its taker: id = request. */
+  /** The item of a get reply, or a lent item, reached its taker: id = the request, or the item's delivery id. */
   static final int ACK = 77;
   /** What the child holds of a queue or event ({@link ProxyRefs}): id = the queue or event, payload = a REF_ op. */
   static final int REF = 80;
@@ -88,6 +99,8 @@ final class Msg {
   static final int CREDIT_BACK = 91;
   /** Child → parent, on the pipe: records wait in the shared-memory {@link Ring}; drain it. */
   static final int DOORBELL = 92;
+  /** The answer to a RECALL: id = the queue, payload = how many lent items come back, their delivery ids (oldest first). */
+  static final int GIVE_BACK = 93;
 
   // ---- queue and event operations
   static final int OP_PUT = 1;

@@ -1,0 +1,193 @@
+package dev.multiproc.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.multiproc.Event;
+import dev.multiproc.Queue;
+import dev.multiproc.Worker;
+import dev.multiproc.WorkerOptions;
+import dev.multiproc.spi.BackendConfig;
+import dev.multiproc.tck.Await;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Items lent to a child that drains a queue ({@link Hub}, "Lending") are never lost, never taken
+ * out of order, and never kept from another consumer: the parent or a second child that comes takes
+ * them, oldest first; a killed child's go back; a bounded queue's slots free as the child takes
+ * them. In each test a child takes one item of 100 and is lent half of the rest.
+ */
+@Timeout(300)
+class QueueLendingIT {
+
+  private static final Duration LONG = Duration.ofSeconds(30);
+
+  private ProcessBackend backend;
+
+  @BeforeEach
+  void open() {
+    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
+  }
+
+  @AfterEach
+  void close() {
+    backend.close();
+  }
+
+  private static Queue<Integer> filled(Queue<Integer> q, int n) throws InterruptedException {
+    for (int i = 0; i < n; i++) {
+      q.put(i);
+    }
+    return q;
+  }
+
+  /** A worker that takes {@code n} items, reports them on {@code took}, then waits for {@code end} (taking nothing more). */
+  private Worker taker(Queue<Integer> q, int n, Queue<List<Integer>> took, Event end) {
+    return backend.newWorker(() -> {
+      List<Integer> got = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        got.add(q.get());
+      }
+      took.put(got);
+      end.await();
+    }, WorkerOptions.defaults()).start();
+  }
+
+  private static int lent(Queue<Integer> q) {
+    return ((ProcessQueue<Integer>) q).items.lent();
+  }
+
+  @Test
+  void aChildDrainingAQueueTakesEveryItemInOrder() throws Exception {
+    Queue<Integer> q = filled(backend.newQueue(0), 20_000);
+    q.put(-1);
+    Queue<String> result = backend.newQueue(0);
+    Worker w = backend.newWorker(() -> {
+      int expected = 0;
+      for (int x = q.get(); x >= 0; x = q.get()) {
+        if (x != expected++) {
+          result.put("got " + x + ", expected " + (expected - 1));
+          return;
+        }
+      }
+      result.put("ok " + expected);
+    }, WorkerOptions.defaults()).start();
+    assertThat(result.get(LONG)).contains("ok 20000");
+    assertThat(w.join(LONG)).isTrue();
+    assertThat(q.size()).isZero();
+  }
+
+  @Test
+  void theParentTakesWhatWasLentToAnIdleChildOldestFirst() throws Exception {
+    Queue<Integer> q = filled(backend.newQueue(0), 100);
+    Queue<List<Integer>> took = backend.newQueue(0);
+    Event end = backend.newEvent();
+    Worker w = taker(q, 1, took, end);
+    assertThat(took.get(LONG)).contains(List.of(0));
+    assertThat(lent(q)).as("the child was lent items").isPositive();
+    assertThat(q.size()).as("lent items count until taken").isEqualTo(99);
+    List<Integer> rest = new ArrayList<>();
+    for (int i = 1; i < 100; i++) {
+      rest.add(q.get());
+    }
+    assertThat(rest).as("recalled, the lent items come first").isEqualTo(range(1, 100));
+    assertThat(q.tryGet()).isEmpty();
+    end.set();
+    assertThat(w.join(LONG)).isTrue();
+  }
+
+  @Test
+  void aSecondChildTakesWhatWasLentToTheFirstOldestFirst() throws Exception {
+    Queue<Integer> q = filled(backend.newQueue(0), 100);
+    Queue<List<Integer>> took = backend.newQueue(0);
+    Event end = backend.newEvent();
+    Worker first = taker(q, 10, took, end);
+    assertThat(took.get(LONG)).contains(range(0, 10));
+    Worker second = taker(q, 90, took, end);
+    assertThat(took.get(LONG)).as("the first child's lent items come back for the second").contains(range(10, 100));
+    end.set();
+    assertThat(first.join(LONG)).isTrue();
+    assertThat(second.join(LONG)).isTrue();
+    assertThat(q.size()).isZero();
+  }
+
+  @Test
+  void theLentItemsOfAKilledChildGoBackInOrder() throws Exception {
+    Queue<Integer> q = filled(backend.newQueue(0), 100);
+    Queue<List<Integer>> took = backend.newQueue(0);
+    Event end = backend.newEvent();
+    Worker w = taker(q, 3, took, end);
+    assertThat(took.get(LONG)).contains(List.of(0, 1, 2));
+    assertThat(lent(q)).isPositive();
+    w.kill();
+    assertThat(w.join(LONG)).isTrue();
+    assertThat(lent(q)).isZero();
+    List<Integer> rest = new ArrayList<>();
+    for (int i = 3; i < 100; i++) {
+      rest.add(q.tryGet().orElseThrow());
+    }
+    assertThat(rest).isEqualTo(range(3, 100));
+    assertThat(q.tryGet()).isEmpty();
+  }
+
+  @Test
+  void aBoundedQueueFreesTheSlotsOfWhatAQuietChildTook() throws Exception {
+    Queue<Integer> q = filled(backend.newQueue(100), 100);
+    Queue<List<Integer>> took = backend.newQueue(0);
+    Event end = backend.newEvent();
+    Worker w = backend.newWorker(() -> {
+      List<Integer> got = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        got.add(q.get()); // the first asks, and is lent 49: the rest are taken here, and told lazily
+      }
+      took.put(got);
+      end.await();
+    }, WorkerOptions.defaults()).start();
+    assertThat(took.get(LONG)).contains(range(0, 50));
+    for (int i = 100; i < 150; i++) {
+      assertThat(q.put(i, LONG)).as("put %d: the slots of what the child took are free", i).isTrue();
+    }
+    assertThat(q.tryPut(999)).as("full again").isFalse();
+    assertThat(Await.until(() -> q.size() == 100, LONG)).isTrue();
+    end.set();
+    assertThat(w.join(LONG)).isTrue();
+    List<Integer> rest = new ArrayList<>();
+    for (int i = 50; i < 150; i++) {
+      rest.add(q.get());
+    }
+    assertThat(rest).isEqualTo(range(50, 150));
+  }
+
+  @Test
+  void theSizeCountsWhatAChildThatSendsNothingMoreTook() throws Exception {
+    Queue<Integer> q = filled(backend.newQueue(0), 100);
+    Queue<String> started = backend.newQueue(0);
+    Worker w = backend.newWorker(() -> {
+      started.put("taking");
+      for (int i = 0; i < 50; i++) {
+        q.get();
+      }
+      Thread.sleep(Long.MAX_VALUE); // says nothing more until killed
+    }, WorkerOptions.defaults()).start();
+    assertThat(started.get(LONG)).contains("taking");
+    assertThat(Await.until(() -> q.size() == 50, LONG)).as("size %d", q.size()).isTrue();
+    w.kill();
+    assertThat(w.join(LONG)).isTrue();
+    assertThat(q.size()).isEqualTo(50);
+    assertThat(q.tryGet()).contains(50);
+  }
+
+  private static List<Integer> range(int from, int to) {
+    List<Integer> r = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      r.add(i);
+    }
+    return r;
+  }
+}
