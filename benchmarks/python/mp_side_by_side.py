@@ -8,6 +8,9 @@ The measurements (the rows of issue 9; the same names and sizes on the Java side
   map1         Pool(2).map(x*x, range(20_000), chunksize=1): best of 5 after 2 warm-ups   (items/s)
   queue        Queue(): a child puts 200,000 ints, the parent gets them; median of 3     (items/s)
   queue-bounded  the same through Queue(10_000)                                           (items/s)
+  queue-to-child  the other way: the parent puts 200,000 ints on a Queue(), a child gets them;
+               each of 3 rounds timed until the child has all; median of 3                  (items/s)
+  queue-to-2   the same with two children getting                                         (items/s)
   queue-1k     Queue(10_000), 100,000 1 KiB bytes items (random, non-zero payload)        (items/s)
   queue-1m     Queue(16), 256 1 MiB bytes items per round (random payload)                (MB/s)
   pingpong     two Queues, parent -> child -> parent, 2,000 round trips after 500: median (us)
@@ -51,6 +54,50 @@ def echo(a, b):
         if x is None:
             return
         b.put(x)
+
+
+def taker(q, took, go):
+    count = total = 0
+    while True:
+        x = q.get()
+        if x == -1:
+            return
+        if x == -2:  # end of a round: report, and take no more until every taker has
+            took.put((count, total))
+            count = total = 0
+            go.get()
+        else:
+            count += 1
+            total += x
+
+
+def bench_queue_to_children(name, consumers, n, rounds):
+    """The parent puts n ints a round; consumer processes get them; a round ends when they have all."""
+    q, took, go = mp.Queue(), mp.Queue(), mp.Queue()
+    ps = [mp.Process(target=taker, args=(q, took, go)) for _ in range(consumers)]
+    for p in ps:
+        p.start()
+    rates = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for i in range(n):
+            q.put(i)
+        for _ in range(consumers):
+            q.put(-2)
+        count = total = 0
+        for _ in range(consumers):
+            c, t = took.get()
+            count += c
+            total += t
+        rates.append(n / (time.perf_counter() - t0))
+        assert count == n and total == n * (n - 1) // 2
+        for _ in range(consumers):
+            go.put(0)
+    for _ in range(consumers):
+        q.put(-1)
+    for p in ps:
+        p.join()
+    report(name, statistics.median_low(rates), "items/s", f"median of {rounds}; " + rounds_text(rates))
 
 
 def report(name, value, unit, detail):
@@ -181,6 +228,8 @@ MEASUREMENTS = {
     "map1": lambda: bench_map_warm("map1", 20_000, 1),
     "queue": lambda: bench_queue("queue", 0, 200_000, None, 3),
     "queue-bounded": lambda: bench_queue("queue-bounded", 10_000, 200_000, None, 3),
+    "queue-to-child": lambda: bench_queue_to_children("queue-to-child", 1, 200_000, 3),
+    "queue-to-2": lambda: bench_queue_to_children("queue-to-2", 2, 200_000, 3),
     "queue-1k": lambda: bench_queue("queue-1k", 10_000, 100_000, KIB, 3),
     "queue-1m": lambda: bench_queue("queue-1m", 16, 256, MIB, 3, 1 << 20),
     "pingpong": bench_pingpong,

@@ -33,6 +33,9 @@ import java.util.stream.IntStream;
  *   <li>{@code queue}: an unbounded {@code Queue}, a child puts 200,000 ints, the parent gets them;
  *       median of 3 rounds (items/s)
  *   <li>{@code queue-bounded}: the same through {@code Queue(10,000)} (items/s)
+ *   <li>{@code queue-to-child}: the other way: the parent puts 200,000 ints on a {@code Queue()}, a
+ *       child gets them; each of 3 rounds timed until the child has all (items/s)
+ *   <li>{@code queue-to-2}: the same with two children getting, a task queue's usual shape (items/s)
  *   <li>{@code queue-1k}: {@code Queue(10,000)}, 100,000 random 1 KiB {@code byte[]} items (items/s)
  *   <li>{@code queue-1m}: {@code Queue(16)}, 256 random 1 MiB {@code byte[]} items a round (MB/s)
  *   <li>{@code pingpong}: two queues, parent → child → parent, 5 × 2,000 round trips after 500 (µs)
@@ -77,6 +80,8 @@ public final class SideBySide {
     m.put("map1", b -> mapWarm(b, "map1", 20_000, 1));
     m.put("queue", b -> queue(b, "queue", 0, 200_000, null, 3));
     m.put("queue-bounded", b -> queue(b, "queue-bounded", 10_000, 200_000, null, 3));
+    m.put("queue-to-child", b -> queueToChildren(b, "queue-to-child", 1, 200_000, 3));
+    m.put("queue-to-2", b -> queueToChildren(b, "queue-to-2", 2, 200_000, 3));
     m.put("queue-1k", b -> queue(b, "queue-1k", 10_000, 100_000, Payloads.KIB, 3));
     m.put("queue-1m", b -> queue(b, "queue-1m", 16, 256, Payloads.MIB, 3));
     m.put("pingpong", SideBySide::pingPong);
@@ -198,6 +203,70 @@ public final class SideBySide {
     }
     String unit = item != null && item.length >= 1 << 20 ? "MB/s" : "items/s";
     report(name, median(rates), unit, "median of " + rounds + "; " + rounds(rates));
+  }
+
+  /**
+   * The parent puts {@code n} ints a round on a {@code Queue()} that {@code consumers} children get
+   * from, then one end mark per child; a round ends when every child has said how many it took (a
+   * child that took its mark takes nothing more until told to go on).
+   */
+  private static void queueToChildren(Backend backend, String name, int consumers, int n, int rounds)
+      throws Exception {
+    Queue<Integer> q = backend.newQueue(0);
+    Queue<long[]> took = backend.newQueue(0);
+    Queue<Integer> go = backend.newQueue(0);
+    List<Worker> workers = new ArrayList<>();
+    for (int c = 0; c < consumers; c++) {
+      workers.add(backend.newWorker(() -> {
+        long count = 0;
+        long sum = 0;
+        for (int x = q.get(); x != -1; x = q.get()) {
+          if (x == -2) { // end of a round: report, and take no more until every child has
+            took.put(new long[] {count, sum});
+            count = 0;
+            sum = 0;
+            go.get();
+          } else {
+            count++;
+            sum += x;
+          }
+        }
+      }, WorkerOptions.defaults()).start());
+    }
+    double[] rates = new double[rounds];
+    try (Progress progress = Progress.of(name, rounds)) {
+      for (int r = 0; r < rounds; r++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          q.put(i);
+        }
+        for (int c = 0; c < consumers; c++) {
+          q.put(-2);
+        }
+        long count = 0;
+        long sum = 0;
+        for (int c = 0; c < consumers; c++) {
+          long[] t = took.get();
+          count += t[0];
+          sum += t[1];
+        }
+        rates[r] = n / ((System.nanoTime() - t0) / 1e9);
+        if (count != n || sum != (long) n * (n - 1) / 2) {
+          throw new AssertionError("lost or duplicated items: " + count);
+        }
+        for (int c = 0; c < consumers; c++) {
+          go.put(0);
+        }
+        progress.step();
+      }
+    }
+    for (int c = 0; c < consumers; c++) {
+      q.put(-1);
+    }
+    for (Worker w : workers) {
+      w.join();
+    }
+    report(name, median(rates), "items/s", "median of " + rounds + "; " + rounds(rates));
   }
 
   /** The length, after checking a few bytes of the copy against the original. */
