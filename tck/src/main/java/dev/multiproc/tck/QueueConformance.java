@@ -261,4 +261,42 @@ public abstract class QueueConformance extends ConformanceSuite {
       assertThat(get(reply)).isEqualTo("to the pool");
     }
   }
+
+  @Test
+  @DisplayName("items a consumer worker has not taken are there for the next consumer, oldest first")
+  void itemsAWorkerDidNotTakeAreThereForTheNext() throws Exception {
+    Queue<Integer> q = queue();
+    for (int i = 0; i < 200; i++) {
+      q.put(i);
+    }
+    Queue<List<Integer>> took = queue();
+    dev.multiproc.Event end = backend().newEvent();
+    Worker first = backend().newWorker(() -> {
+      List<Integer> got = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        got.add(q.get());
+      }
+      took.put(got);
+      end.await(); // holds on to the queue, takes nothing more
+    }, WorkerOptions.defaults()).start();
+    assertThat(took.get(patience())).as("the first worker's ten").contains(range(0, 10));
+    assertThat(q.size()).isEqualTo(190);
+    Worker second = backend().newWorker(() -> {
+      List<Integer> got = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        got.add(q.get());
+      }
+      took.put(got);
+    }, WorkerOptions.defaults()).start();
+    assertThat(took.get(patience())).as("the second worker's hundred, in order").contains(range(10, 110));
+    List<Integer> rest = new ArrayList<>();
+    for (int i = 110; i < 200; i++) {
+      rest.add(q.get(patience()).orElseThrow());
+    }
+    assertThat(rest).as("the caller's, in order").isEqualTo(range(110, 200));
+    assertThat(q.tryGet()).isEmpty();
+    end.set();
+    assertThat(first.join(patience())).isTrue();
+    assertThat(second.join(patience())).isTrue();
+  }
 }
