@@ -30,12 +30,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *       child's {@code get}) registers a {@link Taker}; the put that makes the queue non-empty
  *       takes the item for it on its own thread and hands it over, in queue order.
  *   <li><b>Lent items</b> ({@link #lend}, {@link #received}, {@link #giveBack}): items taken ahead
- *       for the one consumer elsewhere that takes from the queue (a child draining it), which then
- *       takes them one by one without asking. They count in {@link #size()} and against the
- *       capacity until the consumer has them ({@link #received}). Order is kept: lent items are
- *       older than every item here, so while any are out nobody else takes; a second consumer that
- *       comes has them recalled ({@linkplain #lender(Lender) lender}) and waits for them, and from
- *       then on nothing is lent (the queue is <em>shared</em>).
+ *       for a consumer elsewhere (a child draining the queue), which then takes them one by one
+ *       without asking. They count in {@link #size()} and against the capacity until the consumer
+ *       has them ({@link #received}). Order is kept: lent items are the oldest there are, and they
+ *       are lent to one consumer at a time; while any are out, nobody else takes: another consumer
+ *       has them recalled ({@linkplain #lender(Lender) lender}) and waits for them to come back to
+ *       the head. So every take is of the oldest item, and each consumer takes each producer's items
+ *       in order.
  * </ul>
  *
  * <p>Internal: shared by the backends, no compatibility promise.
@@ -98,7 +99,6 @@ public final class LocalQueue<T> implements Queue<T> {
   private final AtomicInteger lent = new AtomicInteger();
   private final Condition allBack = takeLock.newCondition();
   private volatile Object lessee; // written under takeLock: the consumer the items out were lent to
-  private boolean shared; // guarded by takeLock: a second consumer came; nothing is lent any more
   private volatile Lender lender;
 
   /** A registered taker and the consumer it takes for. */
@@ -434,9 +434,8 @@ public final class LocalQueue<T> implements Queue<T> {
 
   /**
    * Lends consumer {@code who} up to {@code max} items from the head, as many as half of those
-   * there, and no more than {@code maxWeight} by {@code weight} (at least one if any is lent). Only
-   * to the queue's one consumer: none once a second consumer came, or while another holds lent
-   * items. Never waits.
+   * there, and no more than {@code maxWeight} by {@code weight} (at least one if any is lent); none
+   * while another consumer holds lent items. Never waits.
    *
    * @param into receives the items, oldest first
    * @return how many were lent
@@ -451,7 +450,7 @@ public final class LocalQueue<T> implements Queue<T> {
     takeLock.lock();
     try {
       Object l = lessee;
-      if (shared || l != null && l != who && lent.get() > 0) {
+      if (l != null && l != who && lent.get() > 0) {
         return 0;
       }
       int limit = Math.min(max, count.get() / 2);
@@ -555,14 +554,13 @@ public final class LocalQueue<T> implements Queue<T> {
 
   /**
    * Whether {@code who} must wait before taking: another consumer holds lent items (older than
-   * every item here). Marks the queue shared when a second consumer comes. Holds takeLock.
+   * every item here). Holds takeLock.
    */
   private boolean heldBack(Object who) {
     Object l = lessee;
     if (l == null || l == who) {
       return false;
     }
-    shared = true;
     return lent.get() > 0;
   }
 

@@ -272,8 +272,9 @@ class LocalQueueTest {
     assertThat(q.takeNow(child)).isZero();
     q.lend(child, 64, x -> 1, 1 << 20, lent::add); // 1, 2, 3, 4
     AtomicInteger recalls = new AtomicInteger();
+    List<Object> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
     q.lender((lessee, back) -> {
-      assertThat(lessee).isSameAs(child);
+      asked.add(lessee);
       if (back && recalls.incrementAndGet() == 1) {
         // the child took 1 and 2, and gives back 3 and 4, later
         Thread.ofPlatform().start(() -> {
@@ -284,10 +285,14 @@ class LocalQueueTest {
     });
     assertThat(q.get()).as("the lent items are older than those here: they come first").isEqualTo(3);
     assertThat(recalls).hasValue(1);
+    assertThat(asked.get(0)).isSameAs(child);
     assertThat(q.get()).isEqualTo(4);
     assertThat(q.get()).isEqualTo(5);
     List<Integer> more = new ArrayList<>();
-    assertThat(q.lend(child, 64, x -> 1, 1 << 20, more::add)).as("shared now: nothing is lent").isZero();
+    Object other = new Object();
+    assertThat(q.lend(other, 1, x -> 1, 1 << 20, more::add)).as("the next consumer may borrow in turn").isEqualTo(1);
+    assertThat(more).containsExactly(6);
+    assertThat(q.lend(child, 64, x -> 1, 1 << 20, more::add)).as("but not two at once").isZero();
     assertThat(q.size()).isEqualTo(4);
   }
 

@@ -42,11 +42,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Lending</b> makes a child that drains a queue take most items without asking: the answer
  * to its get carries up to {@link #LEND_MAX} more items ({@link Msg#LEND}, {@link LocalQueue#lend}),
- * which its later gets take in order, each acknowledged as it is taken. Only a queue's one consumer
- * is lent to: when another comes (a thread here, or another child), the items out are recalled
- * ({@link Msg#RECALL}; the child answers {@link Msg#GIVE_BACK} with those it had not taken, which go
- * back to the head) before it takes anything, and the queue lends no more. So every consumer still
- * takes each producer's items in order.
+ * which its later gets take in order, each acknowledged as it is taken. Items are lent to one child
+ * at a time, and while any are out nobody else takes: another consumer (a thread here, or another
+ * child) has them recalled ({@link Msg#RECALL}; the child answers {@link Msg#GIVE_BACK} with those it
+ * had not taken, which go back to the head) and takes the oldest, and may be lent to in turn. So
+ * every take is of the oldest item, and every consumer takes each producer's items in order;
+ * several children draining one queue pass the lent items between them, a round trip each time.
  *
  * <p>Nothing is lost when a child dies: an item handed to a child stays on record until the child
  * acknowledges it, and goes back to the front of its queue if the child dies first; a child's

@@ -84,6 +84,44 @@ class QueueLendingIT {
   }
 
   @Test
+  void childrenAndTheParentDrainingOneQueueEachTakeInOrderAndNothingTwice() throws Exception {
+    int n = 30_000;
+    Queue<Integer> q = filled(backend.newQueue(0), n);
+    Queue<List<Integer>> took = backend.newQueue(0);
+    List<Worker> children = new ArrayList<>();
+    for (int c = 0; c < 2; c++) {
+      children.add(backend.newWorker(() -> {
+        List<Integer> got = new ArrayList<>();
+        for (int x = q.get(); x >= 0; x = q.get()) {
+          got.add(x);
+        }
+        took.put(got);
+      }, WorkerOptions.defaults()).start());
+    }
+    List<Integer> mine = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      mine.add(q.get()); // a third consumer, here, now and then
+    }
+    q.put(-1);
+    q.put(-1);
+    List<List<Integer>> all = new ArrayList<>(List.of(mine, took.get(LONG).orElseThrow(), took.get(LONG).orElseThrow()));
+    boolean[] seen = new boolean[n];
+    int count = 0;
+    for (List<Integer> got : all) {
+      for (int i = 0; i < got.size(); i++) {
+        assertThat(i == 0 || got.get(i - 1) < got.get(i)).as("in order: %s after %s", got.get(i), i == 0 ? null : got.get(i - 1)).isTrue();
+        assertThat(seen[got.get(i)]).as("%s taken twice", got.get(i)).isFalse();
+        seen[got.get(i)] = true;
+        count++;
+      }
+    }
+    assertThat(count).isEqualTo(n);
+    for (Worker w : children) {
+      assertThat(w.join(LONG)).isTrue();
+    }
+  }
+
+  @Test
   void theParentTakesWhatWasLentToAnIdleChildOldestFirst() throws Exception {
     Queue<Integer> q = filled(backend.newQueue(0), 100);
     Queue<List<Integer>> took = backend.newQueue(0);
