@@ -48,6 +48,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * had not taken, which go back to the head) and takes the oldest, and may be lent to in turn. So
  * every take is of the oldest item, and every consumer takes each producer's items in order;
  * several children draining one queue pass the lent items between them, a round trip each time.
+ * Only a child that took its last items quickly is lent more ({@link #LEND_BELOW_NANOS}): one that
+ * works long on each gains little, and would keep the others waiting for a recall.
  *
  * <p>Nothing is lost when a child dies: an item handed to a child stays on record until the child
  * acknowledges it, and goes back to the front of its queue if the child dies first; a child's
@@ -360,11 +362,40 @@ final class Hub {
     /** Queues with a RECALL out to the child, by kind: give back, or only report. */
     private final Set<Long> recalling = new HashSet<>();
     private final Set<Long> reporting = new HashSet<>();
+    /** By queue: when this child was last answered items, and how many ({@link #quick}). */
+    private final Map<Long, long[]> paces = new HashMap<>();
     /** Delivery ids of lent items: apart from request ids, which the child counts up from 1. */
     private long lendIds = LEND_IDS;
     private boolean dead;
     /** The queues and events the child holds proxies of; guarded by the hub's holdersLock. */
     private final Set<Long> holding = new HashSet<>();
+
+    /**
+     * Whether the child took the items of its last answer on queue {@code qid} quickly enough to
+     * be lent more: under {@link #LEND_BELOW_NANOS} an item, counted from that answer to this
+     * request (so yes the first time). Notes this answer as one item; {@link #lent} adds the rest.
+     */
+    boolean quick(long qid) {
+      long now = System.nanoTime();
+      lock.lock();
+      try {
+        long[] pace = paces.computeIfAbsent(qid, k -> new long[] {now - 1, 1});
+        boolean quick = (now - pace[0]) / pace[1] < LEND_BELOW_NANOS;
+        pace[0] = now;
+        pace[1] = 1;
+        return quick;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** {@code n} more items went with the answer {@link #quick} noted. Holds lock. */
+    private void lent(long qid, int n) {
+      long[] pace = paces.get(qid);
+      if (pace != null) {
+        pace[1] += n;
+      }
+    }
 
     int waiting() {
       lock.lock();
@@ -391,6 +422,13 @@ final class Hub {
       }
     }
   }
+
+  /**
+   * Items are lent only to a child that took its last ones faster than this each: one that works
+   * longer on an item gains little from being lent more (a round trip is tens of microseconds),
+   * and while it works on them another consumer would wait for their recall.
+   */
+  static final long LEND_BELOW_NANOS = 50_000;
 
   /** How many items one get may bring a child besides its own, at most. */
   static final int LEND_MAX = 64;
@@ -512,7 +550,7 @@ final class Hub {
         if (item != null) {
           Outcome o = new Outcome(Msg.R_VALUE, item, new Delivery(q, item));
           if (record(child, req, o)) {
-            Buf lent = lend(child, qid, q);
+            Buf lent = child.peer.quick(qid) ? lend(child, qid, q) : null;
             if (lent == null) {
               reply(child, req, o);
             } else {
@@ -834,6 +872,7 @@ final class Hub {
       for (Object item : items) {
         p.unacked.put(p.lendIds++, new Delivery(q, item, true));
       }
+      p.lent(qid, items.size());
     } finally {
       p.lock.unlock();
     }

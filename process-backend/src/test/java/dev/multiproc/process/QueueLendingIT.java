@@ -156,6 +156,27 @@ class QueueLendingIT {
   }
 
   @Test
+  void aChildThatWorksLongOnEachItemIsLentNoMore() throws Exception {
+    Queue<Integer> q = filled(backend.newQueue(0), 1000);
+    Queue<List<Integer>> took = backend.newQueue(0);
+    Event end = backend.newEvent();
+    Worker w = backend.newWorker(() -> {
+      List<Integer> got = new ArrayList<>();
+      for (int i = 0; i < 80; i++) { // the first get is answered with 64 lent items, the 66th asks again
+        got.add(q.get());
+        Thread.sleep(1); // work on the item: far longer than Hub.LEND_BELOW_NANOS
+      }
+      took.put(got);
+      end.await();
+    }, WorkerOptions.defaults()).start();
+    assertThat(took.get(LONG)).contains(range(0, 80));
+    assertThat(lent(q)).as("the first answer lent 64; once they were taken, slowly, nothing more").isZero();
+    assertThat(q.size()).isEqualTo(920);
+    end.set();
+    assertThat(w.join(LONG)).isTrue();
+  }
+
+  @Test
   void theLentItemsOfAKilledChildGoBackInOrder() throws Exception {
     Queue<Integer> q = filled(backend.newQueue(0), 100);
     Queue<List<Integer>> took = backend.newQueue(0);
