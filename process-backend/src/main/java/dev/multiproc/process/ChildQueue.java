@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
  * pipe; the parent applies puts in order), and neither does a put on a bounded queue while the
  * child holds credits for it: slots the parent reserved for this child's puts, granted with the
  * answer to a put that asked ({@link Hub#window}), given back when the parent asks for them (a put
- * elsewhere found the queue full) or when the child dies. Everything else waits for the parent's
- * reply.
+ * elsewhere found the queue full) or when the child dies. A get takes an item the parent lent
+ * this child ahead, if it has one ({@link ChildChannel.Lent}, "Lending" in {@link Hub}), without
+ * asking. Everything else waits for the parent's reply.
  */
 final class ChildQueue<T> implements Queue<T>, Serializable {
 
