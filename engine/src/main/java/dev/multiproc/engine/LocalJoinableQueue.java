@@ -24,6 +24,7 @@ public final class LocalJoinableQueue<T> implements JoinableQueue<T> {
   private final LocalQueue<T> items;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition finished = lock.newCondition();
+  private volatile Runnable flusher;
 
   /**
    * @param maxSize the capacity; 0 means unbounded
@@ -37,6 +38,18 @@ public final class LocalJoinableQueue<T> implements JoinableQueue<T> {
   public LocalQueue<T> items() {
     return items;
   }
+
+  /**
+   * Sets what a waiting {@link #join} runs, with no lock held, when it starts waiting and every
+   * {@link #FLUSH_NANOS} after: it should have consumers elsewhere report the {@code taskDone}s
+   * they have not sent yet. Must not block.
+   */
+  public void flusher(Runnable r) {
+    this.flusher = r;
+  }
+
+  /** How often a waiting {@link #join} runs the {@linkplain #flusher(Runnable) flusher}. */
+  public static final long FLUSH_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
 
   /** @return the number of items put and not yet marked done */
   public long unfinished() {
@@ -84,13 +97,30 @@ public final class LocalJoinableQueue<T> implements JoinableQueue<T> {
     if (unfinished.get() == 0) {
       return true;
     }
+    Runnable f = flusher;
     lock.lockInterruptibly();
     try {
       while (unfinished.get() > 0) {
-        if (nanos == Waits.FOREVER) {
-          finished.await();
-        } else if (nanos <= 0) {
+        if (nanos <= 0 && nanos != Waits.FOREVER) {
           return false;
+        }
+        if (f != null) {
+          lock.unlock();
+          try {
+            f.run();
+          } finally {
+            lock.lock();
+          }
+          if (unfinished.get() == 0) {
+            break;
+          }
+          long slice = nanos == Waits.FOREVER ? FLUSH_NANOS : Math.min(nanos, FLUSH_NANOS);
+          long left = finished.awaitNanos(slice);
+          if (nanos != Waits.FOREVER) {
+            nanos -= slice - left;
+          }
+        } else if (nanos == Waits.FOREVER) {
+          finished.await();
         } else {
           nanos = finished.awaitNanos(nanos);
         }

@@ -859,6 +859,6 @@ public final class LocalQueue<T> implements Queue<T> {
 
   @Override
   public String toString() {
-    return "LocalQueue{size=" + size() + (capacity == Integer.MAX_VALUE ? "" : ", maxSize=" + capacity) + "}";
+    return "LocalQueue{size=" + (count.get() + lent.get()) + (capacity == Integer.MAX_VALUE ? "" : ", maxSize=" + capacity) + "}";
   }
 }

@@ -146,6 +146,8 @@ final class ChildChannel {
     private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
     private final java.util.ArrayDeque<byte[]> items = new java.util.ArrayDeque<>(); // guarded by lock
     private final java.util.ArrayDeque<Long> ids = new java.util.ArrayDeque<>(); // guarded by lock
+    /** Of a joinable queue's items: how many this child took and owes a {@code taskDone} for. */
+    private final AtomicInteger owed = new AtomicInteger();
 
     private Lent(long queue) {
       this.queue = queue;
@@ -163,6 +165,41 @@ final class ChildChannel {
       } finally {
         lock.unlock();
       }
+    }
+
+    /** A get of this joinable queue's items took one. */
+    void owe() {
+      owed.incrementAndGet();
+    }
+
+    /**
+     * Pays a {@code taskDone} this child owes, if it owes one, one-way: waking the parent only if
+     * it owes no more and holds no lent items (else it will send another, which will: a join
+     * waiting meanwhile asks for them, {@link Hub#reports}).
+     *
+     * @return false if it owed none (the caller asks the parent)
+     */
+    boolean pay(long joinable) {
+      int n;
+      do {
+        n = owed.get();
+        if (n == 0) {
+          return false;
+        }
+      } while (!owed.compareAndSet(n, n - 1));
+      boolean more;
+      lock.lock();
+      try {
+        more = n > 1 || !items.isEmpty();
+      } finally {
+        lock.unlock();
+      }
+      if (more) {
+        out.sendLazily(Msg.TASK_DONE, joinable, null);
+      } else {
+        out.send(Msg.TASK_DONE, joinable, null);
+      }
+      return true;
     }
 
     /** Reader thread: items arrived ({@link Msg#LEND}). */

@@ -260,9 +260,26 @@ final class ChildSync {
       this.queue = new ChildQueue<>(ref.backendId(), ref.aux(), ref.capacity());
     }
 
+    /**
+     * One-way while this child owes a {@code taskDone} for items it took (the parent cannot find
+     * the count at zero then, unless another process called it too often, which the parent
+     * reports), and read by the parent when the child has no more to send ({@link
+     * ChildChannel.Lent#pay}); otherwise asked, so that one too many throws here, as Python's raises.
+     */
     @Override
     public void taskDone() {
-      now(op(ref, HubSync.TASK_DONE, Msg.encodeWait(0)));
+      if (!owed().pay(ref.id())) {
+        now(op(ref, HubSync.TASK_DONE, Msg.encodeWait(0)));
+      }
+    }
+
+    private ChildChannel.Lent owed() {
+      return ChildChannel.current.lent(ref.aux());
+    }
+
+    private T took(T item) {
+      owed().owe();
+      return item;
     }
 
     @Override
@@ -292,17 +309,17 @@ final class ChildSync {
 
     @Override
     public T get() throws InterruptedException {
-      return queue.get();
+      return took(queue.get());
     }
 
     @Override
     public Optional<T> get(Duration timeout) throws InterruptedException {
-      return queue.get(timeout);
+      return queue.get(timeout).map(this::took);
     }
 
     @Override
     public Optional<T> tryGet() {
-      return queue.tryGet();
+      return queue.tryGet().map(this::took);
     }
 
     @Override

@@ -466,6 +466,7 @@ final class Hub {
       case Msg.EVENT_CLEAR -> event(m.readVarLong()).clear();
       case Msg.EVENT_OP -> eventOp(child, id, m);
       case Msg.SYNC_OP -> sync.handle(child, id, m);
+      case Msg.TASK_DONE -> sync.taskDone(child, id);
       case Msg.CANCEL -> {
         Object w;
         child.peer.lock.lock();
@@ -814,13 +815,14 @@ final class Hub {
   }
 
   /** Records a delivery until acknowledged; returns false (and puts the item back) if the child is dead. */
-  private static boolean record(Child child, long req, Outcome o) {
+  private boolean record(Child child, long req, Outcome o) {
     Peer p = child.peer;
     p.lock.lock();
     try {
       if (!p.dead) {
         if (o.delivery() != null) {
           p.unacked.put(req, o.delivery());
+          tookFrom(child, o.delivery().queue());
         }
         return true;
       }
@@ -873,6 +875,7 @@ final class Hub {
         p.unacked.put(p.lendIds++, new Delivery(q, item, true));
       }
       p.lent(qid, items.size());
+      tookFrom(child, q);
     } finally {
       p.lock.unlock();
     }
@@ -884,6 +887,28 @@ final class Hub {
       b.writeVarLong(one.size).writeBytes(one.bytes, 0, one.size);
     }
     return b;
+  }
+
+  /** The children that were given items of each queue, while alive: those a joinable queue's join asks to report ({@link #reports}). */
+  private final Map<LocalQueue<Object>, Set<Child>> takers = new ConcurrentHashMap<>();
+
+  private void tookFrom(Child child, LocalQueue<Object> q) {
+    takers.computeIfAbsent(q, k -> ConcurrentHashMap.newKeySet()).add(child);
+  }
+
+  /**
+   * Asks every live child that was given items of queue {@code qid} to report: the messages it
+   * published without waking the parent (a joinable queue's {@code taskDone}s) are read with the
+   * answer. For a joinable queue's waiting join.
+   */
+  void reports(long qid) {
+    LocalQueue<Object> q = queues.get(qid);
+    Set<Child> s = q == null ? null : takers.get(q);
+    if (s != null) {
+      for (Child c : s) {
+        recall(c, qid, false);
+      }
+    }
   }
 
   /** Asks the child to answer for the items of queue {@code qid} lent to it, once per kind at a time. */
@@ -973,6 +998,7 @@ final class Hub {
         d.queue().lesseeGone(child);
       }
     }
+    takers.values().forEach(s -> s.remove(child));
     holdersLock.lock();
     try {
       for (long id : p.holding) {

@@ -165,6 +165,7 @@ final class HubSync {
   <T> ProcessSync.PJoinableQueue<T> newJoinableQueue(int maxSize) {
     LocalJoinableQueue<Object> jq = new LocalJoinableQueue<>(maxSize);
     ProcessQueue<T> q = hub.newQueue(jq.items());
+    jq.flusher(() -> hub.reports(q.id)); // children send taskDone() one-way, some without waking us
     long id = hub.newId();
     return register(id, new Joinable(jq, q, maxSize), new ProcessSync.PJoinableQueue<>(backendId(), id, jq, q, maxSize));
   }
@@ -278,6 +279,21 @@ final class HubSync {
   }
 
   // ------------------------------------------------------------------ serving
+
+  /**
+   * A child's one-way {@code taskDone} ({@link Msg#TASK_DONE}) for an item it took. If the count is
+   * at zero, another process called it more often than items were put and was not told: said on
+   * stderr, as nobody is waiting for an answer here.
+   */
+  void taskDone(Child child, long id) {
+    if (objects.get(id) instanceof Joinable j) {
+      try {
+        j.local().taskDone();
+      } catch (IllegalStateException e) {
+        System.err.println("multiproc: " + child + ": " + e.getMessage());
+      }
+    }
+  }
 
   /** Serves one {@link Msg#SYNC_OP} request of a child, on its reader thread; never blocks. */
   void handle(Child child, long req, Buf.In m) {

@@ -99,6 +99,11 @@ final class Msg {
   static final int CREDIT_BACK = 91;
   /** Child → parent, on the pipe: records wait in the shared-memory {@link Ring}; drain it. */
   static final int DOORBELL = 92;
+  /**
+   * A joinable queue's {@code taskDone}, no reply: id = the joinable queue. Sent only for an item
+   * the child took, so the count cannot be at zero unless another process called it too often.
+   */
+  static final int TASK_DONE = 94;
   /** The answer to a RECALL: id = the queue, payload = how many lent items come back, their delivery ids (oldest first). */
   static final int GIVE_BACK = 93;
 

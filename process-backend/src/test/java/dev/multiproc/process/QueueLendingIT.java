@@ -1,6 +1,7 @@
 package dev.multiproc.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.multiproc.Event;
 import dev.multiproc.Queue;
@@ -240,6 +241,48 @@ class QueueLendingIT {
     assertThat(w.join(LONG)).isTrue();
     assertThat(q.size()).isEqualTo(50);
     assertThat(q.tryGet()).contains(50);
+  }
+
+  @Test
+  void aChildDrainingAJoinableQueueLetsTheJoinEnd() throws Exception {
+    dev.multiproc.JoinableQueue<Integer> q = backend.newJoinableQueue(0);
+    for (int i = 0; i < 5_000; i++) {
+      q.put(i);
+    }
+    Worker w = backend.newWorker(() -> {
+      for (int i = 0; i < 5_000; i++) {
+        q.get();
+        q.taskDone(); // one-way: it took the item
+      }
+      Thread.sleep(Long.MAX_VALUE); // says nothing more until killed
+    }, WorkerOptions.defaults()).start();
+    assertThat(q.join(LONG)).as("every taskDone read").isTrue();
+    w.kill();
+    assertThat(w.join(LONG)).isTrue();
+  }
+
+  @Test
+  void aJoinAsksForTheTaskDonesAQuietChildHasNotSentYet() throws Exception {
+    dev.multiproc.JoinableQueue<Integer> q = backend.newJoinableQueue(0);
+    for (int i = 0; i < 100; i++) {
+      q.put(i);
+    }
+    dev.multiproc.Value done = backend.newValue(0);
+    Worker w = backend.newWorker(() -> {
+      q.get();
+      q.get(); // lent items wait beside it
+      q.taskDone(); // for the first: one-way, and it still owes one, so the parent is not woken
+      done.set(1); // shared memory: no message that would carry the taskDone along
+      Thread.sleep(Long.MAX_VALUE);
+    }, WorkerOptions.defaults()).start();
+    assertThat(Await.until(() -> done.get() == 1, LONG)).isTrue();
+    for (int i = 0; i < 99; i++) {
+      q.taskDone(); // the rest, here (Python allows a taskDone by another process than the taker)
+    }
+    assertThat(q.join(LONG)).as("the join asked the child for what it had not sent").isTrue();
+    assertThatThrownBy(q::taskDone).isInstanceOf(IllegalStateException.class);
+    w.kill();
+    assertThat(w.join(LONG)).isTrue();
   }
 
   private static List<Integer> range(int from, int to) {
