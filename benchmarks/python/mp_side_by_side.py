@@ -11,6 +11,8 @@ The measurements (the rows of issue 9; the same names and sizes on the Java side
   queue-to-child  the other way: the parent puts 200,000 ints on a Queue(), a child gets them;
                each of 3 rounds timed until the child has all; median of 3                  (items/s)
   queue-to-2   the same with two children getting                                         (items/s)
+  joinable     JoinableQueue(): the parent puts 200,000 ints, a child gets each and calls
+               task_done(); each of 3 rounds timed until join() returns; median of 3       (items/s)
   queue-1k     Queue(10_000), 100,000 1 KiB bytes items (random, non-zero payload)        (items/s)
   queue-1m     Queue(16), 256 1 MiB bytes items per round (random payload)                (MB/s)
   pingpong     two Queues, parent -> child -> parent, 2,000 round trips after 500: median (us)
@@ -98,6 +100,31 @@ def bench_queue_to_children(name, consumers, n, rounds):
     for p in ps:
         p.join()
     report(name, statistics.median_low(rates), "items/s", f"median of {rounds}; " + rounds_text(rates))
+
+
+def joinable_worker(q):
+    while True:
+        x = q.get()
+        q.task_done()
+        if x < 0:
+            return
+
+
+def bench_joinable(n, rounds):
+    q = mp.JoinableQueue()
+    p = mp.Process(target=joinable_worker, args=(q,))
+    p.start()
+    rates = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for i in range(n):
+            q.put(i)
+        q.join()
+        rates.append(n / (time.perf_counter() - t0))
+    q.put(-1)
+    p.join()
+    assert p.exitcode == 0
+    report("joinable", statistics.median_low(rates), "items/s", f"median of {rounds}; " + rounds_text(rates))
 
 
 def report(name, value, unit, detail):
@@ -230,6 +257,7 @@ MEASUREMENTS = {
     "queue-bounded": lambda: bench_queue("queue-bounded", 10_000, 200_000, None, 3),
     "queue-to-child": lambda: bench_queue_to_children("queue-to-child", 1, 200_000, 3),
     "queue-to-2": lambda: bench_queue_to_children("queue-to-2", 2, 200_000, 3),
+    "joinable": lambda: bench_joinable(200_000, 3),
     "queue-1k": lambda: bench_queue("queue-1k", 10_000, 100_000, KIB, 3),
     "queue-1m": lambda: bench_queue("queue-1m", 16, 256, MIB, 3, 1 << 20),
     "pingpong": bench_pingpong,

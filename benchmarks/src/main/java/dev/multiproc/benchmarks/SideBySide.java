@@ -1,6 +1,7 @@
 package dev.multiproc.benchmarks;
 
 import dev.multiproc.Backend;
+import dev.multiproc.JoinableQueue;
 import dev.multiproc.Multiproc;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
@@ -36,6 +37,8 @@ import java.util.stream.IntStream;
  *   <li>{@code queue-to-child}: the other way: the parent puts 200,000 ints on a {@code Queue()}, a
  *       child gets them; each of 3 rounds timed until the child has all (items/s)
  *   <li>{@code queue-to-2}: the same with two children getting, a task queue's usual shape (items/s)
+ *   <li>{@code joinable}: the parent puts 200,000 ints on a {@code JoinableQueue()}, a child gets each
+ *       and calls {@code taskDone()}; each of 3 rounds timed until the parent's {@code join()} returns (items/s)
  *   <li>{@code queue-1k}: {@code Queue(10,000)}, 100,000 random 1 KiB {@code byte[]} items (items/s)
  *   <li>{@code queue-1m}: {@code Queue(16)}, 256 random 1 MiB {@code byte[]} items a round (MB/s)
  *   <li>{@code pingpong}: two queues, parent → child → parent, 5 × 2,000 round trips after 500 (µs)
@@ -82,6 +85,7 @@ public final class SideBySide {
     m.put("queue-bounded", b -> queue(b, "queue-bounded", 10_000, 200_000, null, 3));
     m.put("queue-to-child", b -> queueToChildren(b, "queue-to-child", 1, 200_000, 3));
     m.put("queue-to-2", b -> queueToChildren(b, "queue-to-2", 2, 200_000, 3));
+    m.put("joinable", b -> joinable(b, 200_000, 3));
     m.put("queue-1k", b -> queue(b, "queue-1k", 10_000, 100_000, Payloads.KIB, 3));
     m.put("queue-1m", b -> queue(b, "queue-1m", 16, 256, Payloads.MIB, 3));
     m.put("pingpong", SideBySide::pingPong);
@@ -267,6 +271,38 @@ public final class SideBySide {
       w.join();
     }
     report(name, median(rates), "items/s", "median of " + rounds + "; " + rounds(rates));
+  }
+
+  /** The parent puts {@code n} ints a round on a joinable queue that a child drains with {@code taskDone()}; timed to {@code join()}. */
+  private static void joinable(Backend backend, int n, int rounds) throws Exception {
+    JoinableQueue<Integer> q = backend.newJoinableQueue(0);
+    Worker w = backend.newWorker(() -> {
+      while (true) {
+        int x = q.get();
+        q.taskDone();
+        if (x < 0) {
+          return;
+        }
+      }
+    }, WorkerOptions.defaults()).start();
+    double[] rates = new double[rounds];
+    try (Progress progress = Progress.of("joinable", rounds)) {
+      for (int r = 0; r < rounds; r++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          q.put(i);
+        }
+        q.join();
+        rates[r] = n / ((System.nanoTime() - t0) / 1e9);
+        progress.step();
+      }
+    }
+    q.put(-1);
+    w.join();
+    if (w.exitCode().orElse(-1) != 0) {
+      throw new AssertionError("the consumer failed: " + w);
+    }
+    report("joinable", median(rates), "items/s", "median of " + rounds + "; " + rounds(rates));
   }
 
   /** The length, after checking a few bytes of the copy against the original. */
