@@ -34,6 +34,7 @@ public final class LocalConnection<T> implements Connection<T> {
   private final LocalQueue<Object> inbox;
   private final LocalQueue<Object> outbox;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile Runnable onClose;
   private LocalConnection<T> peer; // set once by pipe(), before the ends are published
 
   private LocalConnection(String name, LocalQueue<Object> inbox, LocalQueue<Object> outbox) {
@@ -134,7 +135,16 @@ public final class LocalConnection<T> implements Connection<T> {
     if (closed.compareAndSet(false, true)) {
       outbox.tryPut(EOF);
       inbox.tryPut(EOF);
+      Runnable r = onClose;
+      if (r != null) {
+        r.run();
+      }
     }
+  }
+
+  /** Sets what {@link #close} runs once, after closing, on the closing thread; must not block. */
+  public void onClose(Runnable r) {
+    this.onClose = r;
   }
 
   @Override

@@ -41,6 +41,24 @@ final class ChildChannel {
   /** Credits for bounded queues, by queue: slots the parent reserved for this child's puts ({@link Msg#CREDIT}). */
   private final ConcurrentHashMap<Long, AtomicInteger> credits = new ConcurrentHashMap<>();
 
+  /** Pipes this child may send on one-way (true), or whose end was closed (false), by pipe id. */
+  private final ConcurrentHashMap<Long, Boolean> pipes = new ConcurrentHashMap<>();
+
+  /** @return true (send one-way), false (closed: throw), or null (ask) for pipe {@code id} */
+  Boolean pipe(long id) {
+    return pipes.get(id);
+  }
+
+  /** A send on pipe {@code id} that asked succeeded: the next ones need not ask, unless it is closed meanwhile. */
+  void pipeOpen(long id) {
+    pipes.putIfAbsent(id, Boolean.TRUE);
+  }
+
+  /** Pipe {@code id} is closed (told by the parent, or by a send that asked). */
+  void pipeBroken(long id) {
+    pipes.put(id, Boolean.FALSE);
+  }
+
   /** Items lent to this child, by queue ({@link Msg#LEND}). */
   private final ConcurrentHashMap<Long, Lent> lent = new ConcurrentHashMap<>();
 
@@ -285,6 +303,7 @@ final class ChildChannel {
       }
       case Msg.LEND -> lent(id).add(m);
       case Msg.RECALL -> lent(id).recall(m.readByte() == 1);
+      case Msg.PIPE_BROKEN -> pipeBroken(id);
       case Msg.RUN_WORKER -> executor.runWorker(m);
       case Msg.CANCEL_UNIT -> executor.cancel(id);
       case Msg.CHUNK, Msg.CALL -> executor.arrived(type, id, m);

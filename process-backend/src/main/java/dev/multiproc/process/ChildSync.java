@@ -339,10 +339,26 @@ final class ChildSync {
       return ChildSync.op(ref, op, wait).writeByte((int) ref.aux());
     }
 
+    /**
+     * One-way once a send on this pipe that asked went through, until the parent says an end is
+     * closed ({@link Msg#PIPE_BROKEN}); the first, and every one after that, asks, so that a send on
+     * a closed pipe throws.
+     */
     @Override
     public void send(T item) {
       byte[] b = Codec.encodeValue(Objects.requireNonNull(item, "item"), "pipe item");
-      now(op(HubSync.SEND, Msg.encodeWait(0)).writeBlob(b));
+      ChildChannel c = ChildChannel.current;
+      if (Boolean.TRUE.equals(c.pipe(ref.id()))) {
+        c.send(Msg.PIPE_SEND, ref.id(), new Buf(b.length + 8).writeByte((int) ref.aux()).writeBlob(b));
+        return;
+      }
+      try {
+        now(op(HubSync.SEND, Msg.encodeWait(0)).writeBlob(b));
+      } catch (IllegalStateException e) {
+        c.pipeBroken(ref.id());
+        throw e;
+      }
+      c.pipeOpen(ref.id());
     }
 
     @Override
@@ -367,6 +383,7 @@ final class ChildSync {
 
     @Override
     public void close() {
+      ChildChannel.current.pipeBroken(ref.id());
       now(op(HubSync.CLOSE, Msg.encodeWait(0)));
     }
   }

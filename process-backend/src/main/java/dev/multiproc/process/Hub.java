@@ -467,6 +467,7 @@ final class Hub {
       case Msg.EVENT_OP -> eventOp(child, id, m);
       case Msg.SYNC_OP -> sync.handle(child, id, m);
       case Msg.TASK_DONE -> sync.taskDone(child, id);
+      case Msg.PIPE_SEND -> sync.pipeSend(child, id, m);
       case Msg.CANCEL -> {
         Object w;
         child.peer.lock.lock();

@@ -173,6 +173,9 @@ final class HubSync {
   <T> ProcessSync.PPipe<T> newPipe() {
     long id = hub.newId();
     Pipe<byte[]> ends = LocalConnection.pipe();
+    Runnable broken = () -> pipeBroken(id, ends);
+    ((LocalConnection<byte[]>) ends.left()).onClose(broken);
+    ((LocalConnection<byte[]>) ends.right()).onClose(broken);
     return register(id, ends, new ProcessSync.PPipe<>(backendId(), id, ends));
   }
 
@@ -293,6 +296,35 @@ final class HubSync {
         System.err.println("multiproc: " + child + ": " + e.getMessage());
       }
     }
+  }
+
+  /**
+   * A child's one-way pipe send ({@link Msg#PIPE_SEND}): it sent on this pipe before, and was not
+   * told it is closed. If it is closed now, the item cannot be received by anyone; the child is
+   * told, and its later sends throw.
+   */
+  @SuppressWarnings("unchecked")
+  void pipeSend(Child child, long id, Buf.In m) {
+    if (!(objects.get(id) instanceof Pipe<?> p)) {
+      child.trySend(Msg.PIPE_BROKEN, id, null);
+      return;
+    }
+    LocalConnection<byte[]> end = (LocalConnection<byte[]>) (m.readByte() == 0 ? p.left() : p.right());
+    peers.computeIfAbsent(child, c -> new Peer(c.toString())).ends.add(end);
+    try {
+      end.send(m.readBlob());
+    } catch (IllegalStateException e) {
+      child.trySend(Msg.PIPE_BROKEN, id, null);
+    }
+  }
+
+  /** An end of pipe {@code id} closed: the children that used it send one-way no more. */
+  private void pipeBroken(long id, Pipe<byte[]> ends) {
+    peers.forEach((child, peer) -> {
+      if (peer.ends.contains((LocalConnection<byte[]>) ends.left()) || peer.ends.contains((LocalConnection<byte[]>) ends.right())) {
+        child.trySend(Msg.PIPE_BROKEN, id, null);
+      }
+    });
   }
 
   /** Serves one {@link Msg#SYNC_OP} request of a child, on its reader thread; never blocks. */

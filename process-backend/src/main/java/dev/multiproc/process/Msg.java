@@ -43,6 +43,8 @@ final class Msg {
    * those not taken, 0 only to report (the acknowledgements before the answer); answered by GIVE_BACK.
    */
   static final int RECALL = 13;
+  /** An end of a pipe was closed: id = the pipe; sends on either end throw from now on. */
+  static final int PIPE_BROKEN = 14;
 
   // ---- child -> parent
   /** The child is ready: id = 0 (the parent knows the pid from its {@code Process}). */
@@ -104,6 +106,11 @@ final class Msg {
    * the child took, so the count cannot be at zero unless another process called it too often.
    */
   static final int TASK_DONE = 94;
+  /**
+   * A pipe send, no reply: id = the pipe, payload = the end (0 left, 1 right), the item. Only after
+   * a send that asked succeeded; a closed pipe answers PIPE_BROKEN.
+   */
+  static final int PIPE_SEND = 95;
   /** The answer to a RECALL: id = the queue, payload = how many lent items come back, their delivery ids (oldest first). */
   static final int GIVE_BACK = 93;
 
