@@ -11,6 +11,7 @@ The measurements (the rows of issue 9; the same names and sizes on the Java side
   queue-to-child  the other way: the parent puts 200,000 ints on a Queue(), a child gets them;
                each of 3 rounds timed until the child has all; median of 3                  (items/s)
   queue-to-2   the same with two children getting                                         (items/s)
+  pipe         Pipe(): a child sends 200,000 ints a round, the parent receives; median of 3 (items/s)
   joinable     JoinableQueue(): the parent puts 200,000 ints, a child gets each and calls
                task_done(); each of 3 rounds timed until join() returns; median of 3       (items/s)
   queue-1k     Queue(10_000), 100,000 1 KiB bytes items (random, non-zero payload)        (items/s)
@@ -100,6 +101,27 @@ def bench_queue_to_children(name, consumers, n, rounds):
     for p in ps:
         p.join()
     report(name, statistics.median_low(rates), "items/s", f"median of {rounds}; " + rounds_text(rates))
+
+
+def pipe_sender(c, n):
+    for i in range(n):
+        c.send(i)
+
+
+def bench_pipe(n, rounds):
+    mine, theirs = mp.Pipe()
+    p = mp.Process(target=pipe_sender, args=(theirs, rounds * n))
+    p.start()
+    rates = []
+    total = 0
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            total += mine.recv()
+        rates.append(n / (time.perf_counter() - t0))
+    p.join()
+    assert total == rounds * n * (rounds * n - 1) // 2 and p.exitcode == 0
+    report("pipe", statistics.median_low(rates), "items/s", f"median of {rounds}; " + rounds_text(rates))
 
 
 def joinable_worker(q):
@@ -258,6 +280,7 @@ MEASUREMENTS = {
     "queue-to-child": lambda: bench_queue_to_children("queue-to-child", 1, 200_000, 3),
     "queue-to-2": lambda: bench_queue_to_children("queue-to-2", 2, 200_000, 3),
     "joinable": lambda: bench_joinable(200_000, 3),
+    "pipe": lambda: bench_pipe(200_000, 3),
     "queue-1k": lambda: bench_queue("queue-1k", 10_000, 100_000, KIB, 3),
     "queue-1m": lambda: bench_queue("queue-1m", 16, 256, MIB, 3, 1 << 20),
     "pingpong": bench_pingpong,

@@ -1,6 +1,8 @@
 package dev.multiproc.benchmarks;
 
 import dev.multiproc.Backend;
+import dev.multiproc.Connection;
+import dev.multiproc.Pipe;
 import dev.multiproc.JoinableQueue;
 import dev.multiproc.Multiproc;
 import dev.multiproc.Pool;
@@ -37,6 +39,8 @@ import java.util.stream.IntStream;
  *   <li>{@code queue-to-child}: the other way: the parent puts 200,000 ints on a {@code Queue()}, a
  *       child gets them; each of 3 rounds timed until the child has all (items/s)
  *   <li>{@code queue-to-2}: the same with two children getting, a task queue's usual shape (items/s)
+ *   <li>{@code pipe}: a child sends 200,000 ints on a {@code Pipe} end, the parent receives them;
+ *       3 rounds on one pipe and child (items/s)
  *   <li>{@code joinable}: the parent puts 200,000 ints on a {@code JoinableQueue()}, a child gets each
  *       and calls {@code taskDone()}; each of 3 rounds timed until the parent's {@code join()} returns (items/s)
  *   <li>{@code queue-1k}: {@code Queue(10,000)}, 100,000 random 1 KiB {@code byte[]} items (items/s)
@@ -86,6 +90,7 @@ public final class SideBySide {
     m.put("queue-to-child", b -> queueToChildren(b, "queue-to-child", 1, 200_000, 3));
     m.put("queue-to-2", b -> queueToChildren(b, "queue-to-2", 2, 200_000, 3));
     m.put("joinable", b -> joinable(b, 200_000, 3));
+    m.put("pipe", b -> pipe(b, 200_000, 3));
     m.put("queue-1k", b -> queue(b, "queue-1k", 10_000, 100_000, Payloads.KIB, 3));
     m.put("queue-1m", b -> queue(b, "queue-1m", 16, 256, Payloads.MIB, 3));
     m.put("pingpong", SideBySide::pingPong);
@@ -271,6 +276,36 @@ public final class SideBySide {
       w.join();
     }
     report(name, median(rates), "items/s", "median of " + rounds + "; " + rounds(rates));
+  }
+
+  /** A child sends {@code rounds * n} ints on a pipe; each round times the parent receiving {@code n}. */
+  private static void pipe(Backend backend, int n, int rounds) throws Exception {
+    Pipe<Integer> pipe = backend.newPipe();
+    Connection<Integer> theirs = pipe.left();
+    int total = rounds * n;
+    Worker w = backend.newWorker(() -> {
+      for (int i = 0; i < total; i++) {
+        theirs.send(i);
+      }
+    }, WorkerOptions.defaults()).start();
+    Connection<Integer> mine = pipe.right();
+    double[] rates = new double[rounds];
+    long sum = 0;
+    try (Progress progress = Progress.of("pipe", rounds)) {
+      for (int r = 0; r < rounds; r++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          sum += mine.recv();
+        }
+        rates[r] = n / ((System.nanoTime() - t0) / 1e9);
+        progress.step();
+      }
+    }
+    w.join();
+    if (sum != (long) total * (total - 1) / 2 || w.exitCode().orElse(-1) != 0) {
+      throw new AssertionError("lost items or the sender failed: " + w);
+    }
+    report("pipe", median(rates), "items/s", "median of " + rounds + "; " + rounds(rates));
   }
 
   /** The parent puts {@code n} ints a round on a joinable queue that a child drains with {@code taskDone()}; timed to {@code join()}. */
