@@ -98,7 +98,7 @@ public final class LocalQueue<T> implements Queue<T> {
   /** Items lent and not yet received or given back; they count in {@link #used} as items do. */
   private final AtomicInteger lent = new AtomicInteger();
   private final Condition allBack = takeLock.newCondition();
-  private volatile Object lessee; // written under takeLock: the consumer the items out were lent to
+  private volatile Object lessee; // written under takeLock: the consumer the items out were lent to; null when none are
   private volatile Lender lender;
 
   /** A registered taker and the consumer it takes for. */
@@ -137,7 +137,7 @@ public final class LocalQueue<T> implements Queue<T> {
 
   /** Items, lent items and reserved slots. */
   private int used() {
-    return bounded() ? used.get() : count.get() + lent.get();
+    return bounded() ? used.get() : count.get();
   }
 
   /**
@@ -464,9 +464,11 @@ public final class LocalQueue<T> implements Queue<T> {
         unlink();
         count.getAndDecrement();
         lent.getAndIncrement();
-        lessee = who;
         into.accept(item);
         n++;
+      }
+      if (n > 0) {
+        lessee = who;
       }
     } finally {
       takeLock.unlock();
@@ -504,6 +506,7 @@ public final class LocalQueue<T> implements Queue<T> {
       }
       count.getAndAdd(items.size());
       if (lent.addAndGet(-items.size()) == 0) {
+        lessee = null;
         allBack.signalAll();
       }
       // the takers that waited first are served first, as by a put
@@ -520,23 +523,6 @@ public final class LocalQueue<T> implements Queue<T> {
     served.forEach(this::serve);
   }
 
-  /** Consumer {@code who} is gone, its lent items given back: another may be lent to. */
-  public void lesseeGone(Object who) {
-    takeLock.lock();
-    try {
-      if (lessee == who && lent.get() == 0) {
-        lessee = null;
-      }
-    } finally {
-      takeLock.unlock();
-    }
-  }
-
-  /** @return the consumer holding lent items, or null */
-  public Object lessee() {
-    return lent.get() > 0 ? lessee : null;
-  }
-
   /** @return how many items are lent out */
   public int lent() {
     return lent.get();
@@ -545,6 +531,9 @@ public final class LocalQueue<T> implements Queue<T> {
   private void signalAllBack() {
     takeLock.lock();
     try {
+      if (lent.get() == 0) { // checked under takeLock: not lent again meanwhile
+        lessee = null;
+      }
       allBack.signalAll();
     } finally {
       takeLock.unlock();
@@ -587,11 +576,7 @@ public final class LocalQueue<T> implements Queue<T> {
 
   @Override
   public T get() throws InterruptedException {
-    return get(HERE);
-  }
-
-  /** {@link #get()} for consumer {@code who}. */
-  public T get(Object who) throws InterruptedException {
+    Object who = HERE;
     T item;
     Events.QueueWait wait = null;
     takeLock.lockInterruptibly();

@@ -360,7 +360,6 @@ class LocalQueueTest {
     assertThat(q.takeNow(first)).isZero();
     q.lend(first, 64, x -> 1, 1 << 20, lent::add);
     q.giveBack(List.copyOf(lent)); // it died
-    q.lesseeGone(first);
     assertThat(q.takeNow(second)).isEqualTo(1);
     assertThat(q.lend(second, 64, x -> 1, 1 << 20, x -> { })).isEqualTo(4);
   }

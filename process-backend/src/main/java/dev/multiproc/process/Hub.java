@@ -868,15 +868,13 @@ final class Hub {
     try {
       if (p.dead) {
         q.giveBack(items);
-        q.lesseeGone(child);
         return null;
       }
       first = p.lendIds;
       for (Object item : items) {
         p.unacked.put(p.lendIds++, new Delivery(q, item, true));
       }
-      p.lent(qid, items.size());
-      tookFrom(child, q);
+      p.lent(qid, items.size()); // (the answer's own item recorded the child as a taker of q)
     } finally {
       p.lock.unlock();
     }
@@ -993,11 +991,6 @@ final class Hub {
     });
     for (int i = given.size() - 1; i >= 0; i--) {
       given.get(i).putBack();
-    }
-    for (Delivery d : given) {
-      if (d.lent()) {
-        d.queue().lesseeGone(child);
-      }
     }
     takers.values().forEach(s -> s.remove(child));
     holdersLock.lock();
