@@ -27,10 +27,12 @@ import java.time.Duration;
  * child JVM) may acquire it again and must release it as many times; only the holder may release
  * it. Neither is fair: which waiter gets a released lock is unspecified.
  *
- * <p>A task may capture the lock and use it inside any worker of the backend that made it; on the
- * process backend the lock lives in the parent JVM. When a child process dies holding a Lock or an
- * RLock, the parent releases it (logged at DEBUG), so no one waits forever; a thread that ends
- * while holding a lock does not release it (as in Python).
+ * <p>A task may capture the lock and use it inside any worker of the backend that made it. On the
+ * process backend the lock lives in shared memory that the parent and its children map, as
+ * Python's is a semaphore in shared memory: an uncontended acquire or release asks no other
+ * process; an acquire that must wait waits in the parent JVM. When a child process dies holding a
+ * Lock or an RLock, the parent releases it (logged at DEBUG), so no one waits forever; a thread
+ * that ends while holding a lock does not release it (as in Python).
  *
  * <h2>Interruption</h2>
  *

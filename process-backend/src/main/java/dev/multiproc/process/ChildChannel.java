@@ -59,6 +59,9 @@ final class ChildChannel {
     pipes.put(id, Boolean.FALSE);
   }
 
+  /** What this child knows of each shared-memory lock it used, by id ({@link SlabLock.State}). */
+  private final ConcurrentHashMap<Long, SlabLock.State> locks = new ConcurrentHashMap<>();
+
   /** Items lent to this child, by queue ({@link Msg#LEND}). */
   private final ConcurrentHashMap<Long, Lent> lent = new ConcurrentHashMap<>();
 
@@ -109,6 +112,16 @@ final class ChildChannel {
   /** Sends a message to the parent; see {@link FrameWriter#send}. */
   void send(int type, long id, Buf payload) {
     out.send(type, id, payload);
+  }
+
+  /** @return this child's state of shared-memory lock {@code id}, made on first use */
+  SlabLock.State lockState(long id) {
+    return locks.computeIfAbsent(id, k -> new SlabLock.State());
+  }
+
+  /** @return true if the parent has read every message sent so far; see {@link FrameWriter#allRead} */
+  boolean allRead() {
+    return out.allRead();
   }
 
   /** Sends a message the parent need not read at once; see {@link FrameWriter#sendLazily}. */

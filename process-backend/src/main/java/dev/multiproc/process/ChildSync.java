@@ -25,7 +25,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Locks, semaphores, barriers, joinable queues, pipe ends, values and shared maps as a child
  * process sees them: proxies whose every call is a {@link Msg#SYNC_OP} request over the child's
- * pipe to the object in the parent ({@link HubSync}). A call that may wait is interruptible (the
+ * pipe to the object in the parent ({@link HubSync}); Values and Locks in shared memory are not
+ * proxies ({@link SlabValue}, {@link SlabLock}: only a Lock's acquire that must wait asks, through
+ * {@link #LOCK_SIDE}). A call that may wait is interruptible (the
  * parent is told to cancel, as for queues); one that cannot is a quick round trip. A thread that is
  * interrupted on entry to a waiting call throws at once, before asking the parent.
  */
@@ -55,6 +57,26 @@ final class ChildSync {
       default -> throw new IllegalStateException("unknown object kind " + r.kind());
     };
   }
+
+  /** A {@link SlabLock}'s side in a child: it waits through the parent and releases behind what it sent. */
+  static final SlabLock.Side LOCK_SIDE = new SlabLock.Side() {
+    @Override
+    public boolean await(SlabLock lock, long nanos) throws InterruptedException {
+      Buf b = new Buf(32).writeByte(HubSync.SLAB_LOCK).writeByte(HubSync.ACQUIRE).writeVarLong(lock.id())
+          .writeVarLong(nanos == Waits.FOREVER ? Msg.WAIT_FOREVER : Msg.encodeWait(nanos));
+      return isTrue(waiting(b));
+    }
+
+    @Override
+    public boolean quiet() {
+      return ChildChannel.current.allRead();
+    }
+
+    @Override
+    public void release(SlabLock lock, long word) {
+      ChildChannel.current.send(Msg.LOCK_RELEASE, lock.id(), new Buf(8).writeLong(word));
+    }
+  };
 
   private static Buf op(ProcessSync.Ref r, int op, long wait) {
     return new Buf(32).writeByte(r.kind()).writeByte(op).writeVarLong(r.id()).writeVarLong(wait);

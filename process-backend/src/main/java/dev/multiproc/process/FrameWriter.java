@@ -71,6 +71,22 @@ final class FrameWriter {
     send(type, id, payload, false);
   }
 
+  /**
+   * @return true if the parent has read (and handled) every message sent so far: only with a ring,
+   *     whose reader publishes how far it has read; false without one
+   */
+  boolean allRead() {
+    if (ring == null) {
+      return false;
+    }
+    writeLock.lock();
+    try {
+      return ring.allRead();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
   private void send(int type, long id, Buf payload, boolean wake) {
     int payloadSize = payload == null ? 0 : payload.size;
     writeLock.lock();

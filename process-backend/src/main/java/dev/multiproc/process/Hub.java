@@ -468,6 +468,7 @@ final class Hub {
       case Msg.SYNC_OP -> sync.handle(child, id, m);
       case Msg.TASK_DONE -> sync.taskDone(child, id);
       case Msg.PIPE_SEND -> sync.pipeSend(child, id, m);
+      case Msg.LOCK_RELEASE -> sync.lockReleased(id, m.readLong());
       case Msg.CANCEL -> {
         Object w;
         child.peer.lock.lock();

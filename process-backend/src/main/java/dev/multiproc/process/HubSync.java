@@ -42,8 +42,10 @@ import java.util.function.Predicate;
  * the hub, which breaks a barrier it waited at. An acquire that completes for a child already dead
  * is undone at once.
  *
- * <p>Values live in shared memory ({@link ValueSlab}, {@link SlabValue}) when it can be had:
- * children change them without a request; the hub only hands their slots out and takes them back.
+ * <p>Values, Locks and RLocks live in shared memory ({@link ValueSlab}, {@link SlabValue},
+ * {@link SlabLock}) when it can be had: children change them without a request; the hub hands their
+ * slots out and takes them back, and keeps the acquirers of a lock that wait ({@link LockSlot}).
+ * The Lock and RLock owners above are those of locks the hub serves, past the slab's 4,096 slots.
  *
  * <p>Lifetime: an object's state (here, by id) is kept by the {@link Hub} as a queue's is
  * ({@link Hub#keep}): while a handle of it in the parent is reachable (the hub holds the handles
@@ -63,6 +65,8 @@ final class HubSync {
   static final int PIPE = 6;
   static final int VALUE = 7;
   static final int MAP = 8;
+  /** A {@link SlabLock}'s acquire that waits (the only request it makes). */
+  static final int SLAB_LOCK = 9;
 
   // lock and semaphore ops
   static final int ACQUIRE = 1;
@@ -144,8 +148,18 @@ final class HubSync {
 
   // ------------------------------------------------------------------ making
 
-  ProcessSync.PLock newLock(boolean reentrant) {
+  /**
+   * A Lock or RLock in shared memory ({@link SlabLock}) while the slab has room and could be made,
+   * else one the hub serves ({@link ProcessSync.PLock}).
+   */
+  Lock newLock(boolean reentrant) {
     long id = hub.newId();
+    ValueSlab s = slab();
+    int slot = s == null ? -1 : s.allocate(0);
+    if (slot >= 0) {
+      LockSlot l = new LockSlot(s, slot, reentrant);
+      return register(id, l, l.handle(id));
+    }
     Lock local = reentrant ? new LocalRLock() : new LocalLock();
     return register(id, local, new ProcessSync.PLock(backendId(), reentrant ? RLOCK : LOCK, id, local));
   }
@@ -210,6 +224,154 @@ final class HubSync {
     }
   }
 
+  /** @return the parent's handle in use on shared Lock {@code id}, or a new one; null if it is gone */
+  Object slabLock(long id) {
+    return hub.kept(id, () -> objects.get(id) instanceof LockSlot l ? l.handle(id) : null);
+  }
+
+  /**
+   * A {@link SlabLock}'s slot and the hub's side of it: the parent's {@link SlabLock.State}, and
+   * the acquirers that wait, parent threads and children's requests alike, in the order they came.
+   * A release that goes through here ({@link SlabLock.Side#release}, a child's
+   * {@link Msg#LOCK_RELEASE}, a dead child's) hands the lock word straight to the first waiter, so
+   * a waiter is not overtaken by the releaser taking it back.
+   */
+  final class LockSlot implements SlabLock.Side {
+    final ValueSlab slab;
+    final int slot;
+    final boolean reentrant;
+    private final SlabLock.State state = new SlabLock.State();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final java.util.concurrent.locks.Condition handed = lock.newCondition();
+    private final java.util.ArrayDeque<long[]> waiters = new java.util.ArrayDeque<>(); // guarded by lock: {pid, taken}
+    /** For the word operations; never handed out, so it keeps no handle alive (see {@link Hub#keep}). */
+    private final SlabLock ops;
+
+    LockSlot(ValueSlab slab, int slot, boolean reentrant) {
+      this.slab = slab;
+      this.slot = slot;
+      this.reentrant = reentrant;
+      this.ops = handle(0);
+    }
+
+    SlabLock handle(long id) {
+      return new SlabLock(backendId(), id, slab.path, slot, reentrant, slab.buffer, state, this);
+    }
+
+    @Override
+    public boolean await(SlabLock l, long nanos) throws InterruptedException {
+      return acquireFor(l, SlabLock.SELF, nanos);
+    }
+
+    /**
+     * Waits until the lock word is {@code pid}'s.
+     *
+     * @return false if {@code nanos} ran out first
+     * @throws InterruptedException if interrupted first; the word is not taken for {@code pid} then
+     */
+    boolean acquireFor(SlabLock l, long pid, long nanos) throws InterruptedException {
+      long[] me = {pid, 0};
+      lock.lockInterruptibly();
+      try {
+        l.addWaiting(1); // before the last look: a release from now on comes through handOff
+        waiters.add(me);
+        handOff(l);
+        while (me[1] == 0) {
+          if (nanos == Waits.FOREVER) {
+            handed.await();
+          } else if (nanos <= 0) {
+            break;
+          } else {
+            nanos = handed.awaitNanos(nanos);
+          }
+        }
+        return me[1] != 0;
+      } catch (InterruptedException e) {
+        if (me[1] != 0) {
+          release(l, l.word()); // handed to us as we gave up: to the next
+        }
+        throw e;
+      } finally {
+        if (waiters.remove(me)) {
+          l.addWaiting(-1);
+        }
+        lock.unlock();
+      }
+    }
+
+    /** Hands the free lock word to the first waiter, if any. Under lock. */
+    private void handOff(SlabLock l) {
+      long[] first = waiters.peek();
+      if (first != null && l.takeFor(first[0])) {
+        waiters.poll();
+        l.addWaiting(-1);
+        first[1] = 1;
+        handed.signalAll();
+      }
+    }
+
+    @Override
+    public boolean quiet() {
+      return true;
+    }
+
+    @Override
+    public void release(SlabLock l, long word) {
+      lock.lock();
+      try {
+        if (word != 0) {
+          l.compareAndSet(word, SlabLock.freed(word)); // fails if taken back by its holder, or freed already
+        }
+        handOff(l);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** A child's release through the hub ({@link Msg#LOCK_RELEASE}). */
+    void released(long word) {
+      release(ops, word);
+    }
+
+    /** @return 1 if {@code pid} (a dead child) held the lock word, now freed and handed on; else 0 */
+    int releaseHeldBy(long pid) {
+      SlabLock l = ops;
+      lock.lock();
+      try {
+        long w = l.word();
+        while (SlabLock.holder(w) == pid) {
+          if (l.compareAndSet(w, SlabLock.freed(w))) {
+            handOff(l);
+            return 1;
+          }
+          w = l.word();
+        }
+        return 0;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Serves a child's acquire that waits ({@link #SLAB_LOCK}), in the background. */
+    Hub.Outcome acquire(Child child, long req, Peer peer, long nanos) {
+      long pid = child.pid();
+      if (ops.takeFor(pid)) {
+        return Hub.TRUE;
+      }
+      if (!mayWait(nanos)) {
+        return Hub.FALSE;
+      }
+      hub.background(child, req, () -> {
+        boolean ok = acquireFor(ops, pid, nanos);
+        if (ok && peer.dead) {
+          releaseHeldBy(pid);
+        }
+        return ok ? Hub.TRUE : Hub.FALSE;
+      });
+      return null;
+    }
+  }
+
   /** @return the parent's handle in use on shared Value {@code id}, or a new one; null if it is gone */
   Object slabValue(long id) {
     return hub.kept(id, () -> objects.get(id) instanceof Slot s
@@ -243,8 +405,11 @@ final class HubSync {
 
   /** Nothing holds object {@code id} any more (or it is a queue or event: nothing to do). */
   void forget(long id) {
-    if (objects.remove(id) instanceof Slot s) {
+    Object o = objects.remove(id);
+    if (o instanceof Slot s) {
       s.slab().free(s.slot());
+    } else if (o instanceof LockSlot l) {
+      l.slab.free(l.slot);
     }
   }
 
@@ -298,6 +463,13 @@ final class HubSync {
     }
   }
 
+  /** A child's release of a shared-memory lock through the hub ({@link Msg#LOCK_RELEASE}). */
+  void lockReleased(long id, long word) {
+    if (objects.get(id) instanceof LockSlot l) {
+      l.released(word);
+    }
+  }
+
   /**
    * A child's one-way pipe send ({@link Msg#PIPE_SEND}): it sent on this pipe before, and was not
    * told it is closed. If it is closed now, the item cannot be received by anyone; the child is
@@ -344,6 +516,7 @@ final class HubSync {
     try {
       Hub.Outcome now = switch (kind) {
         case LOCK, RLOCK -> lock(child, req, peer, kind, (Lock) o, op, nanos, m);
+        case SLAB_LOCK -> ((LockSlot) o).acquire(child, req, peer, nanos);
         case SEMAPHORE -> semaphore(child, req, peer, (LocalSemaphore) o, op, nanos);
         case BARRIER -> barrier(child, req, (LocalBarrier) o, op, nanos);
         case JOINABLE -> joinable(child, req, ((Joinable) o).local(), op, nanos);
@@ -607,15 +780,19 @@ final class HubSync {
    * close the pipe ends it used.
    */
   void childDied(Child child) {
-    Peer peer = peers.remove(child);
-    if (peer == null) {
-      return;
+    Peer peer = peers.remove(child); // null if it never asked the hub: it may still hold shared-memory locks
+    if (peer != null) {
+      peer.dead = true;
     }
-    peer.dead = true;
     for (Object o : objects.values()) {
       int n = 0;
       String what = null;
-      if (o instanceof Lock l) {
+      if (o instanceof LockSlot l) {
+        n = l.releaseHeldBy(child.pid());
+        what = l.reentrant ? "RLock" : "Lock";
+      } else if (peer == null) {
+        continue;
+      } else if (o instanceof Lock l) {
         n = release(l, peer);
         what = l instanceof LocalRLock ? "RLock" : "Lock";
       } else if (o instanceof LocalSemaphore s) {
@@ -625,9 +802,12 @@ final class HubSync {
       if (n > 0) {
         int released = n;
         String type = what;
-        ProcessLog.LOG.log(Level.DEBUG, () -> peer + " died holding " + released + " " + type + " #" + idOf(o)
+        ProcessLog.LOG.log(Level.DEBUG, () -> "child " + child + " died holding " + released + " " + type + " #" + idOf(o)
             + "; released it for the others");
       }
+    }
+    if (peer == null) {
+      return;
     }
     for (LocalConnection<byte[]> end : peer.ends) {
       if (!end.isClosed()) {

@@ -111,6 +111,11 @@ final class Msg {
    * a send that asked succeeded; a closed pipe answers PIPE_BROKEN.
    */
   static final int PIPE_SEND = 95;
+  /**
+   * A {@link SlabLock}'s release through the hub, no reply: id = the lock, payload = the lock word
+   * released (a long; 0: the child freed it itself, hand it on to a waiter).
+   */
+  static final int LOCK_RELEASE = 96;
   /** The answer to a RECALL: id = the queue, payload = how many lent items come back, their delivery ids (oldest first). */
   static final int GIVE_BACK = 93;
 

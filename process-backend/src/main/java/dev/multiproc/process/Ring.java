@@ -244,6 +244,16 @@ final class Ring {
     }
   }
 
+  /**
+   * @return true if the reader has read every record written, each handled before it moved past
+   *     it ({@link #drain}). Under the writer's lock.
+   */
+  boolean allRead() {
+    long tail = buffer.getLong(TAIL);
+    VarHandle.acquireFence();
+    return tail == position;
+  }
+
   // ------------------------------------------------------------------ the reader (the parent)
 
   /** Receives the records of the ring, in order. */

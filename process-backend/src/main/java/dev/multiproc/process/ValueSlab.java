@@ -15,23 +15,27 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Shared memory for the process backend's {@code Value}s: a file under {@code /dev/shm} (else the
- * temporary directory) that the parent and its children map, one {@code long} per value, each on a
- * cache line of its own, read and changed with a {@link VarHandle} view ({@code getVolatile},
+ * Shared memory for the process backend's {@code Value}s and {@code Lock}s: a file under
+ * {@code /dev/shm} (else the temporary directory) that the parent and its children map, one slot
+ * per object, each a cache line of its own holding a few {@code long} words (a value uses one, a
+ * {@link SlabLock} two), read and changed with a {@link VarHandle} view ({@code getVolatile},
  * {@code setVolatile}, {@code getAndAdd}, {@code compareAndSet}): the CPU's atomics, coherent across
- * the processes that map the page, so a child's {@code addAndGet} asks no one, as Python's
- * {@code Value} does. The parent hands slots out and takes them back when the hub lets go of their
- * value ({@link HubSync#forget}); a slot is zeroed before it is handed out again. The file is
- * deleted when the backend closes; files left by a parent that was killed are deleted by the next
- * slab made on this machine (their name carries the parent's pid).
+ * the processes that map the page, so a child's {@code addAndGet} or uncontended {@code acquire}
+ * asks no one, as Python's {@code Value} and {@code Lock} do. The parent hands slots out and takes
+ * them back when the hub lets go of their object ({@link HubSync#forget}); a slot is zeroed before
+ * it is handed out again. The file is deleted when the backend closes; files left by a parent that
+ * was killed are deleted by the next slab made on this machine (their name carries the parent's
+ * pid).
  */
 final class ValueSlab {
 
   private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
   private static final String PREFIX = "multiproc-values-";
-  /** One value per cache line, so that two busy values do not slow each other. */
+  /** One slot per cache line, so that two busy values do not slow each other. */
   private static final int STRIDE = 64;
-  /** Values per slab; more live values fall back to the hub (a round trip per call). */
+  /** The words a slot holds. */
+  static final int WORDS = STRIDE / Long.BYTES;
+  /** Slots per slab; more live values and locks fall back to the hub (a round trip per call). */
   static final int SLOTS = 4096;
   /** The slabs this JVM (a child) mapped, by path. */
   private static final Map<String, ByteBuffer> MAPPED = new ConcurrentHashMap<>();
@@ -53,13 +57,13 @@ final class ValueSlab {
       f.path().toFile().deleteOnExit();
       return new ValueSlab(f.path(), f.buffer());
     } catch (IOException e) {
-      ProcessLog.LOG.log(Level.DEBUG, () -> "no shared memory for the process backend's Values (" + e
+      ProcessLog.LOG.log(Level.DEBUG, () -> "no shared memory for the process backend's Values and Locks (" + e
           + "): they are served by the parent, a round trip per call");
       return null;
     }
   }
 
-  /** @return a free slot set to {@code initial}, or -1 if every slot is taken */
+  /** @return a free slot, its first word set to {@code initial} and the others to 0, or -1 if every slot is taken */
   int allocate(long initial) {
     lock.lock();
     try {
@@ -68,6 +72,9 @@ final class ValueSlab {
         return -1;
       }
       used.set(slot);
+      for (int word = 1; word < WORDS; word++) {
+        set(buffer, slot, word, 0);
+      }
       set(buffer, slot, initial);
       return slot;
     } finally {
@@ -103,7 +110,7 @@ final class ValueSlab {
       try {
         return SharedFile.map(Path.of(p), (long) SLOTS * STRIDE);
       } catch (IOException e) {
-        throw new UncheckedIOException("the shared memory of a Value (" + p + ") cannot be mapped in this process: "
+        throw new UncheckedIOException("the shared memory of a Value or Lock (" + p + ") cannot be mapped in this process: "
             + e.getMessage() + ". Its process backend is closed, or the file was removed.", e);
       }
     });
@@ -111,6 +118,23 @@ final class ValueSlab {
 
   static long get(ByteBuffer b, int slot) {
     return (long) LONGS.getVolatile(b, slot * STRIDE);
+  }
+
+  /** @return word {@code word} (0 to {@link #WORDS} - 1) of {@code slot} */
+  static long get(ByteBuffer b, int slot, int word) {
+    return (long) LONGS.getVolatile(b, slot * STRIDE + word * Long.BYTES);
+  }
+
+  static void set(ByteBuffer b, int slot, int word, long v) {
+    LONGS.setVolatile(b, slot * STRIDE + word * Long.BYTES, v);
+  }
+
+  static long getAndAdd(ByteBuffer b, int slot, int word, long delta) {
+    return (long) LONGS.getAndAdd(b, slot * STRIDE + word * Long.BYTES, delta);
+  }
+
+  static boolean compareAndSet(ByteBuffer b, int slot, int word, long expected, long v) {
+    return LONGS.compareAndSet(b, slot * STRIDE + word * Long.BYTES, expected, v);
   }
 
   static void set(ByteBuffer b, int slot, long v) {
