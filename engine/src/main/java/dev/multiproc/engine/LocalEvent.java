@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * An {@link Event} in this JVM. A {@code set()} wakes every waiter even if {@code clear()} follows
@@ -20,12 +21,35 @@ public final class LocalEvent implements Event {
 
   private final ReentrantLock lock = new ReentrantLock(); // orders set() and clear()
   private volatile CountDownLatch gate = new CountDownLatch(1);
+  private volatile Consumer<Boolean> mirror;
+
+  /**
+   * Tells {@code to} the flag now and after every {@link #set()} and {@link #clear()}, in their
+   * order (under the event's lock): the process backend keeps a copy in shared memory that its children
+   * read without asking.
+   *
+   * @param to what to tell
+   */
+  public void mirror(Consumer<Boolean> to) {
+    Objects.requireNonNull(to, "to");
+    lock.lock();
+    try {
+      to.accept(isSet());
+      mirror = to;
+    } finally {
+      lock.unlock();
+    }
+  }
 
   @Override
   public void set() {
     lock.lock();
     try {
       gate.countDown();
+      Consumer<Boolean> m = mirror;
+      if (m != null) {
+        m.accept(true);
+      }
     } finally {
       lock.unlock();
     }
@@ -37,6 +61,10 @@ public final class LocalEvent implements Event {
     try {
       if (gate.getCount() == 0) {
         gate = new CountDownLatch(1);
+      }
+      Consumer<Boolean> m = mirror;
+      if (m != null) {
+        m.accept(false);
       }
     } finally {
       lock.unlock();

@@ -62,6 +62,9 @@ final class ChildChannel {
   /** What this child knows of each shared-memory lock it used, by id ({@link SlabLock.State}). */
   private final ConcurrentHashMap<Long, SlabLock.State> locks = new ConcurrentHashMap<>();
 
+  /** This child's last write of each event's flag, by id ({@link ChildEvent.Written}). */
+  private final ConcurrentHashMap<Long, ChildEvent.Written> events = new ConcurrentHashMap<>();
+
   /** Items lent to this child, by queue ({@link Msg#LEND}). */
   private final ConcurrentHashMap<Long, Lent> lent = new ConcurrentHashMap<>();
 
@@ -122,6 +125,26 @@ final class ChildChannel {
   /** @return true if the parent has read every message sent so far; see {@link FrameWriter#allRead} */
   boolean allRead() {
     return out.allRead();
+  }
+
+  /** @return true if messages go to the parent through shared memory, so that {@link #readUpTo} can tell */
+  boolean hasRing() {
+    return out.hasRing();
+  }
+
+  /** Sends a message; see {@link FrameWriter#sendMarked}. */
+  long sendMarked(int type, Buf payload) {
+    return out.sendMarked(type, payload);
+  }
+
+  /** @return true if the parent has read the messages up to {@code mark}; see {@link FrameWriter#readUpTo} */
+  boolean readUpTo(long mark) {
+    return out.readUpTo(mark);
+  }
+
+  /** @return this child's last write of event {@code id}'s flag, made on first use */
+  ChildEvent.Written eventWritten(long id) {
+    return events.computeIfAbsent(id, k -> new ChildEvent.Written());
   }
 
   /** Sends a message the parent need not read at once; see {@link FrameWriter#sendLazily}. */

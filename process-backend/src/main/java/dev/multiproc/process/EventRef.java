@@ -15,10 +15,15 @@ final class EventRef implements Serializable {
 
   private final long backendId;
   private final long id;
+  /** The slab holding a copy of the flag and its slot ({@link HubSync#eventMirror}), or null and -1. */
+  private final String mirrorPath;
+  private final int mirrorSlot;
 
-  EventRef(long backendId, long id) {
+  EventRef(long backendId, long id, String mirrorPath, int mirrorSlot) {
     this.backendId = backendId;
     this.id = id;
+    this.mirrorPath = mirrorPath;
+    this.mirrorSlot = mirrorSlot;
   }
 
   long backendId() {
@@ -33,7 +38,7 @@ final class EventRef implements Serializable {
   private Object readResolve() throws ObjectStreamException {
     ChildChannel channel = ChildChannel.current;
     if (channel != null) {
-      ChildEvent e = new ChildEvent(backendId, id);
+      ChildEvent e = new ChildEvent(backendId, id, mirrorPath, mirrorSlot);
       channel.refs().created(e, id);
       return e;
     }

@@ -81,10 +81,34 @@ final class FrameWriter {
     }
     writeLock.lock();
     try {
-      return ring.allRead();
+      return ring.readUpTo(ring.written());
     } finally {
       writeLock.unlock();
     }
+  }
+
+  boolean hasRing() {
+    return ring != null;
+  }
+
+  /**
+   * Sends a message (id 0) as {@link #send} does.
+   *
+   * @return where it ends on the ring, for {@link #readUpTo}; 0 without a ring
+   */
+  long sendMarked(int type, Buf payload) {
+    writeLock.lock(); // reentrant: held across the send, so no other message comes between
+    try {
+      send(type, 0, payload, true);
+      return ring == null ? 0 : ring.written();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** @return true if the parent has read (and handled) the messages up to {@code mark} ({@link #sendMarked}); false without a ring */
+  boolean readUpTo(long mark) {
+    return ring != null && ring.readUpTo(mark);
   }
 
   private void send(int type, long id, Buf payload, boolean wake) {

@@ -79,6 +79,8 @@ final class Hub {
   private final Set<HandleRef> handles = new HashSet<>(); // guarded by holdersLock; keeps the refs reachable
   private final ReferenceQueue<Object> cleared = new ReferenceQueue<>();
   private final AtomicLong ids = new AtomicLong();
+  /** How many event requests children made ({@link Msg#EVENT_OP}), for tests. */
+  final java.util.concurrent.atomic.LongAdder eventRequests = new java.util.concurrent.atomic.LongAdder();
   /** The children holding credits of each bounded queue (a child is removed when it holds none). */
   private final Map<Long, Set<Child>> creditHolders = new ConcurrentHashMap<>();
   private final ThreadMaker waiters;
@@ -105,6 +107,18 @@ final class Hub {
   static ProcessEvent event(long backendId, long id) {
     Hub h = HUBS.get(backendId);
     return h == null ? null : (ProcessEvent) h.handle(id, false);
+  }
+
+  /**
+   * The slot of the copy of event {@code id}'s flag in shared memory, made when the event is first
+   * sent to a child (so an event only the parent uses costs no shared memory), kept up to date by
+   * the event from then on.
+   *
+   * @return the slot, or null if there is none (no room, no shared memory, or the event is gone)
+   */
+  static HubSync.Slot eventMirror(long backendId, long id) {
+    Hub h = HUBS.get(backendId);
+    return h == null ? null : h.sync.eventMirror(id, h.events.get(id));
   }
 
   /** A handle on queue or event {@code id} went inside a queue item in this JVM: keep it for good. */
@@ -760,6 +774,7 @@ final class Hub {
   }
 
   private void eventOp(Child child, long req, Buf.In m) {
+    eventRequests.increment();
     int op = m.readByte();
     LocalEvent e = events.get(m.readVarLong());
     long wait = m.readVarLong();

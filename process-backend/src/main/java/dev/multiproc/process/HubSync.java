@@ -5,6 +5,7 @@ import dev.multiproc.Pipe;
 import dev.multiproc.Value;
 import dev.multiproc.engine.LocalBarrier;
 import dev.multiproc.engine.LocalConnection;
+import dev.multiproc.engine.LocalEvent;
 import dev.multiproc.engine.LocalJoinableQueue;
 import dev.multiproc.engine.LocalLock;
 import dev.multiproc.engine.LocalRLock;
@@ -211,6 +212,46 @@ final class HubSync {
   /** A Value's place in the slab. */
   record Slot(ValueSlab slab, int slot) {}
 
+  /** The slots of events' shared-memory copies of their flag, by event id. */
+  private final Map<Long, Slot> mirrors = new ConcurrentHashMap<>();
+
+  /**
+   * The slot for event {@code id}'s flag, which the event keeps up to date there from now on so
+   * that children read it without asking ({@link ChildEvent#isSet}); freed with the event
+   * ({@link #forget}).
+   *
+   * @param event the event, or null if it is gone
+   * @return the slot, or null if the event is gone or the slab has no room or cannot be had
+   */
+  Slot eventMirror(long id, LocalEvent event) {
+    if (event == null) {
+      return null;
+    }
+    Slot m = mirrors.get(id);
+    if (m != null) {
+      return m;
+    }
+    slabLock.lock(); // one slot per event, however many threads send it at once
+    try {
+      m = mirrors.get(id);
+      if (m != null) {
+        return m;
+      }
+      ValueSlab s = slab();
+      int slot = s == null ? -1 : s.allocate(0);
+      if (slot < 0) {
+        return null;
+      }
+      Slot made = new Slot(s, slot);
+      event.mirror(set -> ValueSlab.set(made.slab().buffer, made.slot(), set ? 1 : 0));
+      mirrors.put(id, made);
+      return made;
+    } finally {
+      slabLock.unlock();
+    }
+  }
+
+
   private ValueSlab slab() {
     slabLock.lock();
     try {
@@ -405,6 +446,10 @@ final class HubSync {
 
   /** Nothing holds object {@code id} any more (or it is a queue or event: nothing to do). */
   void forget(long id) {
+    Slot m = mirrors.remove(id);
+    if (m != null) {
+      m.slab().free(m.slot());
+    }
     Object o = objects.remove(id);
     if (o instanceof Slot s) {
       s.slab().free(s.slot());

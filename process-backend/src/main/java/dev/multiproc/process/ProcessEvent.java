@@ -52,7 +52,8 @@ final class ProcessEvent implements Event, Serializable {
     if (Codec.inQueueItem()) {
       Hub.pin(backendId, id);
     }
-    return new EventRef(backendId, id);
+    HubSync.Slot mirror = Hub.eventMirror(backendId, id);
+    return mirror == null ? new EventRef(backendId, id, null, -1) : new EventRef(backendId, id, mirror.slab().path, mirror.slot());
   }
 
   @Override

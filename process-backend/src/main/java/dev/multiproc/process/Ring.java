@@ -244,14 +244,19 @@ final class Ring {
     }
   }
 
+  /** @return where the writer's records end so far. Under the writer's lock. */
+  long written() {
+    return position;
+  }
+
   /**
-   * @return true if the reader has read every record written, each handled before it moved past
-   *     it ({@link #drain}). Under the writer's lock.
+   * @return true if the reader has read the records up to {@code mark} (a {@link #written()}), each
+   *     handled before it moved past it ({@link #drain}). Any thread.
    */
-  boolean allRead() {
+  boolean readUpTo(long mark) {
     long tail = buffer.getLong(TAIL);
     VarHandle.acquireFence();
-    return tail == position;
+    return tail >= mark;
   }
 
   // ------------------------------------------------------------------ the reader (the parent)

@@ -1,0 +1,113 @@
+package dev.multiproc.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.multiproc.Event;
+import dev.multiproc.Pool;
+import dev.multiproc.PoolOptions;
+import dev.multiproc.Queue;
+import dev.multiproc.Worker;
+import dev.multiproc.WorkerOptions;
+import dev.multiproc.spi.BackendConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A child reads an event's flag from its copy in shared memory ({@link ChildEvent#isSet}): without
+ * asking the parent, seeing its own set() and clear() at once, and never before what the setter
+ * sent ahead of its set() is there.
+ */
+@Timeout(120)
+class EventMirrorIT {
+
+  private static final Duration LONG = Duration.ofSeconds(30);
+
+  private ProcessBackend backend;
+
+  @BeforeEach
+  void open() {
+    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
+  }
+
+  @AfterEach
+  void close() {
+    backend.close();
+  }
+
+  @Test
+  void aChildPollingIsSetAsksTheParentNothing() throws Exception {
+    Event stop = backend.newEvent();
+    Queue<Long> polls = backend.newQueue(0);
+    Worker w = backend.newWorker(() -> {
+      long n = 0;
+      while (!stop.isSet()) {
+        if (++n == 10_000) {
+          polls.put(n);
+        }
+      }
+      stop.await(); // set: returns at once
+      polls.put(n);
+    }, WorkerOptions.defaults()).start();
+    assertThat(polls.get(LONG)).contains(10_000L);
+    long asked = backend.hub().eventRequests.sum();
+    stop.set();
+    assertThat(polls.get(LONG).orElseThrow()).isGreaterThanOrEqualTo(10_000L);
+    assertThat(w.join(LONG)).isTrue();
+    assertThat(w.exitCode()).as("%s", w.failure()).hasValue(0);
+    assertThat(asked).as("event requests after 10,000 polls").isZero();
+    assertThat(backend.hub().eventRequests.sum()).as("event requests at the end").isZero();
+  }
+
+  @Test
+  void aChildSeesItsOwnSetAndClearAtOnce() throws Exception {
+    Event e = backend.newEvent();
+    Queue<String> outcome = backend.newQueue(0);
+    Worker w = backend.newWorker(() -> {
+      for (int i = 0; i < 20_000; i++) {
+        e.set();
+        if (!e.isSet()) {
+          outcome.put("not set after set() in round " + i);
+          return;
+        }
+        e.clear();
+        if (e.isSet()) {
+          outcome.put("set after clear() in round " + i);
+          return;
+        }
+      }
+      e.set();
+      outcome.put(e.await(Duration.ZERO) ? "ok" : "await(0) after set() is false");
+    }, WorkerOptions.defaults()).start();
+    assertThat(outcome.get(LONG)).contains("ok");
+    assertThat(w.join(LONG)).isTrue();
+    assertThat(e.isSet()).as("the child's last write, applied").isTrue();
+  }
+
+  @Test
+  void whatASetterSentBeforeItsSetIsThereForWhoeverSeesTheEventSet() throws Exception {
+    try (Pool pool = backend.newPool(PoolOptions.builder().workers(2).build())) {
+      for (int round = 0; round < 50; round++) {
+        Event ready = backend.newEvent();
+        Queue<Integer> q = backend.newQueue(0);
+        int r = round;
+        Future<Boolean> reader = pool.submit(() -> {
+          while (!ready.isSet()) {
+            Thread.onSpinWait();
+          }
+          return q.tryGet().isPresent();
+        });
+        pool.submit(() -> {
+          q.put(r);
+          ready.set();
+          return null;
+        }).get();
+        assertThat(reader.get()).as("round %d: the item put before set() was there", round).isTrue();
+      }
+    }
+  }
+}
