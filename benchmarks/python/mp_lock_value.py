@@ -5,6 +5,7 @@ Prints one line per measurement: RESULT python-<name> <median> <best> ops/s.
   lock2:  two processes do that at once on the same lock (total ops/s)
   value:  one process does `with v.get_lock(): v.value += 1` n times (Python's atomic add)
   value2: two processes at once on the same Value; the total is checked exactly
+  isset:  one process polls a clear mp.Event's is_set() n times
 Usage: python3 mp_lock_value.py [rounds] [n]
 """
 import multiprocessing as mp
@@ -25,6 +26,13 @@ def value_loop(v, n, ready):
     for _ in range(n):
         with v.get_lock():
             v.value += 1
+
+
+def isset_loop(e, n, ready):
+    ready.wait()
+    for _ in range(n):
+        if e.is_set():
+            raise AssertionError("set")
 
 
 def measure(name, rounds, n, workers, target, arg):
@@ -56,3 +64,4 @@ if __name__ == "__main__":
     v.value = 0
     measure("value2", rounds, n, 2, value_loop, v)
     assert v.value == 2 * n * rounds, v.value
+    measure("isset", rounds, n, 1, isset_loop, mp.Event())

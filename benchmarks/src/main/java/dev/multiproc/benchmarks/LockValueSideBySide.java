@@ -1,6 +1,7 @@
 package dev.multiproc.benchmarks;
 
 import dev.multiproc.Backend;
+import dev.multiproc.Event;
 import dev.multiproc.Lock;
 import dev.multiproc.Multiproc;
 import dev.multiproc.Pool;
@@ -22,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@code lock2}: two workers do that at once on the same lock (total operations per second)
  *   <li>{@code value}: one worker calls {@code addAndGet(1)} {@code n} times
  *   <li>{@code value2}: two workers at once on the same value; the total is checked exactly
+ *   <li>{@code isset}: one worker polls a clear {@code Event}'s {@code isSet()} {@code value-n} times
+ *       (the loop of a worker that runs until the event is set)
  * </ul>
  *
  * Usage: {@code java -cp benchmarks.jar dev.multiproc.benchmarks.LockValueSideBySide <backend> [rounds] [n] [value-n]}
@@ -75,6 +78,15 @@ public final class LockValueSideBySide {
       if (value.get() != 2L * valueN * rounds) {
         throw new AssertionError("lost updates: " + value.get() + " != " + 2L * valueN * rounds);
       }
+      Event stop = backend.newEvent();
+      run(name + "-isset", rounds, valueN, pool, 1, () -> {
+        for (int i = 0; i < valueN; i++) {
+          if (stop.isSet()) {
+            throw new AssertionError("set");
+          }
+        }
+        return null;
+      });
     }
   }
 
