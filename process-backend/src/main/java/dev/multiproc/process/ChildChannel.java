@@ -35,7 +35,7 @@ final class ChildChannel {
   private final FileOutputStream pipe = new FileOutputStream(FileDescriptor.out);
   private final FrameWriter out = new FrameWriter(pipe, Ring.openInChild(pipe));
   private final ParentCalls calls = new ParentCalls(out);
-  private final ProxyRefs refs = new ProxyRefs(out);
+  private final ProxyRefs refs = new ProxyRefs(out, this::detached);
   private final ChildExecutor executor = new ChildExecutor(this, out, refs);
 
   /** Credits for bounded queues, by queue: slots the parent reserved for this child's puts ({@link Msg#CREDIT}). */
@@ -115,6 +115,12 @@ final class ChildChannel {
   /** Sends a message to the parent; see {@link FrameWriter#send}. */
   void send(int type, long id, Buf payload) {
     out.send(type, id, payload);
+  }
+
+  /** This child holds no proxy of object {@code id} any more: what it kept for it goes. */
+  private void detached(long id) {
+    locks.remove(id);
+    events.remove(id);
   }
 
   /** @return this child's state of shared-memory lock {@code id}, made on first use */

@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 
 /**
  * The queues, events and toolbox objects this child holds proxies of ({@link ChildQueue},
@@ -27,13 +28,16 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ProxyRefs {
 
   private final FrameWriter out;
+  /** Told each id this child holds no proxy of any more, to drop what it kept for it. */
+  private final LongConsumer detached;
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<Long, int[]> live = new HashMap<>(); // guarded by lock: proxies not yet cleared, per id
   private final Set<ProxyRef> refs = new HashSet<>(); // guarded by lock: keeps the refs reachable
   private final ReferenceQueue<Object> cleared = new ReferenceQueue<>();
 
-  ProxyRefs(FrameWriter out) {
+  ProxyRefs(FrameWriter out, LongConsumer detached) {
     this.out = out;
+    this.detached = detached;
   }
 
   /** A proxy of a queue or event, counted off once the collector cleared it. */
@@ -77,6 +81,7 @@ final class ProxyRefs {
         int[] n = live.get(p.id);
         if (--n[0] == 0) {
           live.remove(p.id);
+          detached.accept(p.id);
           send(p.id, Msg.REF_DETACH);
         }
       }
