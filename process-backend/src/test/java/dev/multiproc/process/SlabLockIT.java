@@ -110,6 +110,90 @@ class SlabLockIT {
     }
   }
 
+  /**
+   * Three children and two threads here take one lock (or RLock) for a read-modify-write of a
+   * shared value, some with timeouts; one child is killed while the others go on. Every value a
+   * holder read is distinct (no two held it at once), and the lock ends free.
+   */
+  @Test
+  void contendersLoseNoUpdateAndAKilledOneFreesTheLock() throws Exception {
+    for (boolean reentrant : new boolean[] {false, true}) {
+      Lock lock = reentrant ? backend.newRLock() : backend.newLock();
+      Value counter = backend.newValue(0);
+      Queue<long[]> seen = backend.newQueue(0);
+      int n = 3_000;
+      List<Worker> workers = new ArrayList<>();
+      for (int c = 0; c < 3; c++) {
+        int child = c;
+        workers.add(backend.newWorker(() -> {
+          long[] mine = new long[n];
+          int k = 0;
+          while (k < n) {
+            boolean got = child == 1 ? lock.acquire(Duration.ofMillis(1)) : lock.tryAcquire() || lock.acquire(LONG);
+            if (!got) {
+              continue;
+            }
+            long v = counter.get();
+            counter.set(v + 1); // not atomic: only the lock makes it safe
+            mine[k++] = v;
+            lock.release();
+          }
+          seen.put(java.util.Arrays.copyOf(mine, k));
+        }, WorkerOptions.defaults()).start());
+      }
+      Worker victim = backend.newWorker(() -> {
+        while (true) {
+          lock.acquire();
+          counter.set(counter.get() + 1);
+          lock.release();
+        }
+      }, WorkerOptions.defaults()).start();
+      List<Long> here = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        Thread th = new Thread(() -> {
+          try {
+            for (int i = 0; i < n; i++) {
+              assertThat(lock.acquire(LONG)).isTrue();
+              long v = counter.get();
+              counter.set(v + 1);
+              here.add(v);
+              lock.release();
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        th.start();
+        threads.add(th);
+      }
+      long deadline = System.nanoTime() + LONG.toNanos();
+      while (counter.get() < 2_000 && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(1_000_000L); // polling a condition with a deadline
+      }
+      victim.kill();
+      assertThat(victim.join(LONG)).isTrue();
+      for (Thread th : threads) {
+        th.join(LONG.toMillis());
+        assertThat(th.isAlive()).as("a thread here finished its %d increments", n).isFalse();
+      }
+      List<Long> all = new ArrayList<>(here);
+      for (int c = 0; c < 3; c++) {
+        for (long v : seen.get(LONG).orElseThrow()) {
+          all.add(v);
+        }
+      }
+      for (Worker w : workers) {
+        assertThat(w.join(LONG)).isTrue();
+        assertThat(w.exitCode()).as("%s", w.failure()).hasValue(0);
+      }
+      assertThat(here).hasSize(2 * n);
+      assertThat(all).as("values read under %s", lock).doesNotHaveDuplicates();
+      assertThat(lock.tryAcquire()).as("free at the end: %s", lock).isTrue();
+      lock.release();
+    }
+  }
+
   @Test
   void anRLockInAChildIsHeldByOneOfItsThreads() throws Exception {
     Lock r = backend.newRLock();
