@@ -50,8 +50,19 @@ public final class LocalConnection<T> implements Connection<T> {
    * @return the pipe
    */
   public static <T> Pipe<T> pipe() {
-    LocalQueue<Object> leftToRight = new LocalQueue<>(0);
-    LocalQueue<Object> rightToLeft = new LocalQueue<>(0);
+    return pipe(new LocalQueue<>(0), new LocalQueue<>(0));
+  }
+
+  /**
+   * Makes a pipe over two unbounded queues the caller made (the process backend lends their items
+   * to a child that receives, as it lends a queue's).
+   *
+   * @param <T> the item type
+   * @param leftToRight what the left end sends and the right end receives
+   * @param rightToLeft the other way
+   * @return the pipe
+   */
+  public static <T> Pipe<T> pipe(LocalQueue<Object> leftToRight, LocalQueue<Object> rightToLeft) {
     LocalConnection<T> left = new LocalConnection<>("left", rightToLeft, leftToRight);
     LocalConnection<T> right = new LocalConnection<>("right", leftToRight, rightToLeft);
     left.peer = right;
@@ -102,13 +113,28 @@ public final class LocalConnection<T> implements Connection<T> {
     return o.isEmpty() ? Optional.empty() : Optional.of(item(o.get()));
   }
 
+  /**
+   * @param item an item taken from an end's inbox
+   * @return true if it is the end-of-file marker, which a receiver that took it must put back
+   */
+  public static boolean isEndOfFile(Object item) {
+    return item == EOF;
+  }
+
+  /** @return what a receive that found the end-of-file marker throws now: this end closed, or the other */
+  public RuntimeException endOfFile() {
+    if (closed.get()) {
+      return new IllegalStateException("recv() on the closed " + name + " end of a pipe");
+    }
+    return new UncheckedIOException(new EOFException(
+        "the other end of the pipe is closed and everything it sent has been received"));
+  }
+
   @SuppressWarnings("unchecked")
   private T item(Object o) {
     if (o == EOF) {
       inbox.putBack(EOF);
-      checkOpen("recv()");
-      throw new UncheckedIOException(new EOFException(
-          "the other end of the pipe is closed and everything it sent has been received"));
+      throw endOfFile();
     }
     return (T) o;
   }

@@ -435,7 +435,8 @@ public final class LocalQueue<T> implements Queue<T> {
   /**
    * Lends consumer {@code who} up to {@code max} items from the head, as many as half of those
    * there, and no more than {@code maxWeight} by {@code weight} (at least one if any is lent); none
-   * while another consumer holds lent items. Never waits.
+   * while another consumer holds lent items. An item of negative weight is never lent: lending
+   * stops before it (a pipe's end-of-file marker). Never waits.
    *
    * @param into receives the items, oldest first
    * @return how many were lent
@@ -457,7 +458,11 @@ public final class LocalQueue<T> implements Queue<T> {
       long w = 0;
       while (n < limit) {
         T item = head.next.item;
-        w += weight.applyAsInt(item);
+        int wi = weight.applyAsInt(item);
+        if (wi < 0) {
+          break;
+        }
+        w += wi;
         if (n > 0 && w > maxWeight) {
           break;
         }

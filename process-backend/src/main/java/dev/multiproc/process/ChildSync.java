@@ -353,6 +353,9 @@ final class ChildSync {
   static final class ChildConnection<T> extends Proxy implements Connection<T> {
     @Serial private static final long serialVersionUID = 1L;
 
+    private transient ChildQueue<T> inbox;
+    private transient volatile boolean closedHere;
+
     ChildConnection(ProcessSync.Ref ref) {
       super(ref);
     }
@@ -383,19 +386,43 @@ final class ChildSync {
       c.pipeOpen(ref.id());
     }
 
+    /**
+     * Receives through the end's inbox, a hub queue ({@link Hub#pipeInbox}): what the parent lent
+     * this child ahead is taken without asking; at the end of what the other end sent, the parent
+     * answers with what the end's receive throws.
+     */
     @Override
     public T recv() throws InterruptedException {
-      return received(waiting(op(HubSync.RECV, Msg.WAIT_FOREVER))).orElseThrow();
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      checkOpen();
+      return inbox().get();
     }
 
     @Override
     public Optional<T> recv(Duration timeout) throws InterruptedException {
-      return received(waiting(op(HubSync.RECV, waitOf(timeout))));
+      Objects.requireNonNull(timeout, "timeout");
+      if (Thread.interrupted()) {
+        throw new InterruptedException();
+      }
+      checkOpen();
+      return inbox().get(timeout);
     }
 
-    @SuppressWarnings("unchecked")
-    private Optional<T> received(ParentCalls.Reply r) {
-      return r.status == Msg.R_VALUE ? Optional.of((T) Codec.decodeValue(rest(r))) : Optional.empty();
+    private ChildQueue<T> inbox() {
+      ChildQueue<T> q = inbox;
+      if (q == null) {
+        q = new ChildQueue<>(ref.backendId(), ref.inbox(), 0);
+        inbox = q;
+      }
+      return q;
+    }
+
+    private void checkOpen() {
+      if (closedHere) {
+        throw new IllegalStateException("recv() on the closed " + (ref.aux() == 0 ? "left" : "right") + " end of a pipe");
+      }
     }
 
     @Override
@@ -405,6 +432,7 @@ final class ChildSync {
 
     @Override
     public void close() {
+      closedHere = true;
       ChildChannel.current.pipeBroken(ref.id());
       now(op(HubSync.CLOSE, Msg.encodeWait(0)));
     }

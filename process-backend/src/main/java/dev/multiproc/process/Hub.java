@@ -1,6 +1,7 @@
 package dev.multiproc.process;
 
 import dev.multiproc.MultiprocException;
+import dev.multiproc.engine.LocalConnection;
 import dev.multiproc.engine.LocalEvent;
 import dev.multiproc.engine.LocalQueue;
 import dev.multiproc.engine.ThreadMaker;
@@ -74,6 +75,8 @@ final class Hub {
   final long backendId = BACKEND_IDS.incrementAndGet();
   private final Map<Long, LocalQueue<Object>> queues = new ConcurrentHashMap<>();
   private final Map<Long, LocalEvent> events = new ConcurrentHashMap<>();
+  /** The queues that are pipe ends' inboxes ({@link HubSync#newPipe}), with their end. */
+  private final Map<Long, LocalConnection<?>> pipeInboxes = new ConcurrentHashMap<>();
   private final ReentrantLock holdersLock = new ReentrantLock();
   private final Map<Long, Holders> holders = new HashMap<>(); // guarded by holdersLock
   private final Set<HandleRef> handles = new HashSet<>(); // guarded by holdersLock; keeps the refs reachable
@@ -157,6 +160,15 @@ final class Hub {
       holdersLock.unlock();
     }
     return q;
+  }
+
+  /**
+   * Queue {@code qid} is {@code end}'s inbox: a child receives from the end with this queue's gets
+   * (so it is lent items as a queue's consumer is), and a get that finds the end-of-file marker
+   * puts it back and throws what the end's receive would.
+   */
+  void pipeInbox(long qid, LocalConnection<?> end) {
+    pipeInboxes.put(qid, end);
   }
 
   ProcessEvent newEvent() {
@@ -298,6 +310,7 @@ final class Hub {
     if (x.handles == 0 && x.children == 0 && !x.pinned) {
       holders.remove(id);
       queues.remove(id);
+      pipeInboxes.remove(id);
       events.remove(id);
       creditHolders.remove(id);
       sync.forget(id);
@@ -563,10 +576,16 @@ final class Hub {
         }
       }
       case Msg.OP_GET -> {
+        LocalConnection<?> end = pipeInboxes.get(qid);
+        if (end != null) {
+          sync.used(child, end);
+        }
         Object item = q.takeNow(child);
         if (item != null) {
-          Outcome o = new Outcome(Msg.R_VALUE, item, new Delivery(q, item));
-          if (record(child, req, o)) {
+          Outcome o = delivered(qid, q, item);
+          if (o.delivery() == null) {
+            reply(child, req, o);
+          } else if (record(child, req, o)) {
             Buf lent = child.peer.quick(qid) ? lend(child, qid, q) : null;
             if (lent == null) {
               reply(child, req, o);
@@ -577,13 +596,11 @@ final class Hub {
         } else if (wait == 1 && q.lent() == 0 && q.size() == 0) {
           reply(child, req, FALSE);
         } else if (wait == 1) { // held back by lent items being recalled: a moment, as LocalQueue.tryGet waits
-          background(child, req, () -> q.get(child, LocalQueue.RECLAIM_NANOS)
-              .map(b -> new Outcome(Msg.R_VALUE, b, new Delivery(q, b))).orElse(FALSE));
+          background(child, req, () -> q.get(child, LocalQueue.RECLAIM_NANOS).map(b -> delivered(qid, q, b)).orElse(FALSE));
         } else if (wait == Msg.WAIT_FOREVER) {
-          waitFor(child, req, q);
+          waitFor(child, req, qid, q);
         } else {
-          background(child, req, () -> q.get(child, nanos)
-              .map(b -> new Outcome(Msg.R_VALUE, b, new Delivery(q, b))).orElse(FALSE));
+          background(child, req, () -> q.get(child, nanos).map(b -> delivered(qid, q, b)).orElse(FALSE));
         }
       }
       case Msg.OP_SIZE -> reply(child, req, new Outcome(Msg.R_VALUE, new Buf(8).writeVarLong(q.size()).toByteArray(), null));
@@ -730,11 +747,13 @@ final class Hub {
   private final class Waiter implements LocalQueue.Taker<Object> {
     final Child child;
     final long req;
+    final long qid;
     final LocalQueue<Object> queue;
 
-    Waiter(Child child, long req, LocalQueue<Object> queue) {
+    Waiter(Child child, long req, long qid, LocalQueue<Object> queue) {
       this.child = child;
       this.req = req;
+      this.qid = qid;
       this.queue = queue;
     }
 
@@ -747,16 +766,29 @@ final class Hub {
       } finally {
         p.lock.unlock();
       }
-      Outcome o = new Outcome(Msg.R_VALUE, item, new Delivery(queue, item));
-      if (record(child, req, o)) {
+      Outcome o = delivered(qid, queue, item);
+      if (o.delivery() == null || record(child, req, o)) {
         reply(child, req, o);
       }
     }
   }
 
+  /**
+   * The answer to a get that took {@code item}: the item, delivered until acknowledged; or, if it is
+   * a pipe's end-of-file marker, the marker put back and what the end's receive throws.
+   */
+  private Outcome delivered(long qid, LocalQueue<Object> q, Object item) {
+    if (LocalConnection.isEndOfFile(item)) {
+      q.putBack(item);
+      LocalConnection<?> end = pipeInboxes.get(qid);
+      return error(end == null ? new IllegalStateException("the pipe is gone") : end.endOfFile());
+    }
+    return new Outcome(Msg.R_VALUE, item, new Delivery(q, item));
+  }
+
   /** A get with no time limit on an empty queue: registers a {@link Waiter}, or answers now if an item came meanwhile. */
-  private void waitFor(Child child, long req, LocalQueue<Object> q) {
-    Waiter w = new Waiter(child, req, q);
+  private void waitFor(Child child, long req, long qid, LocalQueue<Object> q) {
+    Waiter w = new Waiter(child, req, qid, q);
     Peer p = child.peer;
     p.lock.lock();
     try {
@@ -875,7 +907,7 @@ final class Hub {
    */
   private Buf lend(Child child, long qid, LocalQueue<Object> q) {
     List<Object> items = new ArrayList<>();
-    if (q.lend(child, LEND_MAX, QueueItem::encodedSize, LEND_BYTES, items::add) == 0) {
+    if (q.lend(child, LEND_MAX, Hub::lendWeight, LEND_BYTES, items::add) == 0) {
       return null;
     }
     Peer p = child.peer;
@@ -902,6 +934,11 @@ final class Hub {
       b.writeVarLong(one.size).writeBytes(one.bytes, 0, one.size);
     }
     return b;
+  }
+
+  /** An item's weight for lending: its encoded size; a pipe's end-of-file marker is never lent. */
+  private static int lendWeight(Object item) {
+    return LocalConnection.isEndOfFile(item) ? -1 : QueueItem.encodedSize(item);
   }
 
   /** The children that were given items of each queue, while alive: those a joinable queue's join asks to report ({@link #reports}). */

@@ -8,6 +8,7 @@ import dev.multiproc.engine.LocalConnection;
 import dev.multiproc.engine.LocalEvent;
 import dev.multiproc.engine.LocalJoinableQueue;
 import dev.multiproc.engine.LocalLock;
+import dev.multiproc.engine.LocalQueue;
 import dev.multiproc.engine.LocalRLock;
 import dev.multiproc.engine.LocalSemaphore;
 import dev.multiproc.engine.LocalSharedMap;
@@ -84,7 +85,7 @@ final class HubSync {
   static final int JOIN = 2;
   // pipe ops (payload starts with the end: 0 left, 1 right)
   static final int SEND = 1;
-  static final int RECV = 2;
+  // (2, a receive, is gone: a child receives through the end's inbox queue, Hub#pipeInbox)
   static final int POLL = 3;
   static final int CLOSE = 4;
   // value ops
@@ -185,13 +186,35 @@ final class HubSync {
     return register(id, new Joinable(jq, q, maxSize), new ProcessSync.PJoinableQueue<>(backendId(), id, jq, q, maxSize));
   }
 
+  /**
+   * A pipe whose two directions are hub queues ({@link Hub#pipeInbox}), so that a child receiving
+   * on an end is lent what waits there, as a queue's consumer is. The queues' handles are kept here
+   * while the pipe lives ({@link #forget}).
+   */
   <T> ProcessSync.PPipe<T> newPipe() {
+    LocalQueue<Object> toRight = new LocalQueue<>(0);
+    LocalQueue<Object> toLeft = new LocalQueue<>(0);
+    ProcessQueue<Object> rightInbox = hub.newQueue(toRight);
+    ProcessQueue<Object> leftInbox = hub.newQueue(toLeft);
     long id = hub.newId();
-    Pipe<byte[]> ends = LocalConnection.pipe();
+    Pipe<byte[]> ends = LocalConnection.pipe(toRight, toLeft);
+    hub.pipeInbox(leftInbox.id, (LocalConnection<byte[]>) ends.left());
+    hub.pipeInbox(rightInbox.id, (LocalConnection<byte[]>) ends.right());
+    pipeQueues.put(id, new ProcessQueue<?>[] {leftInbox, rightInbox});
     Runnable broken = () -> pipeBroken(id, ends);
     ((LocalConnection<byte[]>) ends.left()).onClose(broken);
     ((LocalConnection<byte[]>) ends.right()).onClose(broken);
-    return register(id, ends, new ProcessSync.PPipe<>(backendId(), id, ends));
+    return register(id, ends, new ProcessSync.PPipe<>(backendId(), id, ends, leftInbox.id, rightInbox.id));
+  }
+
+  /** Each pipe's inbox queues, left end's first, by pipe id: kept while the pipe lives. */
+  private final Map<Long, ProcessQueue<?>[]> pipeQueues = new ConcurrentHashMap<>();
+
+  /** A child used a pipe end (received on it): its death closes the end, as for a send. */
+  void used(Child child, LocalConnection<?> end) {
+    @SuppressWarnings("unchecked")
+    LocalConnection<byte[]> e = (LocalConnection<byte[]>) end;
+    peers.computeIfAbsent(child, c -> new Peer(c.toString())).ends.add(e);
   }
 
   /**
@@ -446,6 +469,7 @@ final class HubSync {
 
   /** Nothing holds object {@code id} any more (or it is a queue or event: nothing to do). */
   void forget(long id) {
+    pipeQueues.remove(id); // its inbox queues go once their handles are collected
     Slot m = mirrors.remove(id);
     if (m != null) {
       m.slab().free(m.slot());
@@ -483,7 +507,10 @@ final class HubSync {
           Joinable j = (Joinable) o;
           yield new ProcessSync.PJoinableQueue(backendId(), id, j.local(), j.queue(), j.maxSize());
         }
-        case PIPE -> new ProcessSync.PPipe<>(backendId(), id, (Pipe<byte[]>) o);
+        case PIPE -> {
+          ProcessQueue<?>[] inboxes = pipeQueues.get(id);
+          yield new ProcessSync.PPipe<>(backendId(), id, (Pipe<byte[]>) o, inboxes[0].id, inboxes[1].id);
+        }
         case VALUE -> new ProcessSync.PValue(backendId(), id, (LocalValue) o);
         case MAP -> new ProcessSync.PSharedMap<>(backendId(), id, (LocalSharedMap<Object, byte[]>) o);
         default -> throw new IllegalStateException("unknown object kind " + r.kind());
@@ -701,24 +728,6 @@ final class HubSync {
       case SEND -> {
         end.send(m.readBlob());
         return Hub.TRUE;
-      }
-      case RECV -> {
-        Optional<byte[]> item = end.tryRecv();
-        if (item.isPresent()) {
-          return new Hub.Outcome(Msg.R_VALUE, item.get(), null);
-        }
-        if (!mayWait(nanos)) {
-          return Hub.FALSE;
-        }
-        hub.background(child, req, () -> {
-          try {
-            Optional<byte[]> got = nanos == Waits.FOREVER ? Optional.of(end.recv()) : end.recv(Duration.ofNanos(nanos));
-            return got.isPresent() ? new Hub.Outcome(Msg.R_VALUE, got.get(), null) : Hub.FALSE;
-          } catch (UncheckedIOException | IllegalStateException e) {
-            return Hub.error(e);
-          }
-        });
-        return null;
       }
       case POLL -> {
         return end.poll() ? Hub.TRUE : Hub.FALSE;

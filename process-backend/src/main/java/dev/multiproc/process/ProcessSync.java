@@ -60,13 +60,24 @@ final class ProcessSync {
     private final long id;
     private final long aux;
     private final int capacity;
+    private final long inbox;
 
     Ref(long backendId, int kind, long id, long aux, int capacity) {
+      this(backendId, kind, id, aux, capacity, 0);
+    }
+
+    /** @param inbox a pipe end's inbox queue ({@link Hub#pipeInbox}) */
+    Ref(long backendId, int kind, long id, long aux, int capacity, long inbox) {
       this.backendId = backendId;
       this.kind = kind;
       this.id = id;
       this.aux = aux;
       this.capacity = capacity;
+      this.inbox = inbox;
+    }
+
+    long inbox() {
+      return inbox;
     }
 
     long backendId() {
@@ -344,13 +355,17 @@ final class ProcessSync {
     private final long id;
     private final LocalConnection<byte[]> left;
     private final LocalConnection<byte[]> right;
+    private final long leftInbox;
+    private final long rightInbox;
     final Pipe<T> pipe;
 
-    PPipe(long backendId, long id, Pipe<byte[]> ends) {
+    PPipe(long backendId, long id, Pipe<byte[]> ends, long leftInbox, long rightInbox) {
       this.backendId = backendId;
       this.id = id;
       this.left = (LocalConnection<byte[]>) ends.left();
       this.right = (LocalConnection<byte[]>) ends.right();
+      this.leftInbox = leftInbox;
+      this.rightInbox = rightInbox;
       this.pipe = new Pipe<>(new PConnection<>(this, 0), new PConnection<>(this, 1));
     }
 
@@ -409,7 +424,7 @@ final class ProcessSync {
     @Serial
     private Object writeReplace() {
       pin(pipe.backendId, pipe.id);
-      return new Ref(pipe.backendId, HubSync.PIPE, pipe.id, end, 0);
+      return new Ref(pipe.backendId, HubSync.PIPE, pipe.id, end, 0, end == 0 ? pipe.leftInbox : pipe.rightInbox);
     }
 
     @Override

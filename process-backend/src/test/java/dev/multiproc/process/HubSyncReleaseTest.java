@@ -168,7 +168,7 @@ class HubSyncReleaseTest {
     try (Pool pool = backend.newPool(PoolOptions.builder().workers(1).build())) {
       WeakReference<Lock> handle = giveAwayLock(pool);
       awaitCleared(handle);
-      assertThat(backend.hub().held()).as("kept for the child").isEqualTo(2);
+      assertThat(backend.hub().held()).as("kept for the child: the lock, the pipe and its two inbox queues").isEqualTo(4);
       assertThat(backend.hub().sync.objects()).isEqualTo(2);
       assertThat(pool.submit(() -> Held.lock.tryAcquire() + " " + Held.end.recv()).get()).isEqualTo("true for the child");
     } // the child ends with the pool, its proxies still held

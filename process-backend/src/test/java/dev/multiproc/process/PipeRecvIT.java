@@ -1,0 +1,122 @@
+package dev.multiproc.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.multiproc.Connection;
+import dev.multiproc.Event;
+import dev.multiproc.Pipe;
+import dev.multiproc.Queue;
+import dev.multiproc.Worker;
+import dev.multiproc.WorkerOptions;
+import dev.multiproc.spi.BackendConfig;
+import java.io.EOFException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A child receives on a pipe end through the end's inbox queue ({@link Hub#pipeInbox}), lent items
+ * ahead as a queue's consumer is: in order, then the end of file; the parent receiving on the same
+ * end gets the oldest items (the child's are recalled); an end closed in the child refuses.
+ */
+@Timeout(120)
+class PipeRecvIT {
+
+  private static final Duration LONG = Duration.ofSeconds(30);
+
+  private ProcessBackend backend;
+
+  @BeforeEach
+  void open() {
+    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
+  }
+
+  @AfterEach
+  void close() {
+    backend.close();
+  }
+
+  @Test
+  void aChildReceivesEverythingInOrderThenTheEndOfFile() throws Exception {
+    Pipe<Integer> pipe = backend.newPipe();
+    Connection<Integer> theirs = pipe.right();
+    Queue<String> outcome = backend.newQueue(0);
+    int n = 20_000;
+    Worker w = backend.newWorker(() -> {
+      for (int i = 0; i < n; i++) {
+        int got = theirs.recv();
+        if (got != i) {
+          outcome.put("item " + i + " was " + got);
+          return;
+        }
+      }
+      for (int again = 0; again < 2; again++) {
+        try {
+          outcome.put("after the end: " + theirs.recv());
+          return;
+        } catch (UncheckedIOException e) {
+          if (!(e.getCause() instanceof EOFException)) {
+            throw e;
+          }
+        }
+      }
+      outcome.put("ok");
+    }, WorkerOptions.defaults()).start();
+    Connection<Integer> mine = pipe.left();
+    for (int i = 0; i < n; i++) {
+      mine.send(i);
+    }
+    mine.close();
+    assertThat(outcome.get(LONG)).contains("ok");
+    assertThat(w.join(LONG)).isTrue();
+    assertThat(w.exitCode()).as("%s", w.failure()).hasValue(0);
+  }
+
+  @Test
+  void theParentReceivingOnTheChildsEndGetsTheOldestItems() throws Exception {
+    Pipe<Integer> pipe = backend.newPipe();
+    Connection<Integer> shared = pipe.right();
+    Queue<Integer> first = backend.newQueue(0);
+    Event done = backend.newEvent();
+    int n = 1_000;
+    Connection<Integer> mine = pipe.left();
+    for (int i = 0; i < n; i++) {
+      mine.send(i);
+    }
+    Worker w = backend.newWorker(() -> {
+      first.put(shared.recv()); // and may be lent more
+      done.await();
+    }, WorkerOptions.defaults()).start();
+    assertThat(first.get(LONG)).contains(0);
+    for (int i = 1; i < n; i++) {
+      assertThat(shared.recv(LONG)).as("item %d, here", i).contains(i);
+    }
+    done.set();
+    assertThat(w.join(LONG)).isTrue();
+    assertThat(w.exitCode()).as("%s", w.failure()).hasValue(0);
+  }
+
+  @Test
+  void aReceiveOnAnEndClosedInTheChildThrows() throws Exception {
+    Pipe<Integer> pipe = backend.newPipe();
+    Connection<Integer> theirs = pipe.right();
+    Queue<String> outcome = backend.newQueue(0);
+    pipe.left().send(1);
+    pipe.left().send(2);
+    Worker w = backend.newWorker(() -> {
+      int got = theirs.recv();
+      theirs.close();
+      try {
+        outcome.put("received " + got + ", then " + theirs.recv());
+      } catch (IllegalStateException e) {
+        outcome.put("received " + got + ", then refused");
+      }
+    }, WorkerOptions.defaults()).start();
+    assertThat(outcome.get(LONG)).contains("received 1, then refused");
+    assertThat(w.join(LONG)).isTrue();
+  }
+}
