@@ -7,7 +7,7 @@
 # It also draws the table as a chart, multiproc ÷ Python per row on a log scale (SideBySideChart,
 # JFreeChart): CHART=path.png (default benchmarks/target/side-by-side.png), and keeps the raw RESULT
 # lines beside it (path.txt). The Java side shows each measurement's rounds on stderr.
-# Measurements: map-warm map-long map-first map1 queue queue-bounded queue-to-child queue-to-2 joinable pipe queue-1k queue-1m pingpong start-join
+# Measurements: map-warm map-long map-first map1 queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong start-join
 # start-join-paced script;
 # the floors (Java only) always run. See SideBySide.java and python/mp_side_by_side.py.
 set -euo pipefail
@@ -18,7 +18,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
   ./mvnw -q -o -pl benchmarks -am package -DskipTests >&2
 fi
 command -v python3 >/dev/null || { echo "python3 is needed for the comparison" >&2; exit 1; }
-rows=(map-warm map-long map-first map1 queue queue-bounded queue-to-child queue-to-2 joinable pipe queue-1k queue-1m pingpong start-join start-join-paced script)
+rows=(map-warm map-long map-first map1 queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong start-join start-join-paced script)
 [ $# -gt 0 ] && rows=("$@")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -57,7 +57,7 @@ awk '
   }
   /^RESULT/ { val[$2, $3] = $4; unit[$3] = $5 }
   END {
-    n = split("map-warm|map-long|map-first|map1|queue|queue-bounded|queue-to-child|queue-to-2|joinable|pipe|queue-1k|queue-1m|pingpong|start-join|start-join-paced|script", keys, "|")
+    n = split("map-warm|map-long|map-first|map1|queue|queue-bounded|queue-to-child|queue-to-2|joinable|pipe|pipe-to-child|queue-1k|queue-1m|pingpong|start-join|start-join-paced|script", keys, "|")
     label["map-warm"] = "`Pool(2).map(x -> x * x, 100,000 ints)`, best of 5 after 2 warm-ups"
     label["map-long"] = "the same map at its peak: the last 20 of 150 maps on one pool"
     label["map-first"] = "the first map of a fresh `Pool(2)` (median of 5 pools)"
@@ -67,6 +67,7 @@ awk '
     label["queue-to-child"] = "`Queue()`: parent puts 200,000 ints, a child gets"
     label["queue-to-2"] = "the same, two children get"
     label["pipe"] = "`Pipe()`: child sends 200,000 ints, parent receives"
+    label["pipe-to-child"] = "`Pipe()`: parent sends 200,000 ints, a child receives"
     label["joinable"] = "`JoinableQueue()`: parent puts 200,000 ints, a child gets and calls `taskDone()`, until `join()`"
     label["queue-1k"] = "`Queue(10,000)`, 1 KiB `byte[]` items"
     label["queue-1m"] = "`Queue(16)`, 1 MiB `byte[]` items"
@@ -74,7 +75,7 @@ awk '
     label["start-join"] = "`worker(() -> {}).start()` + `join()`, back to back"
     label["start-join-paced"] = "the same, one a second (a spare is ready)"
     label["script"] = "a whole short script, start to exit: open, `Pool(2).map` of 100,000 ints, close"
-    target["map-warm"] = 2; target["map-long"] = 0; target["map-first"] = 1; target["map1"] = 10; target["queue"] = 0; target["queue-to-child"] = 0; target["queue-to-2"] = 0; target["joinable"] = 0; target["pipe"] = 0
+    target["map-warm"] = 2; target["map-long"] = 0; target["map-first"] = 1; target["map1"] = 10; target["queue"] = 0; target["queue-to-child"] = 0; target["queue-to-2"] = 0; target["joinable"] = 0; target["pipe"] = 0; target["pipe-to-child"] = 0
     target["queue-bounded"] = 5; target["queue-1k"] = 3; target["queue-1m"] = 1.5
     for (i = 1; i <= n; i++) {
       k = keys[i]

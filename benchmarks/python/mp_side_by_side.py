@@ -12,6 +12,8 @@ The measurements (the rows of issue 9; the same names and sizes on the Java side
                each of 3 rounds timed until the child has all; median of 3                  (items/s)
   queue-to-2   the same with two children getting                                         (items/s)
   pipe         Pipe(): a child sends 200,000 ints a round, the parent receives; median of 3 (items/s)
+  pipe-to-child  the other way: the parent sends 200,000 ints a round, a child receives; each round
+               timed until the child's sum arrives; median of 3 (items/s)
   joinable     JoinableQueue(): the parent puts 200,000 ints, a child gets each and calls
                task_done(); each of 3 rounds timed until join() returns; median of 3       (items/s)
   queue-1k     Queue(10_000), 100,000 1 KiB bytes items (random, non-zero payload)        (items/s)
@@ -106,6 +108,31 @@ def bench_queue_to_children(name, consumers, n, rounds):
 def pipe_sender(c, n):
     for i in range(n):
         c.send(i)
+
+
+def pipe_receiver(c, sums, n, rounds):
+    for _ in range(rounds):
+        total = 0
+        for _ in range(n):
+            total += c.recv()
+        sums.put(total)
+
+
+def bench_pipe_to_child(n, rounds):
+    mine, theirs = mp.Pipe()
+    sums = mp.Queue()
+    p = mp.Process(target=pipe_receiver, args=(theirs, sums, n, rounds))
+    p.start()
+    rates = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for i in range(n):
+            mine.send(i)
+        total = sums.get()
+        rates.append(n / (time.perf_counter() - t0))
+        assert total == n * (n - 1) // 2
+    p.join()
+    report("pipe-to-child", statistics.median_low(rates), "items/s", f"median of {rounds}; " + rounds_text(rates))
 
 
 def bench_pipe(n, rounds):
@@ -281,6 +308,7 @@ MEASUREMENTS = {
     "queue-to-2": lambda: bench_queue_to_children("queue-to-2", 2, 200_000, 3),
     "joinable": lambda: bench_joinable(200_000, 3),
     "pipe": lambda: bench_pipe(200_000, 3),
+    "pipe-to-child": lambda: bench_pipe_to_child(200_000, 3),
     "queue-1k": lambda: bench_queue("queue-1k", 10_000, 100_000, KIB, 3),
     "queue-1m": lambda: bench_queue("queue-1m", 16, 256, MIB, 3, 1 << 20),
     "pingpong": bench_pingpong,

@@ -41,6 +41,8 @@ import java.util.stream.IntStream;
  *   <li>{@code queue-to-2}: the same with two children getting, a task queue's usual shape (items/s)
  *   <li>{@code pipe}: a child sends 200,000 ints on a {@code Pipe} end, the parent receives them;
  *       3 rounds on one pipe and child (items/s)
+ *   <li>{@code pipe-to-child}: the other way: the parent sends 200,000 ints, a child receives them;
+ *       each of 3 rounds timed until the child's sum arrives (items/s)
  *   <li>{@code joinable}: the parent puts 200,000 ints on a {@code JoinableQueue()}, a child gets each
  *       and calls {@code taskDone()}; each of 3 rounds timed until the parent's {@code join()} returns (items/s)
  *   <li>{@code queue-1k}: {@code Queue(10,000)}, 100,000 random 1 KiB {@code byte[]} items (items/s)
@@ -91,6 +93,7 @@ public final class SideBySide {
     m.put("queue-to-2", b -> queueToChildren(b, "queue-to-2", 2, 200_000, 3));
     m.put("joinable", b -> joinable(b, 200_000, 3));
     m.put("pipe", b -> pipe(b, 200_000, 3));
+    m.put("pipe-to-child", b -> pipeToChild(b, 200_000, 3));
     m.put("queue-1k", b -> queue(b, "queue-1k", 10_000, 100_000, Payloads.KIB, 3));
     m.put("queue-1m", b -> queue(b, "queue-1m", 16, 256, Payloads.MIB, 3));
     m.put("pingpong", SideBySide::pingPong);
@@ -306,6 +309,40 @@ public final class SideBySide {
       throw new AssertionError("lost items or the sender failed: " + w);
     }
     report("pipe", median(rates), "items/s", "median of " + rounds + "; " + rounds(rates));
+  }
+
+  /** The parent sends {@code n} ints a round on a pipe end, a child receives them; timed until the child's sum arrives. */
+  private static void pipeToChild(Backend backend, int n, int rounds) throws Exception {
+    Pipe<Integer> pipe = backend.newPipe();
+    Connection<Integer> theirs = pipe.right();
+    Queue<Long> sums = backend.newQueue(0);
+    Worker w = backend.newWorker(() -> {
+      for (int r = 0; r < rounds; r++) {
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+          sum += theirs.recv();
+        }
+        sums.put(sum);
+      }
+    }, WorkerOptions.defaults()).start();
+    Connection<Integer> mine = pipe.left();
+    double[] rates = new double[rounds];
+    try (Progress progress = Progress.of("pipe-to-child", rounds)) {
+      for (int r = 0; r < rounds; r++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          mine.send(i);
+        }
+        long sum = sums.get();
+        rates[r] = n / ((System.nanoTime() - t0) / 1e9);
+        if (sum != (long) n * (n - 1) / 2) {
+          throw new AssertionError("lost items: " + sum);
+        }
+        progress.step();
+      }
+    }
+    w.join();
+    report("pipe-to-child", median(rates), "items/s", "median of " + rounds + "; " + rounds(rates));
   }
 
   /** The parent puts {@code n} ints a round on a joinable queue that a child drains with {@code taskDone()}; timed to {@code join()}. */

@@ -55,6 +55,7 @@ public final class SideBySideChart {
       new Row("queue-to-2", "the same, two children get", 0),
       new Row("joinable", "JoinableQueue: a child gets, taskDone()", 0),
       new Row("pipe", "Pipe: a child sends, the parent receives", 0),
+      new Row("pipe-to-child", "Pipe: the parent sends, a child receives", 0),
       new Row("queue-1k", "Queue(10,000), 1 KiB byte[]", 3),
       new Row("queue-1m", "Queue(16), 1 MiB byte[]", 1.5),
       new Row("pingpong", "ping-pong over two Queues", 0),
