@@ -12,6 +12,10 @@ import dev.multiproc.spi.BackendConfig;
 import java.io.EOFException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,6 +102,48 @@ class PipeRecvIT {
     done.set();
     assertThat(w.join(LONG)).isTrue();
     assertThat(w.exitCode()).as("%s", w.failure()).hasValue(0);
+  }
+
+  @Test
+  void twoChildrenReceivingOnOneEndEachGetItemsInOrderAndNothingTwice() throws Exception {
+    Pipe<Integer> pipe = backend.newPipe();
+    Connection<Integer> shared = pipe.right();
+    Queue<int[]> took = backend.newQueue(0);
+    List<Worker> workers = new ArrayList<>();
+    for (int c = 0; c < 2; c++) {
+      workers.add(backend.newWorker(() -> {
+        List<Integer> mine = new ArrayList<>();
+        try {
+          while (true) {
+            mine.add(shared.recv());
+          }
+        } catch (UncheckedIOException e) {
+          // the end of file: everything sent was received, by one of us
+        }
+        took.put(mine.stream().mapToInt(Integer::intValue).toArray());
+      }, WorkerOptions.defaults()).start());
+    }
+    int n = 20_000;
+    Connection<Integer> mine = pipe.left();
+    for (int i = 0; i < n; i++) {
+      mine.send(i);
+    }
+    mine.close();
+    Set<Integer> all = new HashSet<>();
+    for (int c = 0; c < 2; c++) {
+      int[] got = took.get(LONG).orElseThrow();
+      for (int i = 0; i < got.length; i++) {
+        assertThat(all.add(got[i])).as("item %d received once", got[i]).isTrue();
+        if (i > 0) {
+          assertThat(got[i]).as("each receiver's items in order").isGreaterThan(got[i - 1]);
+        }
+      }
+    }
+    assertThat(all).hasSize(n);
+    for (Worker w : workers) {
+      assertThat(w.join(LONG)).isTrue();
+      assertThat(w.exitCode()).as("%s", w.failure()).hasValue(0);
+    }
   }
 
   @Test
