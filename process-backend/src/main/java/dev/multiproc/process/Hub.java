@@ -124,6 +124,22 @@ final class Hub {
     return h == null ? null : h.sync.eventMirror(id, h.events.get(id));
   }
 
+  /**
+   * A handle of object {@code id} that is the same in the parent and in a child (a shared-memory
+   * Value or Lock) is being written: if it goes inside a queue item, its object is kept for good,
+   * told to the parent from a child.
+   */
+  static void pinInQueueItem(long backendId, long id) {
+    if (Codec.inQueueItem()) {
+      ChildChannel channel = ChildChannel.current;
+      if (channel != null) {
+        channel.refs().pin(id);
+      } else {
+        pin(backendId, id);
+      }
+    }
+  }
+
   /** A handle on queue or event {@code id} went inside a queue item in this JVM: keep it for good. */
   static void pin(long backendId, long id) {
     Hub h = HUBS.get(backendId);

@@ -257,14 +257,7 @@ final class SlabLock implements Lock, Serializable {
 
   @Serial
   private Object writeReplace() {
-    if (Codec.inQueueItem()) {
-      ChildChannel channel = ChildChannel.current;
-      if (channel != null) {
-        channel.refs().pin(id);
-      } else {
-        Hub.pin(backendId, id);
-      }
-    }
+    Hub.pinInQueueItem(backendId, id);
     return new Ref(backendId, id, path, slot, reentrant);
   }
 

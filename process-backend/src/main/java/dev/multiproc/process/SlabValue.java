@@ -64,14 +64,7 @@ final class SlabValue implements Value, Serializable {
 
   @Serial
   private Object writeReplace() {
-    if (Codec.inQueueItem()) {
-      ChildChannel channel = ChildChannel.current;
-      if (channel != null) {
-        channel.refs().pin(id);
-      } else {
-        Hub.pin(backendId, id);
-      }
-    }
+    Hub.pinInQueueItem(backendId, id);
     return new Ref(backendId, id, path, slot);
   }
 
