@@ -5,6 +5,7 @@ Prints one line per measurement: RESULT python-<name> <median> <best> ops/s.
   lock2:  two processes do that at once on the same lock (total ops/s)
   value:  one process does `with v.get_lock(): v.value += 1` n times (Python's atomic add)
   value2: two processes at once on the same Value; the total is checked exactly
+  sem:    one process acquires and releases an mp.Semaphore(2) n times
   isset:  one process polls a clear mp.Event's is_set() n times
 Usage: python3 mp_lock_value.py [rounds] [n]
 """
@@ -64,4 +65,5 @@ if __name__ == "__main__":
     v.value = 0
     measure("value2", rounds, n, 2, value_loop, v)
     assert v.value == 2 * n * rounds, v.value
+    measure("sem", rounds, n, 1, lock_loop, mp.Semaphore(2))
     measure("isset", rounds, n, 1, isset_loop, mp.Event())

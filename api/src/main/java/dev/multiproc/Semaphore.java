@@ -21,7 +21,9 @@ import java.time.Duration;
  * released beyond its initial count (the count grows); a bounded one refuses that with
  * {@link IllegalStateException}. Not fair: which waiter gets a released permit is unspecified.
  *
- * <p>On the process backend the permits live in the parent JVM. When a child process dies, the
+ * <p>On the process backend the permits live in shared memory that the parent and its children
+ * map, as Python's semaphore does: taking a permit that is there, or giving one back, asks no other
+ * process; an acquire that must wait waits in the parent JVM. When a child process dies, the
  * parent gives back the permits it had acquired and not released (logged at DEBUG). A release by
  * a worker that holds no permit counts against the permits of some other holder, so that the
  * permits given back for a dead child are never more than it still had.

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@code lock2}: two workers do that at once on the same lock (total operations per second)
  *   <li>{@code value}: one worker calls {@code addAndGet(1)} {@code n} times
  *   <li>{@code value2}: two workers at once on the same value; the total is checked exactly
+ *   <li>{@code sem}: one worker acquires and releases a {@code Semaphore(2)} {@code n} times
  *   <li>{@code isset}: one worker polls a clear {@code Event}'s {@code isSet()} {@code value-n} times
  *       (the loop of a worker that runs until the event is set)
  * </ul>
@@ -78,6 +79,14 @@ public final class LockValueSideBySide {
       if (value.get() != 2L * valueN * rounds) {
         throw new AssertionError("lost updates: " + value.get() + " != " + 2L * valueN * rounds);
       }
+      dev.multiproc.Semaphore sem = backend.newSemaphore(2);
+      run(name + "-sem", rounds, n, pool, 1, () -> {
+        for (int i = 0; i < n; i++) {
+          sem.acquire();
+          sem.release();
+        }
+        return null;
+      });
       Event stop = backend.newEvent();
       run(name + "-isset", rounds, valueN, pool, 1, () -> {
         for (int i = 0; i < valueN; i++) {

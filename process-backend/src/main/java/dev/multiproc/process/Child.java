@@ -52,9 +52,13 @@ final class Child {
   private final Process process;
   /** The shared memory the child sends its messages through, or null: then all come on stdout. */
   private final Ring ring;
+  /** The semaphore permits the child counted itself when it ended: id, count, ... ({@link Ring#holdings}). */
+  private volatile long[] heldAtDeath = new long[0];
   private final OutputStream stdin;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Buf header = new Buf(32);
+  /** Bytes written to the child's stdin so far; guarded by writeLock. */
+  private long sent;
   private final CountDownLatch readyOrGone = new CountDownLatch(1);
   private final CountDownLatch gone = new CountDownLatch(1);
   private final CountDownLatch stderrDone = new CountDownLatch(1);
@@ -160,6 +164,17 @@ final class Child {
     return process.pid();
   }
 
+  /** @return how many permits of semaphore {@code id} the child, now gone, counted itself as holding */
+  long semaphoreHeld(long id) {
+    long[] h = heldAtDeath;
+    for (int i = 0; i < h.length; i += 2) {
+      if (h[i] == id) {
+        return h[i + 1];
+      }
+    }
+    return 0;
+  }
+
   /**
    * Waits for the child's hello.
    *
@@ -256,6 +271,7 @@ final class Child {
     try {
       write(type, id, payload);
       stdin.flush();
+      published();
     } finally {
       writeLock.unlock();
     }
@@ -268,6 +284,7 @@ final class Child {
       write(type, id, payload);
       write(type2, id2, payload2);
       stdin.flush();
+      published();
       return true;
     } catch (IOException e) {
       return false;
@@ -288,6 +305,14 @@ final class Child {
     stdin.write(header.bytes, 0, header.size);
     if (payload != null) {
       stdin.write(payload.bytes, 0, payload.size);
+    }
+    sent += 4 + len;
+  }
+
+  /** Tells the child, through its ring, how many bytes were written to it ({@link Ring#sent}). Holds writeLock. */
+  private void published() {
+    if (ring != null) {
+      ring.sent(sent);
     }
   }
 
@@ -358,6 +383,8 @@ final class Child {
       }
       stdin.write(batch.small.bytes, at, batch.small.size - at);
       stdin.flush();
+      sent += batch.bytes;
+      published();
     } finally {
       writeLock.unlock();
     }
@@ -521,6 +548,9 @@ final class Child {
       }
     }
     int code = reap();
+    if (ring != null && trusted) {
+      heldAtDeath = ring.holdings(); // before the ring goes to another child
+    }
     if (ring != null && !process.isAlive()) {
       backend.giveBackRing(ring); // the child is gone: nothing writes the ring any more
     } else if (this.ring != null) {

@@ -148,6 +148,24 @@ final class ChildChannel {
     return out.readUpTo(mark);
   }
 
+  /** Each semaphore's entry in this child's holdings ({@link Ring#holding}); -1: none (it asks the parent). */
+  private final ConcurrentHashMap<Long, Integer> semaphores = new ConcurrentHashMap<>();
+
+  /** @return this child's holdings entry for semaphore {@code id}, claimed on first use; -1 if it has none */
+  int semaphoreEntry(long id) {
+    Integer i = semaphores.get(id);
+    if (i == null) {
+      Ring r = out.ring();
+      i = semaphores.computeIfAbsent(id, k -> r == null ? -1 : r.holding(k));
+    }
+    return i;
+  }
+
+  /** @return the ring to the parent, or null */
+  Ring ring() {
+    return out.ring();
+  }
+
   /** @return this child's last write of event {@code id}'s flag, made on first use */
   ChildEvent.Written eventWritten(long id) {
     return events.computeIfAbsent(id, k -> new ChildEvent.Written());
@@ -306,6 +324,20 @@ final class ChildChannel {
 
   // ------------------------------------------------------------------ reading commands
 
+  /** Bytes of stdin the reader has handled, whole messages ({@link Ring#handled}). Reader thread. */
+  private long handledBytes;
+
+  /**
+   * @return true if this child has handled every message the parent wrote to it before a change
+   *     this thread has seen in shared memory (a lock freed, an event set): acting on that change now
+   *     keeps the parent's order. False without a ring: then ask the parent, whose answer comes
+   *     after them.
+   */
+  boolean handledAll() {
+    Ring r = out.ring();
+    return r != null && r.handledAll();
+  }
+
   void readLoop() {
     reader = Thread.currentThread();
     while (true) {
@@ -324,6 +356,11 @@ final class ChildChannel {
       }
       try {
         handle(new Buf.In(message, 0, len));
+        handledBytes += 4 + len;
+        Ring r = out.ring();
+        if (r != null) {
+          r.handled(handledBytes);
+        }
       } catch (RuntimeException | Error e) {
         // The channel cannot be trusted any more: say why, and end (the parent sees this child die).
         new PrintStream(new FileOutputStream(FileDescriptor.err), true).println(

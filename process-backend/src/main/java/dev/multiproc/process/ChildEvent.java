@@ -12,9 +12,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * An event as a child process sees it: a proxy for the event in the parent. {@code set()} and
  * {@code clear()} are one-way messages, applied in order with the child's others. With a copy of
  * the flag in shared memory ({@link HubSync#eventMirror}) and a ring to the parent,
- * {@code isSet()}, and {@code await()} on a set event, read the copy instead of asking; until the
- * parent has read this child's own last {@code set()} or {@code clear()} of the event, they answer
- * with what it wrote ({@link Written}), as a thread sees its own writes first.
+ * {@code isSet()}, and {@code await()} on a set event, read the copy instead of asking, once this
+ * child has handled every message the parent sent it (else they ask, and the answer comes behind
+ * those: a unit cancelled before the event was set is never started after it is seen set); until
+ * the parent has read this child's own last {@code set()} or {@code clear()} of the event, they
+ * answer with what it wrote ({@link Written}), as a thread sees its own writes first.
  */
 final class ChildEvent implements Event, Serializable {
 
@@ -78,11 +80,15 @@ final class ChildEvent implements Event, Serializable {
   @Override
   public boolean isSet() {
     if (mirror != null) {
+      ChildChannel c = ChildChannel.current;
       long w = written.last();
-      if (w != 0 && !ChildChannel.current.readUpTo(w >>> 1)) {
+      if (w != 0 && !c.readUpTo(w >>> 1)) {
         return (w & 1) != 0; // our own write, which the parent has not applied yet
       }
-      return ValueSlab.get(mirror, mirrorSlot) != 0;
+      boolean set = ValueSlab.get(mirror, mirrorSlot) != 0;
+      if (c.handledAll()) {
+        return set; // and what the parent sent us before it changed the flag, we have seen
+      }
     }
     return Hub.check(ChildChannel.current.requestNow(Msg.EVENT_OP, op(Msg.OP_IS_SET, Msg.encodeWait(0)))).status
         == Msg.R_TRUE;

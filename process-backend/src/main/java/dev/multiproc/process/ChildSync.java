@@ -64,7 +64,7 @@ final class ChildSync {
     public boolean await(SlabLock lock, long nanos) throws InterruptedException {
       Buf b = new Buf(32).writeByte(HubSync.SLAB_LOCK).writeByte(HubSync.ACQUIRE).writeVarLong(lock.id())
           .writeVarLong(nanos == Waits.FOREVER ? Msg.WAIT_FOREVER : Msg.encodeWait(nanos));
-      return isTrue(waiting(b));
+      return isTrue(nanos == 0 ? now(b) : waiting(b));
     }
 
     @Override
@@ -73,8 +73,55 @@ final class ChildSync {
     }
 
     @Override
+    public boolean inOrder() {
+      return ChildChannel.current.handledAll();
+    }
+
+    @Override
     public void release(SlabLock lock, long word) {
       ChildChannel.current.send(Msg.LOCK_RELEASE, lock.id(), new Buf(8).writeLong(word));
+    }
+  };
+
+  /**
+   * A {@link SlabSemaphore}'s side in a child: it counts the permits it takes itself in its ring's
+   * holdings, waits through the parent, and gives back behind what it sent.
+   */
+  static final SlabSemaphore.Side SEMAPHORE_SIDE = new SlabSemaphore.Side() {
+    @Override
+    public boolean counts(SlabSemaphore s) {
+      ChildChannel c = ChildChannel.current;
+      return c.semaphoreEntry(s.id()) >= 0 && c.handledAll();
+    }
+
+    @Override
+    public void took(SlabSemaphore s) {
+      ChildChannel c = ChildChannel.current;
+      c.ring().addHeld(c.semaphoreEntry(s.id()), 1);
+    }
+
+    @Override
+    public boolean gaveBack(SlabSemaphore s) {
+      ChildChannel c = ChildChannel.current;
+      int i = c.semaphoreEntry(s.id());
+      return i >= 0 && c.ring().takeHeld(i);
+    }
+
+    @Override
+    public boolean quiet() {
+      return ChildChannel.current.allRead();
+    }
+
+    @Override
+    public boolean await(SlabSemaphore s, long nanos) throws InterruptedException {
+      Buf b = new Buf(32).writeByte(HubSync.SLAB_SEMAPHORE).writeByte(HubSync.ACQUIRE).writeVarLong(s.id())
+          .writeVarLong(nanos == Waits.FOREVER ? Msg.WAIT_FOREVER : Msg.encodeWait(nanos));
+      return isTrue(nanos == 0 ? now(b) : waiting(b));
+    }
+
+    @Override
+    public void release(SlabSemaphore s, boolean add, boolean own) {
+      ChildChannel.current.send(Msg.SEMAPHORE_RELEASE, s.id(), new Buf(1).writeByte((add ? 1 : 0) | (own ? 2 : 0)));
     }
   };
 

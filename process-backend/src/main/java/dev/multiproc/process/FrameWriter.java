@@ -91,6 +91,11 @@ final class FrameWriter {
     return ring != null;
   }
 
+  /** @return the ring to the parent, or null */
+  Ring ring() {
+    return ring;
+  }
+
   /**
    * Sends a message (id 0) as {@link #send} does.
    *

@@ -512,6 +512,7 @@ final class Hub {
       case Msg.TASK_DONE -> sync.taskDone(child, id);
       case Msg.PIPE_SEND -> sync.pipeSend(child, id, m);
       case Msg.LOCK_RELEASE -> sync.lockReleased(id, m.readLong());
+      case Msg.SEMAPHORE_RELEASE -> sync.semaphoreReleased(child, id, m.readByte());
       case Msg.CANCEL -> {
         Object w;
         child.peer.lock.lock();

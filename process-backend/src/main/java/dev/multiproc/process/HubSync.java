@@ -2,6 +2,7 @@ package dev.multiproc.process;
 
 import dev.multiproc.Lock;
 import dev.multiproc.Pipe;
+import dev.multiproc.Semaphore;
 import dev.multiproc.Value;
 import dev.multiproc.engine.LocalBarrier;
 import dev.multiproc.engine.LocalConnection;
@@ -18,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -69,6 +71,8 @@ final class HubSync {
   static final int MAP = 8;
   /** A {@link SlabLock}'s acquire that waits (the only request it makes). */
   static final int SLAB_LOCK = 9;
+  /** A {@link SlabSemaphore}'s acquire through the hub (one that waits, or a child's that counts none itself). */
+  static final int SLAB_SEMAPHORE = 10;
 
   // lock and semaphore ops
   static final int ACQUIRE = 1;
@@ -140,6 +144,14 @@ final class HubSync {
   private boolean closed; // guarded by slabLock
   private final Map<Child, Peer> peers = new ConcurrentHashMap<>();
 
+  /** Whether children get rings (and so can count their semaphore permits); set by the backend. */
+  private volatile boolean sharedMemory = true;
+
+  /** @param on false if children write every message to their pipe (no ring, so no semaphore counts) */
+  void sharedMemory(boolean on) {
+    sharedMemory = on;
+  }
+
   HubSync(Hub hub) {
     this.hub = hub;
   }
@@ -166,8 +178,21 @@ final class HubSync {
     return register(id, local, new ProcessSync.PLock(backendId(), reentrant ? RLOCK : LOCK, id, local));
   }
 
-  ProcessSync.PSemaphore newSemaphore(int permits, boolean bounded) {
+  /**
+   * A Semaphore in shared memory ({@link SlabSemaphore}) while the slab has room and could be made,
+   * and children have rings to count their permits in; else one the hub serves ({@link ProcessSync.PSemaphore}).
+   */
+  Semaphore newSemaphore(int permits, boolean bounded) {
+    if (permits < 0) {
+      throw new IllegalArgumentException("permits must be 0 or more, got " + permits);
+    }
     long id = hub.newId();
+    ValueSlab s = sharedMemory ? slab() : null;
+    int slot = s == null ? -1 : s.allocate(permits);
+    if (slot >= 0) {
+      SemaphoreSlot slotted = new SemaphoreSlot(s, slot, permits, bounded);
+      return register(id, slotted, slotted.handle(id));
+    }
     LocalSemaphore local = new LocalSemaphore(permits, bounded);
     return register(id, local, new ProcessSync.PSemaphore(backendId(), id, local));
   }
@@ -288,6 +313,231 @@ final class HubSync {
     }
   }
 
+  /** @return the parent's handle in use on shared Semaphore {@code id}, or a new one; null if it is gone */
+  Object slabSemaphore(long id) {
+    return hub.kept(id, () -> objects.get(id) instanceof SemaphoreSlot s ? s.handle(id) : null);
+  }
+
+  /**
+   * A {@link SlabSemaphore}'s slot and the hub's side of it: the acquirers that wait, parent threads
+   * and children's requests alike, handed released permits in the order they came, and the permits
+   * the hub took for each child (a child counts those it took itself; see {@link SlabSemaphore}).
+   */
+  final class SemaphoreSlot implements SlabSemaphore.Side {
+    final ValueSlab slab;
+    final int slot;
+    final int initial;
+    final boolean bounded;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final java.util.concurrent.locks.Condition handed = lock.newCondition();
+    private final java.util.ArrayDeque<Waiter> waiters = new java.util.ArrayDeque<>(); // guarded by lock
+    private final Map<Child, Long> heldFor = new HashMap<>(); // guarded by lock: permits the hub took for each child
+    /** For the word operations; never handed out, so it keeps no handle alive (see {@link Hub#keep}). */
+    private final SlabSemaphore ops;
+
+    /** An acquirer waiting here: a child's request, or a parent thread (child null). */
+    private static final class Waiter {
+      final Child child;
+      boolean granted;
+
+      Waiter(Child child) {
+        this.child = child;
+      }
+    }
+
+    SemaphoreSlot(ValueSlab slab, int slot, int initial, boolean bounded) {
+      this.slab = slab;
+      this.slot = slot;
+      this.initial = initial;
+      this.bounded = bounded;
+      this.ops = handle(0);
+    }
+
+    SlabSemaphore handle(long id) {
+      return new SlabSemaphore(backendId(), id, slab.path, slot, initial, bounded, slab.buffer, this);
+    }
+
+    // the parent's side: it counts nothing and waits here
+
+    @Override
+    public boolean counts(SlabSemaphore s) {
+      return true;
+    }
+
+    @Override
+    public void took(SlabSemaphore s) {
+      // the parent never dies alone: nothing to give back
+    }
+
+    @Override
+    public boolean gaveBack(SlabSemaphore s) {
+      return true;
+    }
+
+    @Override
+    public boolean quiet() {
+      return true;
+    }
+
+    @Override
+    public boolean await(SlabSemaphore s, long nanos) throws InterruptedException {
+      return acquireFor(null, nanos);
+    }
+
+    @Override
+    public void release(SlabSemaphore s, boolean add, boolean own) {
+      lock.lock();
+      try {
+        if (add && ops.add(1, bounded ? initial : Long.MAX_VALUE) == 0) {
+          throw new IllegalStateException("release() of a BoundedSemaphore would raise it above its initial " + initial
+              + " permit(s): it was released more times than acquired");
+        }
+        handOff();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /**
+     * Waits until a permit is taken for {@code child} (null: a parent thread), counted for it.
+     *
+     * @return false if {@code nanos} ran out first
+     * @throws InterruptedException if interrupted first; no permit taken then
+     */
+    boolean acquireFor(Child child, long nanos) throws InterruptedException {
+      Waiter me = new Waiter(child);
+      lock.lockInterruptibly();
+      try {
+        ops.addWaiting(1); // before the last look: a release from now on comes through handOff
+        waiters.add(me);
+        handOff();
+        while (!me.granted) {
+          if (nanos == Waits.FOREVER) {
+            handed.await();
+          } else if (nanos <= 0) {
+            break;
+          } else {
+            nanos = handed.awaitNanos(nanos);
+          }
+        }
+        return me.granted;
+      } catch (InterruptedException e) {
+        if (me.granted) {
+          giveBack(child, 1); // handed to us as we gave up: to the next
+        }
+        throw e;
+      } finally {
+        if (waiters.remove(me)) {
+          ops.addWaiting(-1);
+        }
+        lock.unlock();
+      }
+    }
+
+    /** Hands permits there are to the waiters, first come first. Under lock. */
+    private void handOff() {
+      boolean any = false;
+      for (Waiter w = waiters.peek(); w != null && ops.takeOne(); w = waiters.peek()) {
+        waiters.poll();
+        ops.addWaiting(-1);
+        w.granted = true;
+        if (w.child != null) {
+          heldFor.merge(w.child, 1L, Long::sum);
+        }
+        any = true;
+      }
+      if (any) {
+        handed.signalAll();
+      }
+    }
+
+    /** Gives back {@code n} permits {@code child} (null: the parent) held that the hub counted. Under lock. */
+    private void giveBack(Child child, long n) {
+      if (child != null) {
+        heldFor.computeIfPresent(child, (c, h) -> h <= n ? null : h - n);
+      }
+      ops.add(n, bounded ? initial : Long.MAX_VALUE);
+      handOff();
+    }
+
+    /** Serves a child's acquire through the hub ({@link #SLAB_SEMAPHORE}); one that waits, in the background. */
+    Hub.Outcome acquire(Child child, long req, Peer peer, long nanos) {
+      lock.lock();
+      try {
+        if (ops.takeOne()) {
+          heldFor.merge(child, 1L, Long::sum);
+          return Hub.TRUE;
+        }
+      } finally {
+        lock.unlock();
+      }
+      if (!mayWait(nanos)) {
+        return Hub.FALSE;
+      }
+      hub.background(child, req, () -> {
+        boolean ok = acquireFor(child, nanos);
+        if (ok && peer.dead) {
+          lock.lock();
+          try {
+            giveBack(child, 1);
+          } finally {
+            lock.unlock();
+          }
+        }
+        return ok ? Hub.TRUE : Hub.FALSE;
+      });
+      return null;
+    }
+
+    /** A child's release through the hub ({@link Msg#SEMAPHORE_RELEASE}). */
+    void released(Child child, int flags) {
+      boolean add = (flags & 1) != 0;
+      boolean own = (flags & 2) != 0;
+      lock.lock();
+      try {
+        if (add && !own) {
+          heldFor.computeIfPresent(child, (c, h) -> h <= 1 ? null : h - 1);
+        }
+        if (add && ops.add(1, bounded ? initial : Long.MAX_VALUE) == 0) {
+          System.err.println("multiproc: " + child + ": release() of a BoundedSemaphore would raise it above its initial "
+              + initial + " permit(s); not released");
+        }
+        handOff();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /**
+     * {@code child} is gone: gives back the permits it held, those it counted itself
+     * ({@code ownCount}) and those the hub took for it, but never more than are taken out.
+     *
+     * @return how many were given back
+     */
+    long childDied(Child child, long ownCount) {
+      lock.lock();
+      try {
+        Long hub = heldFor.remove(child);
+        long n = Math.max(0, ownCount) + (hub == null ? 0 : hub);
+        if (n == 0) {
+          return 0;
+        }
+        long k = ops.add(n, initial); // never above the initial count: a release by a non-holder counted against it
+        handOff();
+        return k;
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** A child's release of a shared-memory semaphore through the hub ({@link Msg#SEMAPHORE_RELEASE}). */
+  void semaphoreReleased(Child child, long id, int flags) {
+    if (objects.get(id) instanceof SemaphoreSlot s) {
+      s.released(child, flags);
+    }
+  }
+
   /** @return the parent's handle in use on shared Lock {@code id}, or a new one; null if it is gone */
   Object slabLock(long id) {
     return hub.kept(id, () -> objects.get(id) instanceof LockSlot l ? l.handle(id) : null);
@@ -376,6 +626,11 @@ final class HubSync {
 
     @Override
     public boolean quiet() {
+      return true;
+    }
+
+    @Override
+    public boolean inOrder() {
       return true;
     }
 
@@ -479,6 +734,8 @@ final class HubSync {
       s.slab().free(s.slot());
     } else if (o instanceof LockSlot l) {
       l.slab.free(l.slot);
+    } else if (o instanceof SemaphoreSlot sem) {
+      sem.slab.free(sem.slot);
     }
   }
 
@@ -589,6 +846,7 @@ final class HubSync {
       Hub.Outcome now = switch (kind) {
         case LOCK, RLOCK -> lock(child, req, peer, kind, (Lock) o, op, nanos, m);
         case SLAB_LOCK -> ((LockSlot) o).acquire(child, req, peer, nanos);
+        case SLAB_SEMAPHORE -> ((SemaphoreSlot) o).acquire(child, req, peer, nanos);
         case SEMAPHORE -> semaphore(child, req, peer, (LocalSemaphore) o, op, nanos);
         case BARRIER -> barrier(child, req, (LocalBarrier) o, op, nanos);
         case JOINABLE -> joinable(child, req, ((Joinable) o).local(), op, nanos);
@@ -844,6 +1102,9 @@ final class HubSync {
       if (o instanceof LockSlot l) {
         n = l.releaseHeldBy(child.pid());
         what = l.reentrant ? "RLock" : "Lock";
+      } else if (o instanceof SemaphoreSlot s) {
+        n = (int) s.childDied(child, child.semaphoreHeld(idOf(o)));
+        what = "Semaphore permit(s)";
       } else if (peer == null) {
         continue;
       } else if (o instanceof Lock l) {

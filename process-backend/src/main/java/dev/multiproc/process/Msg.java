@@ -116,6 +116,12 @@ final class Msg {
    * released (a long; 0: the child freed it itself, hand it on to a waiter).
    */
   static final int LOCK_RELEASE = 96;
+  /**
+   * A {@link SlabSemaphore}'s release through the hub, no reply: id = the semaphore, payload = a
+   * byte: 1 if a permit is added (else the child added it and the hub only hands it on), 2 if the
+   * child uncounted it from its own holdings (else the hub uncounts one it handed the child).
+   */
+  static final int SEMAPHORE_RELEASE = 97;
   /** The answer to a RECALL: id = the queue, payload = how many lent items come back, their delivery ids (oldest first). */
   static final int GIVE_BACK = 93;
 

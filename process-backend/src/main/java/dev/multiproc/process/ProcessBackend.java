@@ -128,6 +128,7 @@ final class ProcessBackend implements Backend {
 
   ProcessBackend(ProcessSettings settings) {
     this.settings = settings;
+    hub.sync.sharedMemory(settings.sharedMemory());
     this.cds = CdsArchive.of(settings, settings.cds(), settings.cdsDir());
     Runtime.getRuntime().addShutdownHook(exitHook);
   }

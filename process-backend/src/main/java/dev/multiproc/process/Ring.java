@@ -47,7 +47,18 @@ final class Ring {
   private static final int HEAD = 0; // the writer's position, on a cache line of its own
   private static final int TAIL = 64; // the reader's
   private static final int SLEEPY = 128; // 1: the reader is about to block in read(); ring the bell
+  private static final int SENT = 136; // bytes the parent wrote to the child's stdin so far
+  private static final int HANDLED = 144; // bytes of those the child's reader has handled
   private static final int DATA = 192;
+  /**
+   * After the records: the child's semaphore holdings, {@link #HOLDINGS} entries of a semaphore's
+   * id and how many of its permits the child took itself and holds ({@link SlabSemaphore}), which
+   * the parent reads when the child is gone. Only the child writes them.
+   */
+  private static final int HOLDINGS_AT = DATA + CAPACITY;
+  /** Semaphores a child can count its own permits of. */
+  static final int HOLDINGS = 256;
+  private static final int SIZE = HOLDINGS_AT + HOLDINGS * 16;
   private static final int MASK = CAPACITY - 1;
   private static final int RECORD_HEADER = 8;
 
@@ -91,7 +102,7 @@ final class Ring {
    */
   static Ring create() {
     try {
-      return new Ring(null, SharedFile.createFile(PREFIX, DATA + CAPACITY), null);
+      return new Ring(null, SharedFile.createFile(PREFIX, SIZE), null);
     } catch (IOException e) {
       ProcessLog.LOG.log(Level.DEBUG, () -> "no shared memory for a child's messages (" + e + "): they go through its stdout pipe");
       return null;
@@ -101,8 +112,45 @@ final class Ring {
   /** Maps a ring {@link #create} made, once; the reader thread, before its first look. */
   void map() throws IOException {
     if (buffer == null) {
-      buffer = SharedFile.map(file, DATA + CAPACITY).order(ByteOrder.nativeOrder());
+      buffer = SharedFile.map(file, SIZE).order(ByteOrder.nativeOrder());
+      mapped = true;
     }
+  }
+
+  /** Set once {@link #map} made the parent's mapping: from then on {@link #sent} publishes. */
+  private volatile boolean mapped;
+
+  // ------------------------------------------------------------------ the other way: what the child has handled
+
+  /**
+   * The parent has written {@code total} bytes to the child's stdin so far: published for the
+   * child's {@link #handledAll}. Under the parent's writer lock; nothing until mapped (the child's
+   * hello, read after the mapping, comes before anything is sent to it).
+   */
+  void sent(long total) {
+    if (mapped) {
+      VarHandle.releaseFence();
+      buffer.putLong(SENT, total);
+    }
+  }
+
+  /** The child's reader has handled {@code total} bytes of its stdin. Reader thread. */
+  void handled(long total) {
+    VarHandle.releaseFence();
+    buffer.putLong(HANDLED, total);
+  }
+
+  /**
+   * @return true if the child has handled every message the parent wrote to it before this call
+   *     (a shared-memory word the parent changed after writing them is then safe to act on: what
+   *     the parent sent before it, a cancelled unit, a closed pipe, has been seen). Child, any thread.
+   */
+  boolean handledAll() {
+    VarHandle.acquireFence(); // after the caller's volatile read of the word it acts on
+    long sent = buffer.getLong(SENT);
+    long handled = buffer.getLong(HANDLED);
+    VarHandle.acquireFence();
+    return handled >= sent;
   }
 
   /**
@@ -119,7 +167,7 @@ final class Ring {
   /** Maps the ring at {@code path} as its writer; null if it cannot be mapped. */
   static Ring open(String path, OutputStream bell) {
     try {
-      return new Ring(SharedFile.map(Path.of(path), DATA + CAPACITY), null, bell);
+      return new Ring(SharedFile.map(Path.of(path), SIZE), null, bell);
     } catch (IOException | RuntimeException e) {
       return null; // the parent reads the pipe as well: nothing is lost, only speed
     }
@@ -139,7 +187,84 @@ final class Ring {
     buffer.putLong(HEAD, 0);
     buffer.putLong(TAIL, 0);
     buffer.putInt(SLEEPY, 0);
+    buffer.putLong(SENT, 0);
+    buffer.putLong(HANDLED, 0);
+    for (int at = HOLDINGS_AT; at < SIZE; at += 8) {
+      buffer.putLong(at, 0);
+    }
     VarHandle.fullFence();
+  }
+
+  // ------------------------------------------------------------------ semaphore holdings
+
+  /** The atomics on the holdings, made on first use: a VarHandle view costs a cold JVM milliseconds (see above). */
+  private static final class Holdings {
+    static final VarHandle LONGS = java.lang.invoke.MethodHandles.byteBufferViewVarHandle(long[].class,
+        ByteOrder.nativeOrder());
+  }
+
+  /**
+   * The child's entry for semaphore {@code id}, claimed if it has none. Child only.
+   *
+   * @return the entry, or -1 if all are taken
+   */
+  int holding(long id) {
+    for (int i = 0; i < HOLDINGS; i++) {
+      long at = HOLDINGS_AT + i * 16L;
+      long k = (long) Holdings.LONGS.getVolatile(buffer, (int) at);
+      if (k == 0 && Holdings.LONGS.compareAndSet(buffer, (int) at, 0L, id)) {
+        return i; // claimed (the child's threads claim with a compare-and-set; the parent never writes)
+      }
+      if ((long) Holdings.LONGS.getVolatile(buffer, (int) at) == id) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Adds {@code delta} to what entry {@code i} holds. Child only. */
+  void addHeld(int i, long delta) {
+    Holdings.LONGS.getAndAdd(buffer, HOLDINGS_AT + i * 16 + 8, delta);
+  }
+
+  /** Takes one off what entry {@code i} holds, if it holds any. Child only. */
+  boolean takeHeld(int i) {
+    int at = HOLDINGS_AT + i * 16 + 8;
+    while (true) {
+      long h = (long) Holdings.LONGS.getVolatile(buffer, at);
+      if (h <= 0) {
+        return false;
+      }
+      if (Holdings.LONGS.compareAndSet(buffer, at, h, h - 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** @return what entry {@code i} holds. */
+  long held(int i) {
+    return (long) Holdings.LONGS.getVolatile(buffer, HOLDINGS_AT + i * 16 + 8);
+  }
+
+  /**
+   * @return the semaphores the child counted permits of, and how many it held: id, count, id,
+   *     count... Parent, once the child is gone and before the ring is reset.
+   */
+  long[] holdings() {
+    if (buffer == null) {
+      return new long[0];
+    }
+    long[] out = new long[HOLDINGS * 2];
+    int n = 0;
+    for (int i = 0; i < HOLDINGS; i++) {
+      long id = (long) Holdings.LONGS.getVolatile(buffer, HOLDINGS_AT + i * 16);
+      if (id == 0) {
+        break;
+      }
+      out[n++] = id;
+      out[n++] = held(i);
+    }
+    return java.util.Arrays.copyOf(out, n);
   }
 
   /** Deletes the file (the mapping stays until collected). */

@@ -30,7 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * releases the lock when it comes to it. Until then the lock is the releaser's to take back at
  * once (the word it released is remembered in {@link State#pending}; taking it back counts one
  * more acquisition, so the hub's release of the older word then does nothing), unless someone
- * waits. A child that dies holding the lock frees it: the hub releases whatever its pid holds.
+ * waits. The other way too: a child takes a lock it sees free itself only once it has handled
+ * every message the parent sent it (its ring says how many bytes it handled of those written,
+ * {@link Ring#handledAll}); else it asks, and the answer comes behind them. A child that dies
+ * holding the lock frees it: the hub releases whatever its pid holds.
  */
 final class SlabLock implements Lock, Serializable {
 
@@ -47,7 +50,7 @@ final class SlabLock implements Lock, Serializable {
     /**
      * Waits until the lock word is this process's.
      *
-     * @param nanos how long at most ({@link Waits#FOREVER}: no limit); positive
+     * @param nanos how long at most ({@link Waits#FOREVER}: no limit; 0: not at all)
      * @return false if the time ran out first
      * @throws InterruptedException if interrupted first; the lock is not this process's then
      */
@@ -55,6 +58,12 @@ final class SlabLock implements Lock, Serializable {
 
     /** @return true if nothing this process sent may still be unread by the hub (always in the parent) */
     boolean quiet();
+
+    /**
+     * @return true if this process has handled everything the parent sent it so far, so that taking
+     *     a lock it sees free keeps the parent's order (always in the parent); else it asks
+     */
+    boolean inOrder();
 
     /**
      * Releases the lock word {@code word} through the hub, which hands the lock to a waiter; with
@@ -180,7 +189,18 @@ final class SlabLock implements Lock, Serializable {
 
   @Override
   public boolean tryAcquire() {
-    return reenter() || take() && held();
+    if (reenter()) {
+      return true;
+    }
+    if (side.inOrder()) {
+      return take() && held();
+    }
+    try {
+      return side.await(this, 0) && held();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // an answer at once is not waited for: keep the flag
+      return false;
+    }
   }
 
   private boolean acquire(long nanos) throws InterruptedException {
@@ -190,13 +210,16 @@ final class SlabLock implements Lock, Serializable {
     if (reenter()) {
       return true;
     }
-    if (take()) {
-      return held();
+    boolean timed = nanos != Waits.FOREVER;
+    if (side.inOrder()) {
+      if (take()) {
+        return held();
+      }
+      if (timed && nanos <= 0) {
+        return false;
+      }
     }
-    if (nanos != Waits.FOREVER && nanos <= 0) {
-      return false;
-    }
-    return side.await(this, nanos) && held();
+    return side.await(this, timed ? Math.max(nanos, 0) : nanos) && held();
   }
 
   /** @return true if this is an RLock its caller holds: held once more */

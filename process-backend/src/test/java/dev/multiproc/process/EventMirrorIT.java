@@ -2,7 +2,9 @@ package dev.multiproc.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.multiproc.Connection;
 import dev.multiproc.Event;
+import dev.multiproc.Pipe;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.Queue;
@@ -86,6 +88,38 @@ class EventMirrorIT {
     assertThat(outcome.get(LONG)).contains("ok");
     assertThat(w.join(LONG)).isTrue();
     assertThat(e.isSet()).as("the child's last write, applied").isTrue();
+  }
+
+  /**
+   * The parent closes a pipe end (telling the child, which sent on the pipe before, that its sends
+   * would go nowhere), then sets the event: a child that sees the event set has seen the close too.
+   */
+  @Test
+  void whatTheParentSentAChildBeforeASetIsSeenBeforeTheSet() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      Pipe<Integer> pipe = backend.newPipe();
+      Connection<Integer> theirs = pipe.left();
+      Event closed = backend.newEvent();
+      Queue<String> outcome = backend.newQueue(0);
+      Worker w = backend.newWorker(() -> {
+        theirs.send(0);
+        while (!closed.isSet()) {
+          Thread.onSpinWait();
+        }
+        try {
+          theirs.send(1);
+          outcome.put("sent after the close");
+        } catch (IllegalStateException e) {
+          outcome.put("refused");
+        }
+      }, WorkerOptions.defaults()).start();
+      Connection<Integer> mine = pipe.right();
+      assertThat(mine.recv(LONG)).contains(0);
+      mine.close();
+      closed.set();
+      assertThat(outcome.get(LONG)).as("round %d", round).contains("refused");
+      assertThat(w.join(LONG)).isTrue();
+    }
   }
 
   @Test
