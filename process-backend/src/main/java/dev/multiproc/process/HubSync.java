@@ -1096,14 +1096,16 @@ final class HubSync {
     if (peer != null) {
       peer.dead = true;
     }
-    for (Object o : objects.values()) {
+    for (Map.Entry<Long, Object> e : objects.entrySet()) {
+      long id = e.getKey();
+      Object o = e.getValue();
       int n = 0;
       String what = null;
       if (o instanceof LockSlot l) {
         n = l.releaseHeldBy(child.pid());
         what = l.reentrant ? "RLock" : "Lock";
       } else if (o instanceof SemaphoreSlot s) {
-        n = (int) s.childDied(child, child.semaphoreHeld(idOf(o)));
+        n = (int) s.childDied(child, child.semaphoreHeld(id));
         what = "Semaphore permit(s)";
       } else if (peer == null) {
         continue;
@@ -1117,7 +1119,7 @@ final class HubSync {
       if (n > 0) {
         int released = n;
         String type = what;
-        ProcessLog.LOG.log(Level.DEBUG, () -> "child " + child + " died holding " + released + " " + type + " #" + idOf(o)
+        ProcessLog.LOG.log(Level.DEBUG, () -> "child " + child + " died holding " + released + " " + type + " #" + id
             + "; released it for the others");
       }
     }
@@ -1130,14 +1132,5 @@ final class HubSync {
         ProcessLog.LOG.log(Level.DEBUG, () -> peer + " died; closed the pipe end it used");
       }
     }
-  }
-
-  private long idOf(Object handle) {
-    for (Map.Entry<Long, Object> e : objects.entrySet()) {
-      if (e.getValue() == handle) {
-        return e.getKey();
-      }
-    }
-    return -1;
   }
 }
