@@ -12,6 +12,7 @@ import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The child's end of the channel, the wiring: reads commands from stdin and hands them on. Pool
@@ -328,14 +329,28 @@ final class ChildChannel {
   private long handledBytes;
 
   /**
-   * @return true if this child has handled every message the parent wrote to it before a change
-   *     this thread has seen in shared memory (a lock freed, an event set): acting on that change now
-   *     keeps the parent's order. False without a ring: then ask the parent, whose answer comes
-   *     after them.
+   * Waits until this child's reader has handled every message the parent wrote to it before the
+   * change in shared memory the calling thread just saw (a freed lock, a permit, a flag, a value),
+   * so that acting on it keeps the parent's order: a unit it cancelled before, a pipe end it closed
+   * before, is seen as such. The reader has those bytes at hand, so this is a few microseconds at
+   * most. Not on the reader thread itself (which handles them), nor without a ring (no counts: then
+   * the order is not kept).
    */
-  boolean handledAll() {
+  void awaitHandled() {
     Ring r = out.ring();
-    return r != null && r.handledAll();
+    if (r == null || Thread.currentThread() == reader) {
+      return;
+    }
+    long sent = r.sent();
+    for (int spins = 0; r.handled() < sent; spins++) {
+      if (spins < 64) {
+        Thread.onSpinWait();
+      } else if (spins < 96) {
+        Thread.yield();
+      } else {
+        LockSupport.parkNanos(20_000);
+      }
+    }
   }
 
   void readLoop() {

@@ -12,9 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * An event as a child process sees it: a proxy for the event in the parent. {@code set()} and
  * {@code clear()} are one-way messages, applied in order with the child's others. With a copy of
  * the flag in shared memory ({@link HubSync#eventMirror}) and a ring to the parent,
- * {@code isSet()}, and {@code await()} on a set event, read the copy instead of asking, once this
- * child has handled every message the parent sent it (else they ask, and the answer comes behind
- * those: a unit cancelled before the event was set is never started after it is seen set); until
+ * {@code isSet()}, and {@code await()} on a set event, read the copy instead of asking, and return
+ * once this child has handled every message the parent wrote to it before ({@link
+ * ChildChannel#awaitHandled}: a unit cancelled before the event was set is never started after it
+ * is seen set); until
  * the parent has read this child's own last {@code set()} or {@code clear()} of the event, they
  * answer with what it wrote ({@link Written}), as a thread sees its own writes first.
  */
@@ -86,9 +87,8 @@ final class ChildEvent implements Event, Serializable {
         return (w & 1) != 0; // our own write, which the parent has not applied yet
       }
       boolean set = ValueSlab.get(mirror, mirrorSlot) != 0;
-      if (c.handledAll()) {
-        return set; // and what the parent sent us before it changed the flag, we have seen
-      }
+      c.awaitHandled(); // what the parent sent us before it changed the flag comes first
+      return set;
     }
     return Hub.check(ChildChannel.current.requestNow(Msg.EVENT_OP, op(Msg.OP_IS_SET, Msg.encodeWait(0)))).status
         == Msg.R_TRUE;

@@ -64,7 +64,7 @@ final class ChildSync {
     public boolean await(SlabLock lock, long nanos) throws InterruptedException {
       Buf b = new Buf(32).writeByte(HubSync.SLAB_LOCK).writeByte(HubSync.ACQUIRE).writeVarLong(lock.id())
           .writeVarLong(nanos == Waits.FOREVER ? Msg.WAIT_FOREVER : Msg.encodeWait(nanos));
-      return isTrue(nanos == 0 ? now(b) : waiting(b));
+      return isTrue(waiting(b));
     }
 
     @Override
@@ -73,8 +73,8 @@ final class ChildSync {
     }
 
     @Override
-    public boolean inOrder() {
-      return ChildChannel.current.handledAll();
+    public void inOrder() {
+      ChildChannel.current.awaitHandled();
     }
 
     @Override
@@ -90,14 +90,14 @@ final class ChildSync {
   static final SlabSemaphore.Side SEMAPHORE_SIDE = new SlabSemaphore.Side() {
     @Override
     public boolean counts(SlabSemaphore s) {
-      ChildChannel c = ChildChannel.current;
-      return c.semaphoreEntry(s.id()) >= 0 && c.handledAll();
+      return ChildChannel.current.semaphoreEntry(s.id()) >= 0;
     }
 
     @Override
     public void took(SlabSemaphore s) {
       ChildChannel c = ChildChannel.current;
       c.ring().addHeld(c.semaphoreEntry(s.id()), 1);
+      c.awaitHandled(); // what the parent sent before the release it saw comes first
     }
 
     @Override

@@ -630,8 +630,8 @@ final class HubSync {
     }
 
     @Override
-    public boolean inOrder() {
-      return true;
+    public void inOrder() {
+      // the parent is the hub: nothing to wait for
     }
 
     @Override

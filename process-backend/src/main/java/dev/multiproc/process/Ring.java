@@ -124,7 +124,7 @@ final class Ring {
 
   /**
    * The parent has written {@code total} bytes to the child's stdin so far: published for the
-   * child's {@link #handledAll}. Under the parent's writer lock; nothing until mapped (the child's
+   * child's {@link ChildChannel#awaitHandled}. Under the parent's writer lock; nothing until mapped (the child's
    * hello, read after the mapping, comes before anything is sent to it).
    */
   void sent(long total) {
@@ -140,17 +140,19 @@ final class Ring {
     buffer.putLong(HANDLED, total);
   }
 
-  /**
-   * @return true if the child has handled every message the parent wrote to it before this call
-   *     (a shared-memory word the parent changed after writing them is then safe to act on: what
-   *     the parent sent before it, a cancelled unit, a closed pipe, has been seen). Child, any thread.
-   */
-  boolean handledAll() {
+  /** @return the bytes the parent says it wrote to the child's stdin. Child, any thread. */
+  long sent() {
     VarHandle.acquireFence(); // after the caller's volatile read of the word it acts on
     long sent = buffer.getLong(SENT);
+    VarHandle.acquireFence();
+    return sent;
+  }
+
+  /** @return the bytes of its stdin the child's reader has handled. Child, any thread. */
+  long handled() {
     long handled = buffer.getLong(HANDLED);
     VarHandle.acquireFence();
-    return handled >= sent;
+    return handled;
   }
 
   /**

@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * releases the lock when it comes to it. Until then the lock is the releaser's to take back at
  * once (the word it released is remembered in {@link State#pending}; taking it back counts one
  * more acquisition, so the hub's release of the older word then does nothing), unless someone
- * waits. The other way too: a child takes a lock it sees free itself only once it has handled
- * every message the parent sent it (its ring says how many bytes it handled of those written,
- * {@link Ring#handledAll}); else it asks, and the answer comes behind them. A child that dies
+ * waits. The other way too: a child that took a lock goes on only once it has handled every
+ * message the parent wrote to it before (its ring counts the bytes written and handled,
+ * {@link ChildChannel#awaitHandled}). A child that dies
  * holding the lock frees it: the hub releases whatever its pid holds.
  */
 final class SlabLock implements Lock, Serializable {
@@ -50,7 +50,7 @@ final class SlabLock implements Lock, Serializable {
     /**
      * Waits until the lock word is this process's.
      *
-     * @param nanos how long at most ({@link Waits#FOREVER}: no limit; 0: not at all)
+     * @param nanos how long at most ({@link Waits#FOREVER}: no limit); positive
      * @return false if the time ran out first
      * @throws InterruptedException if interrupted first; the lock is not this process's then
      */
@@ -60,10 +60,11 @@ final class SlabLock implements Lock, Serializable {
     boolean quiet();
 
     /**
-     * @return true if this process has handled everything the parent sent it so far, so that taking
-     *     a lock it sees free keeps the parent's order (always in the parent); else it asks
+     * This process took the lock: returns once it has handled everything the parent sent it before
+     * the release it saw, so that what follows keeps the parent's order (at once in the parent; see
+     * {@link ChildChannel#awaitHandled}).
      */
-    boolean inOrder();
+    void inOrder();
 
     /**
      * Releases the lock word {@code word} through the hub, which hands the lock to a waiter; with
@@ -189,18 +190,7 @@ final class SlabLock implements Lock, Serializable {
 
   @Override
   public boolean tryAcquire() {
-    if (reenter()) {
-      return true;
-    }
-    if (side.inOrder()) {
-      return take() && held();
-    }
-    try {
-      return side.await(this, 0) && held();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // an answer at once is not waited for: keep the flag
-      return false;
-    }
+    return reenter() || take() && held();
   }
 
   private boolean acquire(long nanos) throws InterruptedException {
@@ -210,16 +200,13 @@ final class SlabLock implements Lock, Serializable {
     if (reenter()) {
       return true;
     }
-    boolean timed = nanos != Waits.FOREVER;
-    if (side.inOrder()) {
-      if (take()) {
-        return held();
-      }
-      if (timed && nanos <= 0) {
-        return false;
-      }
+    if (take()) {
+      return held();
     }
-    return side.await(this, timed ? Math.max(nanos, 0) : nanos) && held();
+    if (nanos != Waits.FOREVER && nanos <= 0) {
+      return false;
+    }
+    return side.await(this, nanos) && held();
   }
 
   /** @return true if this is an RLock its caller holds: held once more */
@@ -233,6 +220,7 @@ final class SlabLock implements Lock, Serializable {
 
   /** This process took the lock word for the calling thread. */
   private boolean held() {
+    side.inOrder();
     if (reentrant) {
       state.owner = Thread.currentThread();
       state.holds = 1;

@@ -39,13 +39,13 @@ final class SlabSemaphore implements Semaphore, Serializable {
 
   /** Where a semaphore waits and how its process counts permits: the hub's in the parent, a child's own otherwise. */
   interface Side {
-    /**
-     * @return true if this process may take permits itself now: a child must have a count for it,
-     *     and have handled everything the parent sent it so far (see {@link SlabLock.Side#inOrder})
-     */
+    /** @return true if this process may take permits itself (a child must have a count for it) */
     boolean counts(SlabSemaphore s);
 
-    /** This process took a permit itself: count it. */
+    /**
+     * This process took a permit itself: count it, and (a child) go on only once it has handled what
+     * the parent sent before the release it saw ({@link ChildChannel#awaitHandled}).
+     */
     void took(SlabSemaphore s);
 
     /**
@@ -207,7 +207,7 @@ final class SlabSemaphore implements Semaphore, Serializable {
     if (bounded && permits() >= initial) {
       throw overReleased();
     }
-    boolean own = side.gaveBack(this); // (a child uncounts even when out of order: the count is its own)
+    boolean own = side.gaveBack(this);
     if (own && waiting() == 0 && side.quiet()) {
       while (true) {
         long a = permits();

@@ -8,6 +8,7 @@ import dev.multiproc.Pipe;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.Queue;
+import dev.multiproc.Value;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
 import dev.multiproc.spi.BackendConfig;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A child reads an event's flag from its copy in shared memory ({@link ChildEvent#isSet}): without
  * asking the parent, seeing its own set() and clear() at once, and never before what the setter
- * sent ahead of its set() is there.
+ * sent ahead of its set() is there; nor before what the parent sent the child ahead of a change it
+ * sees in shared memory, an event's or a Value's ({@link ChildChannel#awaitHandled}).
  */
 @Timeout(120)
 class EventMirrorIT {
@@ -117,6 +119,35 @@ class EventMirrorIT {
       assertThat(mine.recv(LONG)).contains(0);
       mine.close();
       closed.set();
+      assertThat(outcome.get(LONG)).as("round %d", round).contains("refused");
+      assertThat(w.join(LONG)).isTrue();
+    }
+  }
+
+  /** The same for a Value in shared memory, which a child reads without asking at all. */
+  @Test
+  void whatTheParentSentAChildBeforeAValueChangedIsSeenBeforeTheChange() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      Pipe<Integer> pipe = backend.newPipe();
+      Connection<Integer> theirs = pipe.left();
+      Value closed = backend.newValue(0);
+      Queue<String> outcome = backend.newQueue(0);
+      Worker w = backend.newWorker(() -> {
+        theirs.send(0);
+        while (closed.get() == 0) {
+          Thread.onSpinWait();
+        }
+        try {
+          theirs.send(1);
+          outcome.put("sent after the close");
+        } catch (IllegalStateException e) {
+          outcome.put("refused");
+        }
+      }, WorkerOptions.defaults()).start();
+      Connection<Integer> mine = pipe.right();
+      assertThat(mine.recv(LONG)).contains(0);
+      mine.close();
+      closed.set(1);
       assertThat(outcome.get(LONG)).as("round %d", round).contains("refused");
       assertThat(w.join(LONG)).isTrue();
     }
