@@ -323,22 +323,18 @@ final class HubSync {
    * and children's requests alike, handed released permits in the order they came, and the permits
    * the hub took for each child (a child counts those it took itself; see {@link SlabSemaphore}).
    */
-  final class SemaphoreSlot implements SlabSemaphore.Side {
+  final class SemaphoreSlot extends HandOff<SemaphoreSlot.Waiter> implements SlabSemaphore.Side {
     final ValueSlab slab;
     final int slot;
     final int initial;
     final boolean bounded;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final java.util.concurrent.locks.Condition handed = lock.newCondition();
-    private final java.util.ArrayDeque<Waiter> waiters = new java.util.ArrayDeque<>(); // guarded by lock
     private final Map<Child, Long> heldFor = new HashMap<>(); // guarded by lock: permits the hub took for each child
     /** For the word operations; never handed out, so it keeps no handle alive (see {@link Hub#keep}). */
     private final SlabSemaphore ops;
 
     /** An acquirer waiting here: a child's request, or a parent thread (child null). */
-    private static final class Waiter {
+    static final class Waiter extends HandOff.Waiter {
       final Child child;
-      boolean granted;
 
       Waiter(Child child) {
         this.child = child;
@@ -355,6 +351,27 @@ final class HubSync {
 
     SlabSemaphore handle(long id) {
       return new SlabSemaphore(backendId(), id, slab.path, slot, initial, bounded, slab.buffer, this);
+    }
+
+    @Override
+    boolean grant(Waiter w) {
+      if (!ops.takeOne()) {
+        return false;
+      }
+      if (w.child != null) {
+        heldFor.merge(w.child, 1L, Long::sum);
+      }
+      return true;
+    }
+
+    @Override
+    void ungrant(Waiter w) {
+      giveBack(w.child, 1);
+    }
+
+    @Override
+    void addWaiting(long delta) {
+      ops.addWaiting(delta);
     }
 
     // the parent's side: it counts nothing and waits here
@@ -381,7 +398,7 @@ final class HubSync {
 
     @Override
     public boolean await(SlabSemaphore s, long nanos) throws InterruptedException {
-      return acquireFor(null, nanos);
+      return await(new Waiter(null), nanos);
     }
 
     @Override
@@ -395,59 +412,6 @@ final class HubSync {
         handOff();
       } finally {
         lock.unlock();
-      }
-    }
-
-    /**
-     * Waits until a permit is taken for {@code child} (null: a parent thread), counted for it.
-     *
-     * @return false if {@code nanos} ran out first
-     * @throws InterruptedException if interrupted first; no permit taken then
-     */
-    boolean acquireFor(Child child, long nanos) throws InterruptedException {
-      Waiter me = new Waiter(child);
-      lock.lockInterruptibly();
-      try {
-        ops.addWaiting(1); // before the last look: a release from now on comes through handOff
-        waiters.add(me);
-        handOff();
-        while (!me.granted) {
-          if (nanos == Waits.FOREVER) {
-            handed.await();
-          } else if (nanos <= 0) {
-            break;
-          } else {
-            nanos = handed.awaitNanos(nanos);
-          }
-        }
-        return me.granted;
-      } catch (InterruptedException e) {
-        if (me.granted) {
-          giveBack(child, 1); // handed to us as we gave up: to the next
-        }
-        throw e;
-      } finally {
-        if (waiters.remove(me)) {
-          ops.addWaiting(-1);
-        }
-        lock.unlock();
-      }
-    }
-
-    /** Hands permits there are to the waiters, first come first. Under lock. */
-    private void handOff() {
-      boolean any = false;
-      for (Waiter w = waiters.peek(); w != null && ops.takeOne(); w = waiters.peek()) {
-        waiters.poll();
-        ops.addWaiting(-1);
-        w.granted = true;
-        if (w.child != null) {
-          heldFor.merge(w.child, 1L, Long::sum);
-        }
-        any = true;
-      }
-      if (any) {
-        handed.signalAll();
       }
     }
 
@@ -475,7 +439,7 @@ final class HubSync {
         return Hub.FALSE;
       }
       hub.background(child, req, () -> {
-        boolean ok = acquireFor(child, nanos);
+        boolean ok = await(new Waiter(child), nanos);
         if (ok && peer.dead) {
           lock.lock();
           try {
@@ -550,16 +514,22 @@ final class HubSync {
    * {@link Msg#LOCK_RELEASE}, a dead child's) hands the lock word straight to the first waiter, so
    * a waiter is not overtaken by the releaser taking it back.
    */
-  final class LockSlot implements SlabLock.Side {
+  final class LockSlot extends HandOff<LockSlot.Waiter> implements SlabLock.Side {
     final ValueSlab slab;
     final int slot;
     final boolean reentrant;
     private final SlabLock.State state = new SlabLock.State();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final java.util.concurrent.locks.Condition handed = lock.newCondition();
-    private final java.util.ArrayDeque<long[]> waiters = new java.util.ArrayDeque<>(); // guarded by lock: {pid, taken}
     /** For the word operations; never handed out, so it keeps no handle alive (see {@link Hub#keep}). */
     private final SlabLock ops;
+
+    /** A process waiting for the lock word: the pid it is taken for. */
+    static final class Waiter extends HandOff.Waiter {
+      final long pid;
+
+      Waiter(long pid) {
+        this.pid = pid;
+      }
+    }
 
     LockSlot(ValueSlab slab, int slot, boolean reentrant) {
       this.slab = slab;
@@ -574,54 +544,22 @@ final class HubSync {
 
     @Override
     public boolean await(SlabLock l, long nanos) throws InterruptedException {
-      return acquireFor(l, SlabLock.SELF, nanos);
+      return await(new Waiter(SlabLock.SELF), nanos);
     }
 
-    /**
-     * Waits until the lock word is {@code pid}'s.
-     *
-     * @return false if {@code nanos} ran out first
-     * @throws InterruptedException if interrupted first; the word is not taken for {@code pid} then
-     */
-    boolean acquireFor(SlabLock l, long pid, long nanos) throws InterruptedException {
-      long[] me = {pid, 0};
-      lock.lockInterruptibly();
-      try {
-        l.addWaiting(1); // before the last look: a release from now on comes through handOff
-        waiters.add(me);
-        handOff(l);
-        while (me[1] == 0) {
-          if (nanos == Waits.FOREVER) {
-            handed.await();
-          } else if (nanos <= 0) {
-            break;
-          } else {
-            nanos = handed.awaitNanos(nanos);
-          }
-        }
-        return me[1] != 0;
-      } catch (InterruptedException e) {
-        if (me[1] != 0) {
-          release(l, l.word()); // handed to us as we gave up: to the next
-        }
-        throw e;
-      } finally {
-        if (waiters.remove(me)) {
-          l.addWaiting(-1);
-        }
-        lock.unlock();
-      }
+    @Override
+    boolean grant(Waiter w) {
+      return ops.takeFor(w.pid);
     }
 
-    /** Hands the free lock word to the first waiter, if any. Under lock. */
-    private void handOff(SlabLock l) {
-      long[] first = waiters.peek();
-      if (first != null && l.takeFor(first[0])) {
-        waiters.poll();
-        l.addWaiting(-1);
-        first[1] = 1;
-        handed.signalAll();
-      }
+    @Override
+    void ungrant(Waiter w) {
+      release(ops, ops.word());
+    }
+
+    @Override
+    void addWaiting(long delta) {
+      ops.addWaiting(delta);
     }
 
     @Override
@@ -639,9 +577,9 @@ final class HubSync {
       lock.lock();
       try {
         if (word != 0) {
-          l.compareAndSet(word, SlabLock.freed(word)); // fails if taken back by its holder, or freed already
+          ops.compareAndSet(word, SlabLock.freed(word)); // fails if taken back by its holder, or freed already
         }
-        handOff(l);
+        handOff();
       } finally {
         lock.unlock();
       }
@@ -654,16 +592,15 @@ final class HubSync {
 
     /** @return 1 if {@code pid} (a dead child) held the lock word, now freed and handed on; else 0 */
     int releaseHeldBy(long pid) {
-      SlabLock l = ops;
       lock.lock();
       try {
-        long w = l.word();
+        long w = ops.word();
         while (SlabLock.holder(w) == pid) {
-          if (l.compareAndSet(w, SlabLock.freed(w))) {
-            handOff(l);
+          if (ops.compareAndSet(w, SlabLock.freed(w))) {
+            handOff();
             return 1;
           }
-          w = l.word();
+          w = ops.word();
         }
         return 0;
       } finally {
@@ -681,7 +618,7 @@ final class HubSync {
         return Hub.FALSE;
       }
       hub.background(child, req, () -> {
-        boolean ok = acquireFor(ops, pid, nanos);
+        boolean ok = await(new Waiter(pid), nanos);
         if (ok && peer.dead) {
           releaseHeldBy(pid);
         }
