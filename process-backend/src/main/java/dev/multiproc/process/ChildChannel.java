@@ -338,10 +338,13 @@ final class ChildChannel {
    */
   void awaitHandled() {
     Ring r = out.ring();
-    if (r == null || Thread.currentThread() == reader) {
+    if (r == null) {
       return;
     }
     long sent = r.sent();
+    if (r.handled() >= sent || Thread.currentThread() == reader) {
+      return; // the usual case: nothing to wait for
+    }
     for (int spins = 0; r.handled() < sent; spins++) {
       if (spins < 64) {
         Thread.onSpinWait();

@@ -73,7 +73,7 @@ final class ChildSync {
     }
 
     @Override
-    public void inOrder() {
+    public void awaitHandled() {
       ChildChannel.current.awaitHandled();
     }
 

@@ -235,7 +235,7 @@ final class HubSync {
   /** Each pipe's inbox queues, left end's first, by pipe id: kept while the pipe lives. */
   private final Map<Long, ProcessQueue<?>[]> pipeQueues = new ConcurrentHashMap<>();
 
-  /** A child used a pipe end (received on it): its death closes the end, as for a send. */
+  /** A child used a pipe end (sent or received on it): its death closes the end. */
   void used(Child child, LocalConnection<?> end) {
     @SuppressWarnings("unchecked")
     LocalConnection<byte[]> e = (LocalConnection<byte[]>) end;
@@ -374,6 +374,11 @@ final class HubSync {
       ops.addWaiting(delta);
     }
 
+    /** @return how many permits there may be at most: the initial count if bounded */
+    private long cap() {
+      return bounded ? initial : Long.MAX_VALUE;
+    }
+
     // the parent's side: it counts nothing and waits here
 
     @Override
@@ -405,7 +410,7 @@ final class HubSync {
     public void release(SlabSemaphore s, boolean add, boolean own) {
       lock.lock();
       try {
-        if (add && ops.add(1, bounded ? initial : Long.MAX_VALUE) == 0) {
+        if (add && ops.add(1, cap()) == 0) {
           throw new IllegalStateException("release() of a BoundedSemaphore would raise it above its initial " + initial
               + " permit(s): it was released more times than acquired");
         }
@@ -420,7 +425,7 @@ final class HubSync {
       if (child != null) {
         heldFor.computeIfPresent(child, (c, h) -> h <= n ? null : h - n);
       }
-      ops.add(n, bounded ? initial : Long.MAX_VALUE);
+      ops.add(n, cap());
       handOff();
     }
 
@@ -462,7 +467,7 @@ final class HubSync {
         if (add && !own) {
           heldFor.computeIfPresent(child, (c, h) -> h <= 1 ? null : h - 1);
         }
-        if (add && ops.add(1, bounded ? initial : Long.MAX_VALUE) == 0) {
+        if (add && ops.add(1, cap()) == 0) {
           System.err.println("multiproc: " + child + ": release() of a BoundedSemaphore would raise it above its initial "
               + initial + " permit(s); not released");
         }
@@ -568,7 +573,7 @@ final class HubSync {
     }
 
     @Override
-    public void inOrder() {
+    public void awaitHandled() {
       // the parent is the hub: nothing to wait for
     }
 
@@ -748,7 +753,7 @@ final class HubSync {
       return;
     }
     LocalConnection<byte[]> end = (LocalConnection<byte[]>) (m.readByte() == 0 ? p.left() : p.right());
-    peers.computeIfAbsent(child, c -> new Peer(c.toString())).ends.add(end);
+    used(child, end);
     try {
       end.send(m.readBlob());
     } catch (IllegalStateException e) {

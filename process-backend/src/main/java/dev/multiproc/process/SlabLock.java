@@ -64,7 +64,7 @@ final class SlabLock implements Lock, Serializable {
      * the release it saw, so that what follows keeps the parent's order (at once in the parent; see
      * {@link ChildChannel#awaitHandled}).
      */
-    void inOrder();
+    void awaitHandled();
 
     /**
      * Releases the lock word {@code word} through the hub, which hands the lock to a waiter; with
@@ -220,7 +220,7 @@ final class SlabLock implements Lock, Serializable {
 
   /** This process took the lock word for the calling thread. */
   private boolean held() {
-    side.inOrder();
+    side.awaitHandled();
     if (reentrant) {
       state.owner = Thread.currentThread();
       state.holds = 1;

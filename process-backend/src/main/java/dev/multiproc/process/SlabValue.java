@@ -39,7 +39,7 @@ final class SlabValue implements Value, Serializable {
 
   @Override
   public long get() {
-    return inOrder(ValueSlab.get(buffer, slot));
+    return awaitHandled(ValueSlab.get(buffer, slot));
   }
 
   @Override
@@ -49,18 +49,18 @@ final class SlabValue implements Value, Serializable {
 
   @Override
   public long addAndGet(long delta) {
-    return inOrder(ValueSlab.getAndAdd(buffer, slot, delta) + delta);
+    return awaitHandled(ValueSlab.getAndAdd(buffer, slot, delta) + delta);
   }
 
   @Override
   public long getAndAdd(long delta) {
-    return inOrder(ValueSlab.getAndAdd(buffer, slot, delta));
+    return awaitHandled(ValueSlab.getAndAdd(buffer, slot, delta));
   }
 
   @Override
   public boolean compareAndSet(long expected, long newValue) {
     boolean done = ValueSlab.compareAndSet(buffer, slot, expected, newValue);
-    inOrder(0);
+    awaitHandled(0);
     return done;
   }
 
@@ -68,7 +68,7 @@ final class SlabValue implements Value, Serializable {
    * In a child, returns once it has handled what the parent wrote to it before the write this read
    * saw, as a volatile read of the parent's write would ({@link ChildChannel#awaitHandled}).
    */
-  private static long inOrder(long read) {
+  private static long awaitHandled(long read) {
     ChildChannel c = ChildChannel.current;
     if (c != null) {
       c.awaitHandled();
