@@ -277,8 +277,15 @@ final class ProcessBackend implements Backend {
     return null;
   }
 
-  /** Starts spares in the background, one after another, until there are {@code multiproc.process.spares}. */
-  void refillSpares() {
+  /**
+   * Starts spares in the background, one after another, until there are {@code
+   * multiproc.process.spares}: once {@code worker}, the child that just took a spare or was
+   * started cold, has ended, or after {@link #SPARE_DEFERRAL} if it runs longer (null: at once). A JVM starting
+   * takes both cores of a 2-core machine for a hundred milliseconds or more; started beside a short
+   * worker, it slowed that worker's {@code start()} + {@code join()} from 15-17 to 25-30 ms
+   * (benchmarks/RESULTS.md).
+   */
+  void refillSpares(Child worker) {
     spareLock.lock();
     try {
       sparesWanted = true;
@@ -290,7 +297,12 @@ final class ProcessBackend implements Backend {
       spareLock.unlock();
     }
     try {
-      threads.newPlatformThread("multiproc-spare-starter", true, this::fillSpares).start();
+      threads.newPlatformThread("multiproc-spare-starter", true, () -> {
+        if (worker != null) {
+          worker.awaitGone(SPARE_DEFERRAL);
+        }
+        fillSpares();
+      }).start();
     } catch (RuntimeException | Error e) {
       spareLock.lock();
       try {
@@ -315,9 +327,12 @@ final class ProcessBackend implements Backend {
       spareLock.unlock();
     }
     if (wanted) {
-      refillSpares();
+      refillSpares(null);
     }
   }
+
+  /** How long a spare's start waits for the worker that took the last one (or started cold) to end. */
+  static final Duration SPARE_DEFERRAL = Duration.ofMillis(100);
 
   /** Starts spares one after another until there are enough, or the backend closes, or a child trains the archive. */
   private void fillSpares() {

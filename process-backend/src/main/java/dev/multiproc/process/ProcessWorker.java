@@ -47,7 +47,7 @@ final class ProcessWorker extends AbstractWorker implements Child.Handler {
       Child c = backend.takeSpare(name(), isDaemon(), this);
       boolean adopted = c != null;
       if (adopted) {
-        backend.refillSpares(); // its replacement starts while this one works
+        backend.refillSpares(c); // its replacement starts once this one is done, or has run a while
       } else {
         c = Child.start(backend, name(), isDaemon(), this);
       }
@@ -57,7 +57,7 @@ final class ProcessWorker extends AbstractWorker implements Child.Handler {
         c.awaitReady(backend.settings().startTimeout());
         c.send(Msg.RUN_WORKER, 0, payload);
         if (!adopted) {
-          backend.refillSpares(); // the first spare starts once this child is up, not against it
+          backend.refillSpares(c); // the first spare starts once this child is up and done, or has run a while
         }
       } catch (RuntimeException e) {
         c.kill();

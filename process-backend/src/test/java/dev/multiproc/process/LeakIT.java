@@ -3,6 +3,7 @@ package dev.multiproc.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.multiproc.Backend;
+import dev.multiproc.Event;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.Queue;
@@ -82,6 +83,29 @@ class LeakIT {
       assertThat(descendants()).as("child processes after Backend.close()").isZero();
       assertThat(settle(LeakIT::ourThreads, 0)).as("multiproc threads after Backend.close()").isZero();
     }
+  }
+
+  /**
+   * A taken spare's replacement waits for the worker that took it to end (so that it does not
+   * take the cores a short worker needs), but not for ever: it starts while a long one still runs.
+   */
+  @Test
+  void aTakenSpareIsReplacedWhileALongWorkerStillRuns() throws Exception {
+    try (Backend backend = new ProcessBackendProvider().open(BackendConfig.of("process", Map.of("spares", "1")))) {
+      ProcessBackend b = (ProcessBackend) backend;
+      backend.newWorker(() -> { }, WorkerOptions.defaults()).start().join();
+      assertThat(settle(() -> 1 - b.spareCount(), 0)).as("a spare after the first worker").isZero();
+      Event stop = backend.newEvent();
+      List<Long> spares = ProcessHandle.current().children().map(ProcessHandle::pid).toList();
+      Worker w = backend.newWorker(stop::await, WorkerOptions.defaults()).start();
+      assertThat(spares).as("the worker runs in the spare").contains(w.pid().orElseThrow());
+      assertThat(settle(() -> 1 - b.spareCount(), 0)).as("replaced while the worker runs").isZero();
+      assertThat(w.isAlive()).isTrue();
+      stop.set();
+      assertThat(w.join(Duration.ofSeconds(60))).isTrue();
+      assertThat(w.exitCode()).hasValue(0);
+    }
+    assertThat(settle(LeakIT::descendants, 0)).as("children after Backend.close()").isZero();
   }
 
   @Test
