@@ -390,6 +390,20 @@ final class Child {
     }
   }
 
+  /**
+   * Answers request {@code req}: in the ring's mailbox if the child's caller spins for it there
+   * ({@link ParentCalls}), else down the pipe. Nothing is lost if the child is gone.
+   *
+   * @return true if it went to the mailbox
+   */
+  boolean reply(long req, Buf payload) {
+    if (ring != null && ring.deliver(req, payload)) {
+      return true;
+    }
+    trySend(Msg.REPLY, req, payload);
+    return false;
+  }
+
   /** As {@link #send}; returns false instead of throwing if the child is gone. */
   boolean trySend(int type, long id, Buf payload) {
     try {

@@ -35,7 +35,7 @@ final class ChildChannel {
 
   private final FileOutputStream pipe = new FileOutputStream(FileDescriptor.out);
   private final FrameWriter out = new FrameWriter(pipe, Ring.openInChild(pipe));
-  private final ParentCalls calls = new ParentCalls(out);
+  private final ParentCalls calls = new ParentCalls(out, this::awaitHandled);
   private final ProxyRefs refs = new ProxyRefs(out, this::detached);
   private final ChildExecutor executor = new ChildExecutor(this, out, refs);
 

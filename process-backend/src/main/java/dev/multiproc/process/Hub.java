@@ -902,8 +902,13 @@ final class Hub {
   }
 
   static void reply(Child child, long req, Outcome o) {
-    child.trySend(Msg.REPLY, req, replyPayload(o));
+    if (child.reply(req, replyPayload(o))) {
+      MAILED.increment();
+    }
   }
+
+  /** How many replies went to a child's mailbox rather than down its pipe ({@link Ring#deliver}), in this JVM; for tests. */
+  static final java.util.concurrent.atomic.LongAdder MAILED = new java.util.concurrent.atomic.LongAdder();
 
   private static Buf replyPayload(Outcome o) {
     Buf b = new Buf(8 + (o.value() == null ? 0 : QueueItem.encodedSize(o.value())));

@@ -58,7 +58,18 @@ final class Ring {
   private static final int HOLDINGS_AT = DATA + CAPACITY;
   /** Semaphores a child can count its own permits of. */
   static final int HOLDINGS = 256;
-  private static final int SIZE = HOLDINGS_AT + HOLDINGS * 16;
+  /**
+   * After the holdings: the mailbox, where the parent can put the reply to the one request a child
+   * thread is spinning for, instead of writing it to the child's stdin ({@link #offer}, {@link
+   * #deliver}): the state word (one of {@link #spinning}, {@link #delivering}, {@link #delivered}
+   * of the request's id, or 0), the reply's length, and its bytes.
+   */
+  private static final int MAIL_AT = HOLDINGS_AT + HOLDINGS * 16;
+  private static final int MAIL_LENGTH = MAIL_AT + 8;
+  private static final int MAIL_DATA = MAIL_AT + 64;
+  /** The longest reply the mailbox takes; a longer one goes down the pipe. */
+  static final int MAIL_CAPACITY = 4096;
+  private static final int SIZE = MAIL_DATA + MAIL_CAPACITY;
   private static final int MASK = CAPACITY - 1;
   private static final int RECORD_HEADER = 8;
 
@@ -199,7 +210,7 @@ final class Ring {
 
   // ------------------------------------------------------------------ semaphore holdings
 
-  /** The atomics on the holdings, made on first use: a VarHandle view costs a cold JVM milliseconds (see above). */
+  /** The atomics on the holdings and the mailbox, made on first use: a VarHandle view costs a cold JVM milliseconds (see above). */
   private static final class Holdings {
     static final VarHandle LONGS = java.lang.invoke.MethodHandles.byteBufferViewVarHandle(long[].class,
         ByteOrder.nativeOrder());
@@ -267,6 +278,72 @@ final class Ring {
       out[n++] = held(i);
     }
     return java.util.Arrays.copyOf(out, n);
+  }
+
+  // ------------------------------------------------------------------ the mailbox
+
+  private static long spinning(long id) {
+    return id << 2 | 1;
+  }
+
+  private static long delivering(long id) {
+    return id << 2 | 2;
+  }
+
+  private static long delivered(long id) {
+    return id << 2 | 3;
+  }
+
+  /**
+   * A child thread is about to send request {@code id} and will spin for its reply here. Child.
+   *
+   * @return false if another thread of the child spins already (this one then waits as usual)
+   */
+  boolean offer(long id) {
+    return Holdings.LONGS.compareAndSet(buffer, MAIL_AT, 0L, spinning(id));
+  }
+
+  /**
+   * The reply to request {@code id}, if the parent put it in the mailbox (the mailbox is then free
+   * again); null if not, yet. Child, the thread that {@linkplain #offer offered}.
+   */
+  byte[] collect(long id) {
+    long state = (long) Holdings.LONGS.getAcquire(buffer, MAIL_AT);
+    if (state != delivered(id)) {
+      return null;
+    }
+    byte[] reply = new byte[buffer.getInt(MAIL_LENGTH)];
+    buffer.get(MAIL_DATA, reply, 0, reply.length);
+    Holdings.LONGS.setRelease(buffer, MAIL_AT, 0L);
+    return reply;
+  }
+
+  /**
+   * Stops waiting in the mailbox for request {@code id}'s reply. Child, the thread that offered.
+   *
+   * @return false if the parent is putting the reply there already: {@link #collect} it
+   */
+  boolean withdraw(long id) {
+    return Holdings.LONGS.compareAndSet(buffer, MAIL_AT, spinning(id), 0L);
+  }
+
+  /**
+   * Puts the reply to request {@code id} in the mailbox, if a child thread is spinning for it
+   * there; any thread of the parent. Request ids are unique to a child (they start at random),
+   * so a reply never lands in the mailbox of a later child this ring serves.
+   *
+   * @param reply the reply's payload ({@link Msg#REPLY} without its type and id)
+   * @return false if it must go down the pipe
+   */
+  boolean deliver(long id, Buf reply) {
+    if (!mapped || reply.size > MAIL_CAPACITY
+        || !Holdings.LONGS.compareAndSet(buffer, MAIL_AT, spinning(id), delivering(id))) {
+      return false;
+    }
+    buffer.put(MAIL_DATA, reply.bytes, 0, reply.size);
+    buffer.putInt(MAIL_LENGTH, reply.size);
+    Holdings.LONGS.setRelease(buffer, MAIL_AT, delivered(id));
+    return true;
   }
 
   /** Deletes the file (the mapping stays until collected). */

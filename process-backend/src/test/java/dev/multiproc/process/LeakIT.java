@@ -64,6 +64,8 @@ class LeakIT {
       for (int i = 0; i < 5; i++) { // warm up: the JDK's own threads (process reaper) start here
         backend.newWorker(() -> q.put(1), WorkerOptions.defaults()).start().join();
       }
+      // the spare's start waits for the worker that took the last one: count with it started
+      assertThat(settle(() -> 1 - ((ProcessBackend) backend).spareCount(), 0)).as("a spare after the warm-up").isZero();
       long fds = openFileDescriptors();
       long threads = ourThreads();
       long start = System.nanoTime();

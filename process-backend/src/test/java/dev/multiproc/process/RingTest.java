@@ -179,6 +179,41 @@ class RingTest {
     reader.deleteFile();
   }
 
+  /** The mailbox: a reply goes there only for the request a child thread spins for, and is taken once. */
+  @Test
+  void aReplyGoesToTheMailboxOnlyForTheRequestSpunForAndIsCollectedOnce() throws IOException {
+    Ring parent = Ring.create();
+    Ring child = Ring.open(parent.path(), OutputStream.nullOutputStream());
+    Buf reply = Buf.wrap(new byte[] {1, 2, 3});
+    assertThat(child.offer(41)).isTrue();
+    assertThat(parent.deliver(41, reply)).as("not mapped by the parent yet: down the pipe").isFalse();
+    parent.map();
+    assertThat(child.offer(42)).as("one spinning caller at a time").isFalse();
+    assertThat(parent.deliver(40, reply)).as("another request's reply").isFalse();
+    assertThat(child.collect(41)).isNull();
+    assertThat(parent.deliver(41, reply)).isTrue();
+    assertThat(parent.deliver(41, reply)).as("delivered once").isFalse();
+    assertThat(child.withdraw(41)).as("too late to withdraw: it is there").isFalse();
+    assertThat(child.collect(40)).isNull();
+    assertThat(child.collect(41)).containsExactly(1, 2, 3);
+    assertThat(child.collect(41)).as("collected once").isNull();
+
+    assertThat(child.offer(43)).as("free again").isTrue();
+    assertThat(child.withdraw(43)).isTrue();
+    assertThat(parent.deliver(43, reply)).as("withdrawn: down the pipe").isFalse();
+    assertThat(child.offer(44)).isTrue();
+    assertThat(parent.deliver(44, Buf.wrap(new byte[Ring.MAIL_CAPACITY + 1]))).as("too long for the mailbox").isFalse();
+    assertThat(parent.deliver(44, Buf.wrap(new byte[Ring.MAIL_CAPACITY]))).isTrue();
+    assertThat(child.collect(44)).hasSize(Ring.MAIL_CAPACITY);
+
+    assertThat(child.offer(45)).isTrue(); // the child dies spinning; the next child of this ring starts afresh
+    parent.reset();
+    Ring next = Ring.open(parent.path(), OutputStream.nullOutputStream());
+    assertThat(next.offer(7)).isTrue();
+    assertThat(parent.deliver(45, reply)).as("a late reply to the dead child").isFalse();
+    parent.deleteFile();
+  }
+
   @Test
   void aRingThatCannotBeMappedIsNone(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
     Path gone = dir.resolve("no-such-ring");
