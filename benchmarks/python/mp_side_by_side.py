@@ -19,6 +19,7 @@ The measurements (the rows of issue 9; the same names and sizes on the Java side
   queue-1k     Queue(10_000), 100,000 1 KiB bytes items (random, non-zero payload)        (items/s)
   queue-1m     Queue(16), 256 1 MiB bytes items per round (random payload)                (MB/s)
   pingpong     two Queues, parent -> child -> parent, 2,000 round trips after 500: median (us)
+  pingpong-long  the same at its steady state: the last 5 of 20 x 2,000 round trips (us)
   start-join   Process(target=noop).start(); join(), default start method (fork): median of 10 (ms)
   start-join-spawn  the same with the spawn start method (ms)
   start-join-paced  start-join with a second's pause (untimed) before each (ms)
@@ -247,7 +248,7 @@ def bench_queue(name, max_size, n, item, rounds, unit_bytes=0):
     report(name, statistics.median_low(rates), unit, f"median of {rounds}; " + rounds_text(rates))
 
 
-def bench_pingpong():
+def bench_pingpong(name="pingpong", rounds=5):
     a, b = mp.Queue(), mp.Queue()
     p = mp.Process(target=echo, args=(a, b))
     p.start()
@@ -255,7 +256,7 @@ def bench_pingpong():
         a.put(i)
         assert b.get() == i
     lat = []
-    for _ in range(5):
+    for _ in range(rounds):
         t0 = time.perf_counter()
         for i in range(2000):
             a.put(i)
@@ -263,7 +264,8 @@ def bench_pingpong():
         lat.append((time.perf_counter() - t0) / 2000 * 1e6)
     a.put(None)
     p.join()
-    report("pingpong", statistics.median_low(lat), "us", "median of 5 x 2,000 round trips; " + rounds_text(lat))
+    how = "median of 5 x 2,000 round trips; " if rounds == 5 else f"median of the last 5 of {rounds} x 2,000 round trips; "
+    report(name, statistics.median_low(lat[-5:]), "us", how + rounds_text(lat))
 
 
 def bench_start_join(name, method, pause=0.0):
@@ -312,6 +314,7 @@ MEASUREMENTS = {
     "queue-1k": lambda: bench_queue("queue-1k", 10_000, 100_000, KIB, 3),
     "queue-1m": lambda: bench_queue("queue-1m", 16, 256, MIB, 3, 1 << 20),
     "pingpong": bench_pingpong,
+    "pingpong-long": lambda: bench_pingpong("pingpong-long", 20),
     "start-join": lambda: bench_start_join("start-join", "fork"),
     "start-join-spawn": lambda: bench_start_join("start-join-spawn", "spawn"),
     "start-join-paced": lambda: bench_start_join("start-join-paced", "fork", 1.0),

@@ -48,6 +48,7 @@ import java.util.stream.IntStream;
  *   <li>{@code queue-1k}: {@code Queue(10,000)}, 100,000 random 1 KiB {@code byte[]} items (items/s)
  *   <li>{@code queue-1m}: {@code Queue(16)}, 256 random 1 MiB {@code byte[]} items a round (MB/s)
  *   <li>{@code pingpong}: two queues, parent → child → parent, 5 × 2,000 round trips after 500 (µs)
+ *   <li>{@code pingpong-long}: the same at its steady state: the last 5 of 20 × 2,000 round trips (µs)
  *   <li>{@code start-join}: {@code newWorker(() -> {}).start(); join()}, median of 10 after one (ms)
  *   <li>{@code start-join-paced}: the same with a second's pause (untimed) before each (ms)
  *   <li>floors, no library involved ({@link FloorMain}): {@code floor-jvm-start} a bare JVM's
@@ -96,7 +97,8 @@ public final class SideBySide {
     m.put("pipe-to-child", b -> pipeToChild(b, 200_000, 3));
     m.put("queue-1k", b -> queue(b, "queue-1k", 10_000, 100_000, Payloads.KIB, 3));
     m.put("queue-1m", b -> queue(b, "queue-1m", 16, 256, Payloads.MIB, 3));
-    m.put("pingpong", SideBySide::pingPong);
+    m.put("pingpong", b -> pingPong(b, "pingpong", 5));
+    m.put("pingpong-long", b -> pingPong(b, "pingpong-long", 20));
     m.put("start-join", b -> startJoin(b, "start-join", 0));
     m.put("start-join-paced", b -> startJoin(b, "start-join-paced", 1000));
     m.put("script", b -> script());
@@ -386,7 +388,11 @@ public final class SideBySide {
     return got.length;
   }
 
-  private static void pingPong(Backend backend) throws Exception {
+  /**
+   * Round trips parent → child → parent over two queues: 500 to warm up, then {@code rounds} of
+   * 2,000, reporting the median of the last five (all of them for 5: the cold start included).
+   */
+  private static void pingPong(Backend backend, String name, int rounds) throws Exception {
     Queue<Integer> a = backend.newQueue(0);
     Queue<Integer> b = backend.newQueue(0);
     Worker w = backend.newWorker(() -> {
@@ -404,8 +410,8 @@ public final class SideBySide {
         throw new AssertionError("out of order");
       }
     }
-    double[] us = new double[5];
-    try (Progress progress = Progress.of("pingpong", us.length)) {
+    double[] us = new double[rounds];
+    try (Progress progress = Progress.of(name, us.length)) {
       for (int r = 0; r < us.length; r++) {
         long t0 = System.nanoTime();
         for (int i = 0; i < 2000; i++) {
@@ -418,7 +424,9 @@ public final class SideBySide {
     }
     a.put(-1);
     w.join();
-    report("pingpong", median(us), "us", "median of 5 x 2,000 round trips; " + rounds(us));
+    double[] last = java.util.Arrays.copyOfRange(us, rounds - 5, rounds);
+    report(name, median(last), "us", (rounds == 5 ? "median of 5 x 2,000 round trips; "
+        : "median of the last 5 of " + rounds + " x 2,000 round trips; ") + rounds(us));
   }
 
   /** Ten workers that do nothing, each started and joined, {@code pauseMillis} apart (untimed). */

@@ -69,9 +69,25 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
     Object b = spin();
     if (b == null) {
       spinning = false; // it did not pay: items come slower than a spin waits (a round trip, say)
-      b = items.get();
+      BLOCKED.incrementAndGet();
+      try {
+        b = items.get();
+      } finally {
+        BLOCKED.decrementAndGet();
+      }
     }
     return decode(b);
+  }
+
+  /** Threads of this JVM blocked in a get on a queue of a process backend. */
+  private static final java.util.concurrent.atomic.AtomicInteger BLOCKED = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * @return true if a thread of this JVM is blocked in a get on a queue of a process backend:
+   *     then a child's reader spins a moment before it sleeps ({@link Child})
+   */
+  static boolean someoneWaits() {
+    return BLOCKED.get() > 0;
   }
 
   /**
@@ -109,7 +125,13 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
 
   @Override
   public Optional<T> get(Duration timeout) throws InterruptedException {
-    Optional<Object> b = items.get(timeout);
+    Optional<Object> b;
+    BLOCKED.incrementAndGet();
+    try {
+      b = items.get(timeout);
+    } finally {
+      BLOCKED.decrementAndGet();
+    }
     return b.isEmpty() ? Optional.empty() : Optional.of(decode(b.get()));
   }
 
