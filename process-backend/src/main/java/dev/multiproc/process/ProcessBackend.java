@@ -50,7 +50,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       code writes straight to fd 1 pass through as the child's output and never break the
  *       channel. Every message carries an id, so one channel carries units, results, output and
  *       queue/event calls at once. The child's {@code System.out}/{@code err} travel as messages
- *       and are printed here line by line.
+ *       and are printed here line by line. The reply to the one request a child thread spins for
+ *       goes to the ring's mailbox instead of the pipe ({@link ParentCalls}); the parent's reader
+ *       waits a moment for the next record before it sleeps while a thread here waits on a queue
+ *       ({@link Child}): a round trip then wakes no thread through a pipe.
  *   <li><b>Data.</b> {@link Codec}: a fast path for numbers, strings and arrays of them, Java
  *       serialization ({@link ObjectCodec}) for the rest; a map's function is serialized once per
  *       call, in the caller's thread, and sent once per child; items and results travel in chunks.
@@ -63,7 +66,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       wrote ({@link CdsArchive}), so they are ready about as fast as an empty JVM. After the
  *       first {@code Worker.start()}, {@code multiproc.process.spares} children (default 1) wait
  *       started and warmed up, as Python's forkserver does: the next {@code start()} adopts one
- *       and another starts in the background. Spares are killed with the backend and, like every
+ *       and another starts in the background once that worker has ended (or has run 100 ms: a
+ *       JVM starting takes the cores a short worker needs). Spares are killed with the backend and, like every
  *       child, halt when this JVM ends.
  *   <li><b>Queues and events</b> live here, in the {@link Hub}; children hold proxies. Waiting
  *       calls from children wait on virtual threads (a get with no time limit: registered on the

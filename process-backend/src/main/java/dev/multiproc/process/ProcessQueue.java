@@ -7,6 +7,7 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A queue of the process backend as the parent sees it. The items live here, in the parent, in
@@ -80,7 +81,7 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
   }
 
   /** Threads of this JVM blocked in a get on a queue of a process backend. */
-  private static final java.util.concurrent.atomic.AtomicInteger BLOCKED = new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger BLOCKED = new AtomicInteger();
 
   /**
    * @return true if a thread of this JVM is blocked in a get on a queue of a process backend:
