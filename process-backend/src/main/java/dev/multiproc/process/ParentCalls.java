@@ -27,8 +27,13 @@ final class ParentCalls {
    */
   static final long SPIN_NANOS = 200_000;
 
-  /** The first part of {@link #SPIN_NANOS}, spent on the core. */
-  static final long BUSY_NANOS = 20_000;
+  /**
+   * The first part of {@link #SPIN_NANOS}, spent on the core. While the JVMs still compile (the
+   * first ~10,000 round trips of a ping-pong, when the parent's compiler thread takes 60-85 µs of
+   * CPU per round trip on 2 cores), yielding early lets the compilers run: rounds of 2,000 round
+   * trips 97-107 µs on average against 115-126 µs with 20 µs on the core (three runs each).
+   */
+  static final long BUSY_NANOS = 2_000;
 
   /** Calls that wait on their latch, without spinning, after a spin went unanswered. */
   private static final int SKIP_AFTER_MISS = 16;
