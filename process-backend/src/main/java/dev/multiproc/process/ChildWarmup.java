@@ -9,7 +9,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * What a spare child does while it waits to be adopted: it ships a few lambdas through the codec
  * and back, so that the first task it receives finds serialization, lambda deserialization and
- * the codec's fast paths loaded and linked (cold, the first lambda costs a child ~40 ms); and it
+ * the codec's fast paths loaded and linked (cold, the first lambda costs a child ~40 ms), and the
+ * atomics of its ring's mailbox ({@link Ring#warmMailbox}) set up; and it
  * looks up the logger {@code System.exit} consults ({@code java.lang.Runtime}, since JDK 21), so
  * that a Worker's exit does not set up the logging stack (10-30 ms) between the task's end and
  * {@code join()}, nor link the lambda that lookup uses again at the exit. Runs on a daemon thread of low priority; best effort, and never seen by the parent.
@@ -46,6 +47,7 @@ final class ChildWarmup extends Thread {
       }
       roundTrip("text");
       roundTrip(new byte[8]);
+      Ring.warmMailbox();
       System.getLogger("java.lang.Runtime").isLoggable(System.Logger.Level.DEBUG);
       // System.exit's own lookup of that logger merges java.util.logging's configuration through a
       // lambda in CopyOnWriteArrayList.retainAll: linking that call site cold costs the exit 1.5-2 ms.

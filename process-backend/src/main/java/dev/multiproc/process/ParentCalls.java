@@ -2,6 +2,7 @@ package dev.multiproc.process;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -120,6 +121,7 @@ final class ParentCalls {
     requests.put(id, p);
     Ring mailbox = offer(id);
     out.send(type, id, payload);
+    warmInBackground();
     if (mailbox != null) {
       Reply r = spin(mailbox, id, p);
       if (r != null) {
@@ -147,6 +149,7 @@ final class ParentCalls {
     requests.put(id, p);
     Ring mailbox = offer(id);
     out.send(type, id, payload);
+    warmInBackground();
     if (mailbox != null) {
       Reply r = spin(mailbox, id, p);
       if (r != null) {
@@ -162,11 +165,28 @@ final class ParentCalls {
     if (ring == null || !maySpin) {
       return null;
     }
+    if (!Ring.mailboxReady()) {
+      return null; // set up after the send (warmInBackground)
+    }
     if (skip > 0) {
       skip--;
       return null;
     }
     return ring.offer(id) ? ring : null;
+  }
+
+  private final AtomicBoolean warming = new AtomicBoolean();
+
+  /**
+   * Sets the mailbox up on a thread of its own, once, after this child's first call was sent: its
+   * calls wait on their latch meanwhile.
+   */
+  private void warmInBackground() {
+    if (!warming.get() && maySpin && out.ring() != null && !Ring.mailboxReady() && warming.compareAndSet(false, true)) {
+      Thread t = new Thread(Ring::warmMailbox, "multiproc-child-mailbox");
+      t.setDaemon(true);
+      t.start();
+    }
   }
 
   /**

@@ -124,6 +124,7 @@ final class Ring {
   void map() throws IOException {
     if (buffer == null) {
       buffer = SharedFile.map(file, SIZE).order(ByteOrder.nativeOrder());
+      warmMailbox();
       mapped = true;
     }
   }
@@ -281,6 +282,32 @@ final class Ring {
   }
 
   // ------------------------------------------------------------------ the mailbox
+
+  /** Whether this JVM's mailbox atomics are set up ({@link #warmMailbox}). */
+  private static volatile boolean mailboxReady;
+
+  /**
+   * @return true once {@link #warmMailbox} has run in this JVM: until then a child thread does not
+   *     spin in the mailbox (setting its atomics up would cost the call it makes 2-4 ms)
+   */
+  static boolean mailboxReady() {
+    return mailboxReady;
+  }
+
+  /**
+   * Sets up the mailbox's atomics on the calling thread (a cold JVM's first VarHandle view and its
+   * access modes cost it 2-4 ms): a spare while it waits, a child's thread of its own after its
+   * first request, the parent's reader when it maps a ring.
+   */
+  static void warmMailbox() {
+    if (!mailboxReady) {
+      ByteBuffer b = ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder());
+      Holdings.LONGS.compareAndSet(b, MAIL_AT % 64, 0L, 1L);
+      Holdings.LONGS.getAcquire(b, MAIL_AT % 64);
+      Holdings.LONGS.setRelease(b, MAIL_AT % 64, 0L);
+      mailboxReady = true;
+    }
+  }
 
   private static long spinning(long id) {
     return id << 2 | 1;
