@@ -2,6 +2,7 @@ package dev.multiproc.process;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -43,10 +44,12 @@ final class ParentCalls {
   private final Runnable awaitHandled;
   private final ConcurrentHashMap<Long, Pending> requests = new ConcurrentHashMap<>();
   /** Request ids: from a random start, so that no two children that use one ring in turn share one ({@link Ring#deliver}). */
-  private final AtomicLong requestIds = new AtomicLong(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 48));
+  private final AtomicLong requestIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 48));
   private final boolean maySpin = Runtime.getRuntime().availableProcessors() > 1;
   /** Calls left to go without spinning; racy by design (a hint). */
   private volatile int skip;
+  /** Set once this child has started setting the mailbox up ({@link #warmInBackground}). */
+  private final AtomicBoolean warming = new AtomicBoolean();
 
   /**
    * @param awaitHandled waits until the child's reader has handled what the parent sent before a
@@ -119,14 +122,9 @@ final class ParentCalls {
     long id = requestIds.incrementAndGet();
     Pending p = new Pending();
     requests.put(id, p);
-    Ring mailbox = offer(id);
-    out.send(type, id, payload);
-    warmInBackground();
-    if (mailbox != null) {
-      Reply r = spin(mailbox, id, p);
-      if (r != null) {
-        return r;
-      }
+    Reply spun = send(type, id, payload, p);
+    if (spun != null) {
+      return spun;
     }
     try {
       return p.await();
@@ -147,16 +145,20 @@ final class ParentCalls {
     long id = requestIds.incrementAndGet();
     Pending p = new Pending();
     requests.put(id, p);
+    Reply spun = send(type, id, payload, p);
+    return spun != null ? spun : p.awaitUninterruptibly();
+  }
+
+  /**
+   * Sends request {@code id} and, if this call may, spins for its reply.
+   *
+   * @return the reply, or null: wait for it on the latch
+   */
+  private Reply send(int type, long id, Buf payload, Pending p) {
     Ring mailbox = offer(id);
     out.send(type, id, payload);
     warmInBackground();
-    if (mailbox != null) {
-      Reply r = spin(mailbox, id, p);
-      if (r != null) {
-        return r;
-      }
-    }
-    return p.awaitUninterruptibly();
+    return mailbox == null ? null : spin(mailbox, id, p);
   }
 
   /** @return the ring whose mailbox this call spins on, or null if it waits on its latch alone */
@@ -174,8 +176,6 @@ final class ParentCalls {
     }
     return ring.offer(id) ? ring : null;
   }
-
-  private final AtomicBoolean warming = new AtomicBoolean();
 
   /**
    * Sets the mailbox up on a thread of its own, once, after this child's first call was sent: its
