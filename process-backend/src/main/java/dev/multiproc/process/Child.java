@@ -656,9 +656,8 @@ final class Child {
    * Before the reader sleeps in {@code read()}, waits a moment for the child's next record, while a
    * thread here is blocked in a get on a queue (one the child may be about to put on): the child
    * then writes no doorbell, and the reader is not woken by one (a pipe wake-up is 10-15
-   * microseconds on a 2-core machine). Spins {@link #READER_SPIN_NANOS} at most, yielding the core
-   * after {@link ParentCalls#BUSY_NANOS}; not again for {@code 16} drains after a spin that saw
-   * nothing. Reader thread.
+   * microseconds on a 2-core machine). Spins {@link #READER_SPIN_NANOS} at most ({@link
+   * Ring#pause}); not again for {@code 16} drains after a spin that saw nothing. Reader thread.
    *
    * @return true if a record came
    */
@@ -667,7 +666,7 @@ final class Child {
       readerSkip--;
       return false;
     }
-    if (!ProcessQueue.someoneWaits() || Runtime.getRuntime().availableProcessors() < 2) {
+    if (!Ring.MAY_SPIN || !ProcessQueue.someoneWaits()) {
       return false;
     }
     long start = System.nanoTime();
@@ -677,11 +676,7 @@ final class Child {
         readerSkip = 16;
         return false;
       }
-      if (spent > ParentCalls.BUSY_NANOS) {
-        Thread.yield();
-      } else {
-        Thread.onSpinWait();
-      }
+      Ring.pause(spent);
     }
     return true;
   }

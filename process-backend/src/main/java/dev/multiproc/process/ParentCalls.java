@@ -15,27 +15,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link Ring#offer}), where the parent puts it instead of writing it to the pipe: no wake-up of
  * the child's reader, no hand-off from it to the caller (each is 10-15 microseconds on a 2-core
  * machine, where a round trip over a pipe is 20-25). Spinning takes a core while the parent
- * answers, so a caller spins at most {@link #SPIN_NANOS}, only on a machine with two cores or more,
- * and not again for a while after a spin that went unanswered (a caller waiting long for an item).
+ * answers, so a caller spins at most {@link #SPIN_NANOS}, only on a machine with two cores or more
+ * ({@link Ring#MAY_SPIN}), and not again for a while after a spin that went unanswered (a caller waiting long for an item).
  */
 final class ParentCalls {
 
   /**
-   * How long a caller spins for its reply before it waits on its latch: the first {@link
-   * #BUSY_NANOS} on the core, then yielding it at each look, so that where the parent's threads
-   * share the core they run first. Measured on 2 cores (ping-pong over two queues, one child):
-   * spinning 100 µs without yielding missed one reply in six (the parent's threads waited for the
-   * spinning core); 100-300 µs with yielding, 1 in 250-700; 200 µs the fastest of those.
+   * How long a caller spins for its reply before it waits on its latch ({@link Ring#pause} at each
+   * look, so that where the parent's threads share the core they run first). Measured on 2 cores
+   * (ping-pong over two queues, one child): spinning 100 µs without yielding missed one reply in
+   * six (the parent's threads waited for the spinning core); 100-300 µs with yielding, 1 in
+   * 250-700; 200 µs the fastest of those.
    */
   static final long SPIN_NANOS = 200_000;
-
-  /**
-   * The first part of {@link #SPIN_NANOS}, spent on the core. While the JVMs still compile (the
-   * first ~10,000 round trips of a ping-pong, when the parent's compiler thread takes 60-85 µs of
-   * CPU per round trip on 2 cores), yielding early lets the compilers run: rounds of 2,000 round
-   * trips 97-107 µs on average against 115-126 µs with 20 µs on the core (three runs each).
-   */
-  static final long BUSY_NANOS = 2_000;
 
   /** Calls that wait on their latch, without spinning, after a spin went unanswered. */
   private static final int SKIP_AFTER_MISS = 16;
@@ -45,7 +37,6 @@ final class ParentCalls {
   private final ConcurrentHashMap<Long, Pending> requests = new ConcurrentHashMap<>();
   /** Request ids: from a random start, so that no two children that use one ring in turn share one ({@link Ring#deliver}). */
   private final AtomicLong requestIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 48));
-  private final boolean maySpin = Runtime.getRuntime().availableProcessors() > 1;
   /** Calls left to go without spinning; racy by design (a hint). */
   private volatile int skip;
   /** Set once this child has started setting the mailbox up ({@link #warmInBackground}). */
@@ -164,7 +155,7 @@ final class ParentCalls {
   /** @return the ring whose mailbox this call spins on, or null if it waits on its latch alone */
   private Ring offer(long id) {
     Ring ring = out.ring();
-    if (ring == null || !maySpin) {
+    if (ring == null || !Ring.MAY_SPIN) {
       return null;
     }
     if (!Ring.mailboxReady()) {
@@ -182,7 +173,7 @@ final class ParentCalls {
    * calls wait on their latch meanwhile.
    */
   private void warmInBackground() {
-    if (!warming.get() && maySpin && out.ring() != null && !Ring.mailboxReady() && warming.compareAndSet(false, true)) {
+    if (!warming.get() && Ring.MAY_SPIN && out.ring() != null && !Ring.mailboxReady() && warming.compareAndSet(false, true)) {
       Thread t = new Thread(Ring::warmMailbox, "multiproc-child-mailbox");
       t.setDaemon(true);
       t.start();
@@ -217,11 +208,7 @@ final class ParentCalls {
         }
         continue; // the parent is putting the reply there: a moment
       }
-      if (spent > BUSY_NANOS) {
-        Thread.yield();
-      } else {
-        Thread.onSpinWait();
-      }
+      Ring.pause(spent);
     }
   }
 }

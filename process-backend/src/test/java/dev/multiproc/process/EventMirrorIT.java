@@ -2,9 +2,7 @@ package dev.multiproc.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.multiproc.Connection;
 import dev.multiproc.Event;
-import dev.multiproc.Pipe;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.Queue;
@@ -98,59 +96,27 @@ class EventMirrorIT {
    */
   @Test
   void whatTheParentSentAChildBeforeASetIsSeenBeforeTheSet() throws Exception {
-    for (int round = 0; round < 20; round++) {
-      Pipe<Integer> pipe = backend.newPipe();
-      Connection<Integer> theirs = pipe.left();
-      Event closed = backend.newEvent();
-      Queue<String> outcome = backend.newQueue(0);
-      Worker w = backend.newWorker(() -> {
-        theirs.send(0);
+    CloseBeforeSignal.seenInOrder(backend, b -> {
+      Event closed = b.newEvent();
+      return new CloseBeforeSignal.Signal(() -> {
         while (!closed.isSet()) {
           Thread.onSpinWait();
         }
-        try {
-          theirs.send(1);
-          outcome.put("sent after the close");
-        } catch (IllegalStateException e) {
-          outcome.put("refused");
-        }
-      }, WorkerOptions.defaults()).start();
-      Connection<Integer> mine = pipe.right();
-      assertThat(mine.recv(LONG)).contains(0);
-      mine.close();
-      closed.set();
-      assertThat(outcome.get(LONG)).as("round %d", round).contains("refused");
-      assertThat(w.join(LONG)).isTrue();
-    }
+      }, closed::set);
+    }, LONG);
   }
 
   /** The same for a Value in shared memory, which a child reads without asking at all. */
   @Test
   void whatTheParentSentAChildBeforeAValueChangedIsSeenBeforeTheChange() throws Exception {
-    for (int round = 0; round < 20; round++) {
-      Pipe<Integer> pipe = backend.newPipe();
-      Connection<Integer> theirs = pipe.left();
-      Value closed = backend.newValue(0);
-      Queue<String> outcome = backend.newQueue(0);
-      Worker w = backend.newWorker(() -> {
-        theirs.send(0);
+    CloseBeforeSignal.seenInOrder(backend, b -> {
+      Value closed = b.newValue(0);
+      return new CloseBeforeSignal.Signal(() -> {
         while (closed.get() == 0) {
           Thread.onSpinWait();
         }
-        try {
-          theirs.send(1);
-          outcome.put("sent after the close");
-        } catch (IllegalStateException e) {
-          outcome.put("refused");
-        }
-      }, WorkerOptions.defaults()).start();
-      Connection<Integer> mine = pipe.right();
-      assertThat(mine.recv(LONG)).contains(0);
-      mine.close();
-      closed.set(1);
-      assertThat(outcome.get(LONG)).as("round %d", round).contains("refused");
-      assertThat(w.join(LONG)).isTrue();
-    }
+      }, () -> closed.set(1));
+    }, LONG);
   }
 
   @Test

@@ -2,8 +2,6 @@ package dev.multiproc.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.multiproc.Connection;
-import dev.multiproc.Pipe;
 import dev.multiproc.Queue;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
@@ -71,30 +69,10 @@ class MailboxIT {
   @Test
   void whatTheParentSentBeforeAMailedReplyIsHandledFirst() throws Exception {
     long mailed = Hub.MAILED.sum();
-    for (int round = 0; round < 20; round++) {
-      Pipe<Integer> pipe = backend.newPipe();
-      Connection<Integer> ours = pipe.left();
-      Connection<Integer> theirs = pipe.right();
-      Queue<Integer> go = backend.newQueue(0);
-      Queue<String> outcome = backend.newQueue(0);
-      Worker w = backend.newWorker(() -> {
-        theirs.send(0); // asks: from now on, this child's sends on the pipe are one-way
-        theirs.send(1);
-        go.get();
-        try {
-          theirs.send(2);
-          outcome.put("sent after the close");
-        } catch (IllegalStateException e) {
-          outcome.put("closed");
-        }
-      }, WorkerOptions.defaults()).start();
-      assertThat(ours.recv()).isZero();
-      assertThat(ours.recv()).isEqualTo(1);
-      ours.close();
-      go.put(1);
-      assertThat(outcome.get(LONG)).as("round " + round).contains("closed");
-      assertThat(w.join(LONG)).isTrue();
-    }
+    CloseBeforeSignal.seenInOrder(backend, b -> {
+      Queue<Integer> go = b.newQueue(0);
+      return new CloseBeforeSignal.Signal(go::get, () -> go.put(1));
+    }, LONG);
     assertThat(Hub.MAILED.sum() - mailed).as("replies put in the mailbox").isPositive();
   }
 }
