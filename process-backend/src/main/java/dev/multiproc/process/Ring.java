@@ -461,7 +461,7 @@ final class Ring {
       } else if (spins < 120) {
         Thread.yield();
       } else {
-        LockSupport.parkNanos(20_000);
+        LockSupport.parkNanos(roomWaitNanos(spins - 120));
       }
     }
     int at = index(position);
@@ -471,6 +471,20 @@ final class Ring {
     recordLength = len;
     cursor = position + RECORD_HEADER;
   }
+
+  /**
+   * How long a writer waiting for room parks its {@code parks}-th time: 20 µs at first (a reader
+   * that is running frees room within microseconds), twice as long every 32 parks after that, at
+   * most 1 ms. A parent that is not reading for a while (paused in a debugger, stopped, or in a long
+   * collection) then costs each writing child a wake-up a millisecond: a child putting 1 MiB
+   * items while its parent was stopped for 5 s used 70 ms of CPU, against 950 ms with 20 µs parks
+   * throughout (benchmarks/RESULTS.md).
+   */
+  static long roomWaitNanos(int parks) {
+    return Math.min(MAX_ROOM_WAIT_NANOS, 20_000L << Math.min(parks / 32, 6));
+  }
+
+  static final long MAX_ROOM_WAIT_NANOS = 1_000_000;
 
   private void put(byte[] b, int off, int len) {
     int at = (int) (cursor & MASK);

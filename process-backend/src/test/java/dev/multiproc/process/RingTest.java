@@ -220,4 +220,18 @@ class RingTest {
     assertThat(Ring.open(gone.toString(), OutputStream.nullOutputStream())).isNull();
     assertThat(Files.list(dir)).isEmpty();
   }
+
+  @Test
+  void aWriterWaitingForRoomParksBrieflyAtFirstAndAtMostAMillisecondWhenTheReaderStaysAway() {
+    assertThat(Ring.roomWaitNanos(0)).isEqualTo(20_000);
+    assertThat(Ring.roomWaitNanos(31)).isEqualTo(20_000);
+    assertThat(Ring.roomWaitNanos(32)).isEqualTo(40_000);
+    long previous = 0;
+    for (int parks = 0; parks < 10_000; parks++) {
+      long wait = Ring.roomWaitNanos(parks);
+      assertThat(wait).isGreaterThanOrEqualTo(previous).isLessThanOrEqualTo(Ring.MAX_ROOM_WAIT_NANOS);
+      previous = wait;
+    }
+    assertThat(Ring.roomWaitNanos(Integer.MAX_VALUE - 120)).isEqualTo(Ring.MAX_ROOM_WAIT_NANOS);
+  }
 }
