@@ -98,10 +98,11 @@ public interface Pool extends AutoCloseable {
 
   /**
    * Applies {@code fn} to every item lazily and yields the results in input order: Python's
-   * {@code pool.imap(f, xs)}. Items are read from {@code items} as work is needed, keeping at most
-   * {@code max(4, 2 * workers)} chunks running or waiting to be consumed, so an endless or huge
-   * iterable is fine. The chunk size is {@link PoolOptions#chunkSize()}, or 1 when that is 0 (as in
-   * Python).
+   * {@code pool.imap(f, xs)}. Items are read from {@code items} as work is needed, keeping a
+   * bounded window of them running or waiting to be consumed, so an endless or huge iterable is
+   * fine: {@code max(4, 2 * workers)} chunks, widened to 64 items while items take well under a
+   * millisecond each (then a window of a few items would hold the workers to a round trip per few
+   * items). The chunk size is {@link PoolOptions#chunkSize()}, or 1 when that is 0 (as in Python).
    *
    * <p>The iterator's {@code hasNext()} and {@code next()} block until the next result in input
    * order is ready. {@code next()} throws {@link TaskFailedException} for an item whose function
