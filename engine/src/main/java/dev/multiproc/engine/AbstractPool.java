@@ -123,16 +123,12 @@ public abstract class AbstractPool implements Pool {
 
   @Override
   public <T, R> CompletableFuture<List<R>> mapAsync(TaskFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
-    CompletableFuture<List<Object>> future = new CompletableFuture<>();
+    PoolFuture<List<Object>> future = new PoolFuture<>();
     MapJob job = startMap(fn, items, options.chunkSize(), future);
     if (job == null) {
       future.complete(new ArrayList<>());
     } else {
-      future.whenComplete((r, t) -> {
-        if (future.isCancelled()) {
-          job.cancel();
-        }
-      });
+      future.onCancel(job::cancel);
     }
     @SuppressWarnings({"unchecked", "rawtypes"})
     CompletableFuture<List<R>> typed = (CompletableFuture) future;
@@ -207,12 +203,13 @@ public abstract class AbstractPool implements Pool {
    * dependent stages registered so far, and one may block on this very pool ({@code thenApply(r ->
    * pool.map(...))}), which on a pool worker or a process pool's reader thread would wait for
    * itself: so a future with dependents is completed on a virtual thread of its own, and
-   * {@link #close()} waits for that as it waits for the work. A future without dependents is
-   * completed here, so that it is done when its unit is (a dependent registered in the moment
-   * between the check and the completion would run here: the one case left).
+   * {@link #close()} waits for that as it waits for the work. A future with no dependents but the
+   * pool's own ({@link PoolFuture}: its cancellation hook, the threads waiting in {@code get()}) is
+   * completed here, so that it is done when its unit is, without a hand-off (a dependent registered
+   * in the moment between the check and the completion would run here: the one case left).
    */
   void completeOutside(CompletableFuture<?> future, Runnable completion) {
-    if (future.getNumberOfDependents() == 0) {
+    if (future instanceof PoolFuture<?> f ? f.onlyOwnDependents() : future.getNumberOfDependents() == 0) {
       completion.run();
       return;
     }
@@ -276,13 +273,11 @@ public abstract class AbstractPool implements Pool {
       return CompletableFuture.failedFuture(e);
     }
     enqueue(List.of(unit));
-    job.future.whenComplete((r, t) -> {
-      if (job.future.isCancelled()) {
-        if (unit.state.compareAndSet(WorkUnit.PENDING, WorkUnit.DONE)) {
-          removePending(unit);
-        } else {
-          unitsAbandoned();
-        }
+    job.future.onCancel(() -> {
+      if (unit.state.compareAndSet(WorkUnit.PENDING, WorkUnit.DONE)) {
+        removePending(unit);
+      } else {
+        unitsAbandoned();
       }
     });
     return job.future;

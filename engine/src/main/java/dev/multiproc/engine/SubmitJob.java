@@ -1,10 +1,8 @@
 package dev.multiproc.engine;
 
-import java.util.concurrent.CompletableFuture;
-
 /** The job of one {@code submit}: completes a future ({@link AbstractPool#completeOutside}). */
 final class SubmitJob<R> extends Job {
-  final CompletableFuture<R> future = new CompletableFuture<>();
+  final PoolFuture<R> future = new PoolFuture<>();
 
   SubmitJob(AbstractPool pool) {
     super(pool, null);
