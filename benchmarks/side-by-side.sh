@@ -7,7 +7,7 @@
 # It also draws the table as a chart, multiproc ÷ Python per row on a log scale (SideBySideChart,
 # JFreeChart): CHART=path.png (default benchmarks/target/side-by-side.png), and keeps the raw RESULT
 # lines beside it (path.txt). The Java side shows each measurement's rounds on stderr.
-# Measurements: map-warm map-long map-first map1 queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong pingpong-long start-join
+# Measurements: map-warm map-long map-first map1 imap submit queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong pingpong-long start-join
 # start-join-paced script;
 # the floors (Java only) always run. See SideBySide.java and python/mp_side_by_side.py.
 set -euo pipefail
@@ -18,7 +18,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
   ./mvnw -q -o -pl benchmarks -am package -DskipTests >&2
 fi
 command -v python3 >/dev/null || { echo "python3 is needed for the comparison" >&2; exit 1; }
-rows=(map-warm map-long map-first map1 queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong pingpong-long start-join start-join-paced script)
+rows=(map-warm map-long map-first map1 imap submit queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong pingpong-long start-join start-join-paced script)
 [ $# -gt 0 ] && rows=("$@")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -57,11 +57,13 @@ awk '
   }
   /^RESULT/ { val[$2, $3] = $4; unit[$3] = $5 }
   END {
-    n = split("map-warm|map-long|map-first|map1|queue|queue-bounded|queue-to-child|queue-to-2|joinable|pipe|pipe-to-child|queue-1k|queue-1m|pingpong|pingpong-long|start-join|start-join-paced|script", keys, "|")
+    n = split("map-warm|map-long|map-first|map1|imap|submit|queue|queue-bounded|queue-to-child|queue-to-2|joinable|pipe|pipe-to-child|queue-1k|queue-1m|pingpong|pingpong-long|start-join|start-join-paced|script", keys, "|")
     label["map-warm"] = "`Pool(2).map(x -> x * x, 100,000 ints)`, best of 5 after 2 warm-ups"
     label["map-long"] = "the same map at its peak: the last 20 of 150 maps on one pool"
     label["map-first"] = "the first map of a fresh `Pool(2)` (median of 5 pools)"
     label["map1"] = "the same map, chunk size 1 (20,000 ints)"
+    label["imap"] = "`Pool(2).imap(x -> x * x, 20,000 ints)`, default chunk size (1), to the end"
+    label["submit"] = "`Pool(2).submit(() -> 1).get()` (Python: `apply_async`), one at a time"
     label["queue"] = "`Queue()`: child puts 200,000 ints, parent gets"
     label["queue-bounded"] = "`Queue(10,000)`: child puts 200,000 ints, parent gets"
     label["queue-to-child"] = "`Queue()`: parent puts 200,000 ints, a child gets"
@@ -76,7 +78,7 @@ awk '
     label["start-join"] = "`worker(() -> {}).start()` + `join()`, back to back"
     label["start-join-paced"] = "the same, one a second (a spare is ready)"
     label["script"] = "a whole short script, start to exit: open, `Pool(2).map` of 100,000 ints, close"
-    target["map-warm"] = 2; target["map-long"] = 0; target["map-first"] = 1; target["map1"] = 10; target["queue"] = 0; target["queue-to-child"] = 0; target["queue-to-2"] = 0; target["joinable"] = 0; target["pipe"] = 0; target["pipe-to-child"] = 0
+    target["map-warm"] = 2; target["map-long"] = 0; target["map-first"] = 1; target["map1"] = 10; target["imap"] = 0; target["submit"] = 0; target["queue"] = 0; target["queue-to-child"] = 0; target["queue-to-2"] = 0; target["joinable"] = 0; target["pipe"] = 0; target["pipe-to-child"] = 0
     target["queue-bounded"] = 5; target["queue-1k"] = 3; target["queue-1m"] = 1.5
     for (i = 1; i <= n; i++) {
       k = keys[i]
@@ -87,7 +89,7 @@ awk '
       py = fmt(p, u)
       if (k == "start-join") py = py " (fork), " fmt(val["python", "start-join-spawn"], u) " (spawn)"
       if (k == "pingpong") { tgt = "≤ 22 µs"; met = j <= 22 }
-      else if (k == "pingpong-long") { tgt = "(reference)"; met = -1 }
+      else if (k == "pingpong-long" || k == "submit") { tgt = "(reference)"; met = -1 }
       else if (k ~ /^start-join/) { tgt = "≤ 15 ms"; met = j <= 15 }
       else if (k == "script") { tgt = "(reference)"; met = -1 }
       else if (k == "queue-1m") { tgt = "≥ 1.5×, ≥ 1 GB/s"; met = ratio >= 1.5 && j >= 1000 }

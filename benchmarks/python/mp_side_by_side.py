@@ -6,6 +6,9 @@ The measurements (the rows of issue 9; the same names and sizes on the Java side
   map-first    the first map of a fresh Pool(2), 100,000 ints: median of 5 fresh pools    (items/s)
   map-long     map-warm at the peak: 150 maps on one pool, median of the last 20        (items/s)
   map1         Pool(2).map(x*x, range(20_000), chunksize=1): best of 5 after 2 warm-ups   (items/s)
+  imap         Pool(2).imap(x*x, range(20_000)), default chunksize (1), consumed to the end:
+               best of 5 after 2 warm-ups                                                   (items/s)
+  submit       Pool(2).apply_async(one).get(), one at a time: 5 rounds of 2,000, the median round (us)
   queue        Queue(): a child puts 200,000 ints, the parent gets them; median of 3     (items/s)
   queue-bounded  the same through Queue(10_000)                                           (items/s)
   queue-to-child  the other way: the parent puts 200,000 ints on a Queue(), a child gets them;
@@ -197,6 +200,35 @@ def bench_map_warm(name, n, chunk):
     report(name, max(rates[2:]), "items/s", "best of 5 after 2 warm-ups; " + rounds_text(rates))
 
 
+def one():
+    return 1
+
+
+def bench_imap(n):
+    items = list(range(n))
+    rates = []
+    with mp.Pool(2) as p:
+        for _ in range(7):
+            t0 = time.perf_counter()
+            last = -1
+            for last in p.imap(square, items):
+                pass
+            rates.append(n / (time.perf_counter() - t0))
+            assert last == (n - 1) * (n - 1)
+    report("imap", max(rates[2:]), "items/s", "best of 5 after 2 warm-ups; " + rounds_text(rates))
+
+
+def bench_submit(rounds, n):
+    us = []
+    with mp.Pool(2) as p:
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            for _ in range(n):
+                assert p.apply_async(one).get() == 1
+            us.append((time.perf_counter() - t0) * 1e6 / n)
+    report("submit", statistics.median(us), "us", "median of %d x %d round trips; " % (rounds, n) + rounds_text(us))
+
+
 def bench_map_long(n, maps):
     items = list(range(n))
     rates = []
@@ -304,6 +336,8 @@ MEASUREMENTS = {
     "map-first": lambda: bench_map_first(100_000),
     "map-long": lambda: bench_map_long(100_000, 150),
     "map1": lambda: bench_map_warm("map1", 20_000, 1),
+    "imap": lambda: bench_imap(20_000),
+    "submit": lambda: bench_submit(5, 2_000),
     "queue": lambda: bench_queue("queue", 0, 200_000, None, 3),
     "queue-bounded": lambda: bench_queue("queue-bounded", 10_000, 200_000, None, 3),
     "queue-to-child": lambda: bench_queue_to_children("queue-to-child", 1, 200_000, 3),

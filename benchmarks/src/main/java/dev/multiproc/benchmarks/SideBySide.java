@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -33,6 +34,10 @@ import java.util.stream.IntStream;
  *       after 2 warm-up maps (items/s)
  *   <li>{@code map-first}: the first map of a fresh {@code Pool(2)}, median of 5 fresh pools (items/s)
  *   <li>{@code map1}: {@code Pool(2).map} of 20,000 ints with chunk size 1, best of 5 after 2 (items/s)
+ *   <li>{@code imap}: {@code Pool(2).imap(x -> x * x, 20,000 ints)} with the default chunk size (1, as
+ *       Python's), consumed to the end; best of 5 after 2 (items/s)
+ *   <li>{@code submit}: {@code Pool(2).submit(() -> 1).get()}, one at a time: 5 rounds of 2,000 on
+ *       one pool, the median round (µs per round trip)
  *   <li>{@code queue}: an unbounded {@code Queue}, a child puts 200,000 ints, the parent gets them;
  *       median of 3 rounds (items/s)
  *   <li>{@code queue-bounded}: the same through {@code Queue(10,000)} (items/s)
@@ -88,6 +93,8 @@ public final class SideBySide {
     m.put("map-first", b -> mapFirst(b, 100_000));
     m.put("map-long", b -> mapLong(b, 100_000, 150));
     m.put("map1", b -> mapWarm(b, "map1", 20_000, 1));
+    m.put("imap", b -> imap(b, 20_000));
+    m.put("submit", b -> submit(b, 5, 2_000));
     m.put("queue", b -> queue(b, "queue", 0, 200_000, null, 3));
     m.put("queue-bounded", b -> queue(b, "queue-bounded", 10_000, 200_000, null, 3));
     m.put("queue-to-child", b -> queueToChildren(b, "queue-to-child", 1, 200_000, 3));
@@ -143,6 +150,44 @@ public final class SideBySide {
     }
     double best = Arrays.stream(rates, 2, rates.length).max().orElseThrow();
     report(name, best, "items/s", "best of 5 after 2 warm-ups; " + rounds(rates));
+  }
+
+  private static void imap(Backend backend, int n) {
+    List<Integer> items = IntStream.range(0, n).boxed().toList();
+    double[] rates = new double[7];
+    try (Pool pool = backend.newPool(PoolOptions.builder().workers(2).build()); Progress progress = Progress.of("imap", rates.length)) {
+      for (int r = 0; r < rates.length; r++) {
+        long t0 = System.nanoTime();
+        long last = -1;
+        for (Iterator<Integer> it = pool.imap(x -> x * x, items); it.hasNext(); ) {
+          last = it.next();
+        }
+        rates[r] = n / ((System.nanoTime() - t0) / 1e9);
+        if (last != (long) (n - 1) * (n - 1)) {
+          throw new AssertionError("wrong result");
+        }
+        progress.step();
+      }
+    }
+    double best = Arrays.stream(rates, 2, rates.length).max().orElseThrow();
+    report("imap", best, "items/s", "best of 5 after 2 warm-ups; " + rounds(rates));
+  }
+
+  private static void submit(Backend backend, int rounds, int n) throws Exception {
+    double[] us = new double[rounds];
+    try (Pool pool = backend.newPool(PoolOptions.builder().workers(2).build()); Progress progress = Progress.of("submit", rounds)) {
+      for (int r = 0; r < rounds; r++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          if (pool.submit(() -> 1).get() != 1) {
+            throw new AssertionError("wrong result");
+          }
+        }
+        us[r] = (System.nanoTime() - t0) / 1e3 / n;
+        progress.step();
+      }
+    }
+    report("submit", median(us), "us", "median of " + rounds + " x " + n + " round trips; " + rounds(us));
   }
 
   /** The warm map once both sides are at their peak: {@code maps} maps on one pool, median of the last 20. */
