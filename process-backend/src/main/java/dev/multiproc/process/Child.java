@@ -251,6 +251,11 @@ final class Child {
     return gone.getCount() == 0;
   }
 
+  /** @return true while the process runs; false from its death on, before its handler hears of it */
+  boolean processAlive() {
+    return process.isAlive();
+  }
+
   /** @return true if the child is gone within the timeout */
   boolean awaitGone(Duration timeout) {
     try {
@@ -312,9 +317,25 @@ final class Child {
   /** Tells the child, through its ring, how many bytes were written to it ({@link Ring#sent}). Holds writeLock. */
   private void published() {
     if (ring != null) {
-      ring.sent(sent);
+      ringLock.lock();
+      try {
+        if (!ringReleased) {
+          ring.sent(sent);
+        }
+      } finally {
+        ringLock.unlock();
+      }
     }
   }
+
+  /**
+   * Keeps the parent's threads off the ring once the reader has handed it back for another child
+   * ({@link #ringReleased}): a reply put in the mailbox, or a count of bytes sent, written a moment
+   * late by a thread that served this child, would otherwise land in the next child's ring (a
+   * caller there spinning for a reply that is not its own, or waiting for bytes it was never sent).
+   */
+  private final ReentrantLock ringLock = new ReentrantLock();
+  private boolean ringReleased; // guarded by ringLock
 
   /**
    * Messages for stdin, collected to be written together: small ones are copied into one buffer,
@@ -397,8 +418,15 @@ final class Child {
    * @return true if it went to the mailbox
    */
   boolean reply(long req, Buf payload) {
-    if (ring != null && ring.deliver(req, payload)) {
-      return true;
+    if (ring != null) {
+      ringLock.lock();
+      try {
+        if (!ringReleased && ring.deliver(req, payload)) {
+          return true;
+        }
+      } finally {
+        ringLock.unlock();
+      }
     }
     trySend(Msg.REPLY, req, payload);
     return false;
@@ -564,6 +592,14 @@ final class Child {
     int code = reap();
     if (ring != null && trusted) {
       heldAtDeath = ring.holdings(); // before the ring goes to another child
+    }
+    if (ring != null) {
+      ringLock.lock();
+      try {
+        ringReleased = true; // from now on no thread of ours touches it
+      } finally {
+        ringLock.unlock();
+      }
     }
     if (ring != null && !process.isAlive()) {
       backend.giveBackRing(ring); // the child is gone: nothing writes the ring any more

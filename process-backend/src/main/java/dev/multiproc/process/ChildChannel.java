@@ -6,6 +6,7 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
 import java.nio.charset.Charset;
@@ -83,6 +84,9 @@ final class ChildChannel {
     c.userErr = new PrintStream(new FrameWriter.UserStream(c.out, Msg.ERR), true, charset("stderr.encoding"));
     System.setOut(c.userOut);
     System.setErr(c.userErr);
+    // Stdin carries the parent's commands: a task reading System.in gets an empty stream, as a
+    // Python child reads /dev/null, rather than the channel's bytes (which would break it).
+    System.setIn(InputStream.nullInputStream());
     current = c;
     Runtime.getRuntime().addShutdownHook(new Thread("multiproc-child-exit") {
       @Override

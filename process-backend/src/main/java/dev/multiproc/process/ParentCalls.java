@@ -206,7 +206,11 @@ final class ParentCalls {
           }
           return piped;
         }
-        continue; // the parent is putting the reply there: a moment
+        if (!mailbox.replyComing(id)) { // never so: the word holds no one else's state; the latch then
+          skip = SKIP_AFTER_MISS;
+          return piped;
+        }
+        // the parent is putting the reply there: a moment
       }
       Ring.pause(spent);
     }

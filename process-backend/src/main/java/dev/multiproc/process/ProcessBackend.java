@@ -362,6 +362,12 @@ final class ProcessBackend implements Backend {
         }
         spareLock.lock();
         try {
+          // One that died already was "removed" before it was added (spareHandler.exited): not a
+          // spare, and no more are started now (a worker that starts its own child reports why
+          // they die). Dying later, it is removed then: its handler hears of it after its death.
+          if (!c.processAlive()) {
+            return;
+          }
           spares.addLast(c);
         } finally {
           spareLock.unlock();

@@ -378,9 +378,19 @@ final class Ring {
   }
 
   /**
+   * @return true if the parent is putting the reply to request {@code id} in the mailbox, or has:
+   *     {@link #collect} it. Child, the thread that offered.
+   */
+  boolean replyComing(long id) {
+    long state = (long) Holdings.LONGS.getAcquire(buffer, MAIL_AT);
+    return state == delivering(id) || state == delivered(id);
+  }
+
+  /**
    * Puts the reply to request {@code id} in the mailbox, if a child thread is spinning for it
-   * there; any thread of the parent. Request ids are unique to a child (they start at random),
-   * so a reply never lands in the mailbox of a later child this ring serves.
+   * there; any thread of the parent, never after the ring was handed to another child
+   * ({@code Child.reply}). Request ids are unique to a child (they start at random), so a late
+   * reply to a child that died is not taken for another's either.
    *
    * @param reply the reply's payload ({@link Msg#REPLY} without its type and id)
    * @return false if it must go down the pipe

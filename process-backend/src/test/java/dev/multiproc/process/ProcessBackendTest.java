@@ -103,6 +103,22 @@ class ProcessBackendTest {
     assertThat(text.lines().filter(l -> l.startsWith("item ")).count()).isEqualTo(10_000);
   }
 
+  @Test
+  void aTaskReadingSystemInSeesAnEmptyStreamAndTheChannelKeepsWorking() throws Exception {
+    Backend b = open(Map.of());
+    try (Pool pool = b.newPool(PoolOptions.builder().workers(1).build())) {
+      // The child's stdin is the parent's command channel: a task reading System.in (as a Python
+      // child reads sys.stdin, which is /dev/null there) must neither block nor take its bytes.
+      List<String> read = pool.map(i -> {
+        int first = System.in.read();
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine();
+        return i + ":" + first + ":" + line;
+      }, IntStream.range(0, 20).boxed().toList(), 1);
+      assertThat(read).isEqualTo(IntStream.range(0, 20).mapToObj(i -> i + ":-1:null").toList());
+      assertThat(pool.map(i -> i * 2, List.of(1, 2, 3))).containsExactly(2, 4, 6);
+    }
+  }
+
   /** The shared-memory files of this JVM's children that exist now. */
   private static List<Path> ringFiles() throws java.io.IOException {
     Path shm = Path.of("/dev/shm");
