@@ -93,35 +93,36 @@ final class IterJob<T, R> extends Job implements Iterator<R> {
   }
 
   /**
-   * Hands more input to the pool while the window allows, in one go. A wide (quick) window is
-   * topped up once half of it is free rather than a chunk per result consumed: fewer wake-ups of the
-   * pool's executors, and units that reach a child together. Consumer thread only.
+   * Hands more input to the pool while the window allows, a chunk at a time, each handed over
+   * before the next is read (an input may wait for the work of the items before it). A wide
+   * (quick) window is topped up once half of it is free rather than a chunk per result consumed:
+   * the units then reach a child together. Consumer thread only.
    */
   void feed() {
-    if (sourceDone || feedError != null) {
-      return;
-    }
-    int room;
     jobLock.lock();
     try {
       int window = window();
-      room = window - inFlight;
-      if (room < chunk || (window > slowWindow && inFlight > window / 2)) {
+      if (window > slowWindow && inFlight > window / 2) {
         return;
       }
     } finally {
       jobLock.unlock();
     }
-    List<WorkUnit> units = new ArrayList<>();
-    int read = 0;
-    long index = nextIndex;
-    while (room - read >= chunk && !sourceDone && feedError == null) {
+    while (!sourceDone && feedError == null) {
+      jobLock.lock();
+      try {
+        if (inFlight + chunk > window()) {
+          return;
+        }
+      } finally {
+        jobLock.unlock();
+      }
       List<Object> items = new ArrayList<>(chunk);
       try {
         while (items.size() < chunk && source.hasNext()) {
           T item = source.next();
           if (item == null) {
-            feedError = new NullPointerException("item " + (index + items.size()) + " is null; a pool refuses null items");
+            feedError = new NullPointerException("item " + (nextIndex + items.size()) + " is null; a pool refuses null items");
             break;
           }
           items.add(item);
@@ -134,43 +135,37 @@ final class IterJob<T, R> extends Job implements Iterator<R> {
         sourceDone = true;
       }
       if (items.isEmpty()) {
-        break;
+        return;
       }
       Object[] chunkItems = items.toArray();
-      WorkUnit unit = new WorkUnit(this, nextSequence + units.size(), index, chunkItems, 0, chunkItems.length, null);
+      WorkUnit unit = new WorkUnit(this, nextSequence, nextIndex, chunkItems, 0, chunkItems.length, null);
       try {
-        unit.attachment = pool.prepareItems(chunkItems, 0, chunkItems.length, index);
+        unit.attachment = pool.prepareItems(chunkItems, 0, chunkItems.length, nextIndex);
       } catch (NotShippableException e) {
         feedError = e;
-        break;
+        return;
       }
-      units.add(unit);
-      read += chunkItems.length;
-      index += chunkItems.length;
-    }
-    if (units.isEmpty()) {
-      return;
-    }
-    jobLock.lock();
-    try {
-      inFlight += read;
-    } finally {
-      jobLock.unlock();
-    }
-    try {
-      pool.enqueue(units);
-    } catch (RejectedExecutionException e) {
       jobLock.lock();
       try {
-        inFlight -= read;
+        inFlight += items.size();
       } finally {
         jobLock.unlock();
       }
-      feedError = e;
-      return;
+      try {
+        pool.enqueue(List.of(unit));
+      } catch (RejectedExecutionException e) {
+        jobLock.lock();
+        try {
+          inFlight -= items.size();
+        } finally {
+          jobLock.unlock();
+        }
+        feedError = e;
+        return;
+      }
+      nextSequence++;
+      nextIndex += items.size();
     }
-    nextSequence += units.size();
-    nextIndex = index;
   }
 
   @Override

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class PoolFuture<T> extends CompletableFuture<T> {
 
-  /** Dependents registered by the pool, each counted once registered (so never more than there are). */
+  /** Dependents registered by the pool, each counted only once it is pushed (so never more than there are). */
   private final AtomicInteger own = new AtomicInteger();
   private final AtomicBoolean latchArmed = new AtomicBoolean();
   private final CountDownLatch completed = new CountDownLatch(1);
@@ -36,9 +36,14 @@ final class PoolFuture<T> extends CompletableFuture<T> {
     own.incrementAndGet();
   }
 
-  /** True if completing the future runs no stage but the pool's own. */
+  /**
+   * True if completing the future runs no stage but the pool's own. {@link #own} is read first:
+   * each of its increments follows the push of its dependent, which stays until completion, so
+   * the count read after it includes every one of the pool's that {@code own} counted.
+   */
   boolean onlyOwnDependents() {
-    return getNumberOfDependents() <= own.get();
+    int ours = own.get();
+    return getNumberOfDependents() <= ours;
   }
 
   /** Makes {@link #completed} open when the future completes, however it does. */

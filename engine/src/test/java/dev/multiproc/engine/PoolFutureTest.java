@@ -107,6 +107,7 @@ class PoolFutureTest {
     });
     joiner.start();
     while (joiner.getState() != Thread.State.WAITING) {
+      assertThat(joiner.isAlive()).isTrue();
       Thread.onSpinWait();
     }
     joiner.interrupt();

@@ -251,9 +251,14 @@ final class Child {
     return gone.getCount() == 0;
   }
 
-  /** @return true while the process runs; false from its death on, before its handler hears of it */
-  boolean processAlive() {
-    return process.isAlive();
+  /** @return true once the child's end is being (or has been) reported to its handler */
+  boolean endReported() {
+    adoption.lock();
+    try {
+      return endReported;
+    } finally {
+      adoption.unlock();
+    }
   }
 
   /** @return true if the child is gone within the timeout */

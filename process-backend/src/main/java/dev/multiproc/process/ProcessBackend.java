@@ -362,10 +362,11 @@ final class ProcessBackend implements Backend {
         }
         spareLock.lock();
         try {
-          // One that died already was "removed" before it was added (spareHandler.exited): not a
-          // spare, and no more are started now (a worker that starts its own child reports why
-          // they die). Dying later, it is removed then: its handler hears of it after its death.
-          if (!c.processAlive()) {
+          // One whose end is reported already was "removed" before it was added
+          // (spareHandler.exited): not a spare, and no more are started now (a worker that starts
+          // its own child reports why they die). Its end reported later, it is removed then:
+          // the handler takes spareLock after the report began.
+          if (c.endReported()) {
             return;
           }
           spares.addLast(c);

@@ -63,4 +63,42 @@ class ImapWindowTest {
       assertThat(most).as("items read ahead of the results consumed").isLessThanOrEqualTo(4);
     }
   }
+
+  /** Items the tasks feed back into the input of their own imap. */
+  private static final java.util.concurrent.BlockingQueue<Integer> FED_BACK = new java.util.concurrent.LinkedBlockingQueue<>();
+
+  @Test
+  void anInputThatWaitsForTheWorkOfTheItemsBeforeItIsServed() throws Exception {
+    FED_BACK.clear();
+    FED_BACK.add(0);
+    Iterator<Integer> fedBack = new Iterator<>() {
+      private int read;
+
+      @Override
+      public boolean hasNext() {
+        return read < 50;
+      }
+
+      @Override
+      public Integer next() {
+        read++;
+        try {
+          return FED_BACK.take(); // there only once the task of the item before it has run
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    };
+    try (Backend b = new ThreadBackendProvider().open(BackendConfig.of("thread", Map.of()));
+        Pool pool = b.newPool(PoolOptions.builder().workers(2).build())) {
+      Iterator<Integer> results = pool.imap(x -> {
+        FED_BACK.put(x + 1);
+        return x;
+      }, () -> fedBack);
+      for (int i = 0; i < 50; i++) {
+        assertThat(results.next()).isEqualTo(i);
+      }
+      assertThat(results.hasNext()).isFalse();
+    }
+  }
 }
