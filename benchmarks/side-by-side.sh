@@ -7,7 +7,7 @@
 # It also draws the table as a chart, multiproc ÷ Python per row on a log scale (SideBySideChart,
 # JFreeChart): CHART=path.png (default benchmarks/target/side-by-side.png), and keeps the raw RESULT
 # lines beside it (path.txt). The Java side shows each measurement's rounds on stderr.
-# Measurements: map-warm map-long map-first map1 imap submit queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong pingpong-long start-join
+# Measurements: map-warm map-long map-first map1 imap submit queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong pingpong-long pipe-pingpong start-join
 # start-join-paced script;
 # the floors (Java only) always run. See SideBySide.java and python/mp_side_by_side.py.
 set -euo pipefail
@@ -18,7 +18,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
   ./mvnw -q -o -pl benchmarks -am package -DskipTests >&2
 fi
 command -v python3 >/dev/null || { echo "python3 is needed for the comparison" >&2; exit 1; }
-rows=(map-warm map-long map-first map1 imap submit queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong pingpong-long start-join start-join-paced script)
+rows=(map-warm map-long map-first map1 imap submit queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong pingpong-long pipe-pingpong start-join start-join-paced script)
 [ $# -gt 0 ] && rows=("$@")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -57,7 +57,7 @@ awk '
   }
   /^RESULT/ { val[$2, $3] = $4; unit[$3] = $5 }
   END {
-    n = split("map-warm|map-long|map-first|map1|imap|submit|queue|queue-bounded|queue-to-child|queue-to-2|joinable|pipe|pipe-to-child|queue-1k|queue-1m|pingpong|pingpong-long|start-join|start-join-paced|script", keys, "|")
+    n = split("map-warm|map-long|map-first|map1|imap|submit|queue|queue-bounded|queue-to-child|queue-to-2|joinable|pipe|pipe-to-child|queue-1k|queue-1m|pingpong|pingpong-long|pipe-pingpong|start-join|start-join-paced|script", keys, "|")
     label["map-warm"] = "`Pool(2).map(x -> x * x, 100,000 ints)`, best of 5 after 2 warm-ups"
     label["map-long"] = "the same map at its peak: the last 20 of 150 maps on one pool"
     label["map-first"] = "the first map of a fresh `Pool(2)` (median of 5 pools)"
@@ -75,6 +75,7 @@ awk '
     label["queue-1m"] = "`Queue(16)`, 1 MiB `byte[]` items"
     label["pingpong"] = "ping-pong over two Queues, parent ↔ child"
     label["pingpong-long"] = "the same at its steady state: the last 5 of 20 × 2,000 round trips"
+    label["pipe-pingpong"] = "ping-pong over a `Pipe`, parent ↔ child (Python: a direct pipe between the two)"
     label["start-join"] = "`worker(() -> {}).start()` + `join()`, back to back"
     label["start-join-paced"] = "the same, one a second (a spare is ready)"
     label["script"] = "a whole short script, start to exit: open, `Pool(2).map` of 100,000 ints, close"
@@ -89,7 +90,7 @@ awk '
       py = fmt(p, u)
       if (k == "start-join") py = py " (fork), " fmt(val["python", "start-join-spawn"], u) " (spawn)"
       if (k == "pingpong") { tgt = "≤ 22 µs"; met = j <= 22 }
-      else if (k == "pingpong-long" || k == "submit") { tgt = "(reference)"; met = -1 }
+      else if (k == "pingpong-long" || k == "submit" || k == "pipe-pingpong") { tgt = "(reference)"; met = -1 }
       else if (k ~ /^start-join/) { tgt = "≤ 15 ms"; met = j <= 15 }
       else if (k == "script") { tgt = "(reference)"; met = -1 }
       else if (k == "queue-1m") { tgt = "≥ 1.5×, ≥ 1 GB/s"; met = ratio >= 1.5 && j >= 1000 }

@@ -23,6 +23,8 @@ The measurements (the rows of issue 9; the same names and sizes on the Java side
   queue-1m     Queue(16), 256 1 MiB bytes items per round (random payload)                (MB/s)
   pingpong     two Queues, parent -> child -> parent, 2,000 round trips after 500: median (us)
   pingpong-long  the same at its steady state: the last 5 of 20 x 2,000 round trips (us)
+  pipe-pingpong  a Pipe(): the parent sends on one end, a child echoes from the other;
+               2,000 round trips after 500: median of 5 (us)
   start-join   Process(target=noop).start(); join(), default start method (fork): median of 10 (ms)
   start-join-spawn  the same with the spawn start method (ms)
   start-join-paced  start-join with a second's pause (untimed) before each (ms)
@@ -300,6 +302,33 @@ def bench_pingpong(name="pingpong", rounds=5):
     report(name, statistics.median_low(lat[-5:]), "us", how + rounds_text(lat))
 
 
+def pipe_echo(c):
+    while True:
+        x = c.recv()
+        if x < 0:
+            return
+        c.send(x)
+
+
+def bench_pipe_pingpong(rounds=5):
+    here, there = mp.Pipe()
+    p = mp.Process(target=pipe_echo, args=(there,))
+    p.start()
+    for i in range(500):
+        here.send(i)
+        assert here.recv() == i
+    lat = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for i in range(2000):
+            here.send(i)
+            here.recv()
+        lat.append((time.perf_counter() - t0) / 2000 * 1e6)
+    here.send(-1)
+    p.join()
+    report("pipe-pingpong", statistics.median_low(lat), "us", f"median of {rounds} x 2,000 round trips; " + rounds_text(lat))
+
+
 def bench_start_join(name, method, pause=0.0):
     ctx = mp.get_context(method)
     times = []
@@ -349,6 +378,7 @@ MEASUREMENTS = {
     "queue-1m": lambda: bench_queue("queue-1m", 16, 256, MIB, 3, 1 << 20),
     "pingpong": bench_pingpong,
     "pingpong-long": lambda: bench_pingpong("pingpong-long", 20),
+    "pipe-pingpong": bench_pipe_pingpong,
     "start-join": lambda: bench_start_join("start-join", "fork"),
     "start-join-spawn": lambda: bench_start_join("start-join-spawn", "spawn"),
     "start-join-paced": lambda: bench_start_join("start-join-paced", "fork", 1.0),

@@ -54,6 +54,8 @@ import java.util.stream.IntStream;
  *   <li>{@code queue-1m}: {@code Queue(16)}, 256 random 1 MiB {@code byte[]} items a round (MB/s)
  *   <li>{@code pingpong}: two queues, parent → child → parent, 5 × 2,000 round trips after 500 (µs)
  *   <li>{@code pingpong-long}: the same at its steady state: the last 5 of 20 × 2,000 round trips (µs)
+ *   <li>{@code pipe-pingpong}: a {@code Pipe}, the parent sends on one end, a child echoes from the
+ *       other: 5 × 2,000 round trips after 500 (µs)
  *   <li>{@code start-join}: {@code newWorker(() -> {}).start(); join()}, median of 10 after one (ms)
  *   <li>{@code start-join-paced}: the same with a second's pause (untimed) before each (ms)
  *   <li>floors, no library involved ({@link FloorMain}): {@code floor-jvm-start} a bare JVM's
@@ -106,6 +108,7 @@ public final class SideBySide {
     m.put("queue-1m", b -> queue(b, "queue-1m", 16, 256, Payloads.MIB, 3));
     m.put("pingpong", b -> pingPong(b, "pingpong", 5));
     m.put("pingpong-long", b -> pingPong(b, "pingpong-long", 20));
+    m.put("pipe-pingpong", b -> pipePingPong(b, 5));
     m.put("start-join", b -> startJoin(b, "start-join", 0));
     m.put("start-join-paced", b -> startJoin(b, "start-join-paced", 1000));
     m.put("script", b -> script());
@@ -472,6 +475,42 @@ public final class SideBySide {
     double[] last = java.util.Arrays.copyOfRange(us, rounds - 5, rounds);
     report(name, median(last), "us", (rounds == 5 ? "median of 5 x 2,000 round trips; "
         : "median of the last 5 of " + rounds + " x 2,000 round trips; ") + rounds(us));
+  }
+
+  private static void pipePingPong(Backend backend, int rounds) throws Exception {
+    Pipe<Integer> pipe = backend.newPipe();
+    Connection<Integer> here = pipe.left();
+    Connection<Integer> there = pipe.right();
+    Worker w = backend.newWorker(() -> {
+      while (true) {
+        int x = there.recv();
+        if (x < 0) {
+          return;
+        }
+        there.send(x);
+      }
+    }, WorkerOptions.defaults()).start();
+    for (int i = 0; i < 500; i++) {
+      here.send(i);
+      if (here.recv() != i) {
+        throw new AssertionError("out of order");
+      }
+    }
+    double[] us = new double[rounds];
+    try (Progress progress = Progress.of("pipe-pingpong", us.length)) {
+      for (int r = 0; r < us.length; r++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 2000; i++) {
+          here.send(i);
+          here.recv();
+        }
+        us[r] = (System.nanoTime() - t0) / 2000 / 1e3;
+        progress.step();
+      }
+    }
+    here.send(-1);
+    w.join();
+    report("pipe-pingpong", median(us), "us", "median of " + rounds + " x 2,000 round trips; " + rounds(us));
   }
 
   /** Ten workers that do nothing, each started and joined, {@code pauseMillis} apart (untimed). */

@@ -62,6 +62,7 @@ public final class SideBySideChart {
       new Row("queue-1m", "Queue(16), 1 MiB byte[]", 1.5),
       new Row("pingpong", "ping-pong over two Queues", 0),
       new Row("pingpong-long", "ping-pong at its steady state", 0),
+      new Row("pipe-pingpong", "ping-pong over a Pipe", 0),
       new Row("start-join", "worker start() + join()", 0),
       new Row("start-join-paced", "start() + join(), one a second", 0),
       new Row("script", "a whole short script (open, map, close)", 0));

@@ -695,7 +695,8 @@ final class Child {
 
   /**
    * Before the reader sleeps in {@code read()}, waits a moment for the child's next record, while a
-   * thread here is blocked in a get on a queue (one the child may be about to put on): the child
+   * thread here is blocked waiting for what a child sends ({@link ParentWaits}: a queue get, a pipe
+   * recv, an event's await; the child may be about to answer it): the child
    * then writes no doorbell, and the reader is not woken by one (a pipe wake-up is 10-15
    * microseconds on a 2-core machine). Spins {@link #READER_SPIN_NANOS} at most ({@link
    * Ring#pause}); not again for {@code 16} drains after a spin that saw nothing. Reader thread.
@@ -707,7 +708,7 @@ final class Child {
       readerSkip--;
       return false;
     }
-    if (!Ring.MAY_SPIN || !ProcessQueue.someoneWaits()) {
+    if (!Ring.MAY_SPIN || !ParentWaits.any()) {
       return false;
     }
     long start = System.nanoTime();

@@ -39,12 +39,22 @@ final class ProcessEvent implements Event, Serializable {
 
   @Override
   public void await() throws InterruptedException {
-    event.await();
+    ParentWaits.begin();
+    try {
+      event.await();
+    } finally {
+      ParentWaits.end();
+    }
   }
 
   @Override
   public boolean await(Duration timeout) throws InterruptedException {
-    return event.await(timeout);
+    ParentWaits.begin();
+    try {
+      return event.await(timeout);
+    } finally {
+      ParentWaits.end();
+    }
   }
 
   @Serial

@@ -7,7 +7,6 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A queue of the process backend as the parent sees it. The items live here, in the parent, in
@@ -70,25 +69,14 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
     Object b = spin();
     if (b == null) {
       spinning = false; // it did not pay: items come slower than a spin waits (a round trip, say)
-      BLOCKED.incrementAndGet();
+      ParentWaits.begin();
       try {
         b = items.get();
       } finally {
-        BLOCKED.decrementAndGet();
+        ParentWaits.end();
       }
     }
     return decode(b);
-  }
-
-  /** Threads of this JVM blocked in a get on a queue of a process backend. */
-  private static final AtomicInteger BLOCKED = new AtomicInteger();
-
-  /**
-   * @return true if a thread of this JVM is blocked in a get on a queue of a process backend:
-   *     then a child's reader spins a moment before it sleeps ({@link Child})
-   */
-  static boolean someoneWaits() {
-    return BLOCKED.get() > 0;
   }
 
   /**
@@ -127,11 +115,11 @@ final class ProcessQueue<T> implements Queue<T>, Serializable {
   @Override
   public Optional<T> get(Duration timeout) throws InterruptedException {
     Optional<Object> b;
-    BLOCKED.incrementAndGet();
+    ParentWaits.begin();
     try {
       b = items.get(timeout);
     } finally {
-      BLOCKED.decrementAndGet();
+      ParentWaits.end();
     }
     return b.isEmpty() ? Optional.empty() : Optional.of(decode(b.get()));
   }

@@ -398,12 +398,22 @@ final class ProcessSync {
 
     @Override
     public T recv() throws InterruptedException {
-      return decode(local.recv());
+      ParentWaits.begin();
+      try {
+        return decode(local.recv());
+      } finally {
+        ParentWaits.end();
+      }
     }
 
     @Override
     public Optional<T> recv(Duration timeout) throws InterruptedException {
-      return local.recv(timeout).map(this::decode);
+      ParentWaits.begin();
+      try {
+        return local.recv(timeout).map(this::decode);
+      } finally {
+        ParentWaits.end();
+      }
     }
 
     @SuppressWarnings("unchecked")
