@@ -7,7 +7,7 @@
 # It also draws the table as a chart, multiproc ÷ Python per row on a log scale (SideBySideChart,
 # JFreeChart): CHART=path.png (default benchmarks/target/side-by-side.png), and keeps the raw RESULT
 # lines beside it (path.txt). The Java side shows each measurement's rounds on stderr.
-# Measurements: map-warm map-long map-first map1 imap submit queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong pingpong-long pipe-pingpong start-join
+# Measurements: map-warm map-long map-first map1 map-lists map-records imap submit queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong pingpong-long pipe-pingpong start-join
 # start-join-paced script;
 # the floors (Java only) always run. See SideBySide.java and python/mp_side_by_side.py.
 set -euo pipefail
@@ -18,7 +18,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
   ./mvnw -q -o -pl benchmarks -am package -DskipTests >&2
 fi
 command -v python3 >/dev/null || { echo "python3 is needed for the comparison" >&2; exit 1; }
-rows=(map-warm map-long map-first map1 imap submit queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong pingpong-long pipe-pingpong start-join start-join-paced script)
+rows=(map-warm map-long map-first map1 map-lists map-records imap submit queue queue-bounded queue-to-child queue-to-2 joinable pipe pipe-to-child queue-1k queue-1m pingpong pingpong-long pipe-pingpong start-join start-join-paced script)
 [ $# -gt 0 ] && rows=("$@")
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -57,11 +57,13 @@ awk '
   }
   /^RESULT/ { val[$2, $3] = $4; unit[$3] = $5 }
   END {
-    n = split("map-warm|map-long|map-first|map1|imap|submit|queue|queue-bounded|queue-to-child|queue-to-2|joinable|pipe|pipe-to-child|queue-1k|queue-1m|pingpong|pingpong-long|pipe-pingpong|start-join|start-join-paced|script", keys, "|")
+    n = split("map-warm|map-long|map-first|map1|map-lists|map-records|imap|submit|queue|queue-bounded|queue-to-child|queue-to-2|joinable|pipe|pipe-to-child|queue-1k|queue-1m|pingpong|pingpong-long|pipe-pingpong|start-join|start-join-paced|script", keys, "|")
     label["map-warm"] = "`Pool(2).map(x -> x * x, 100,000 ints)`, best of 5 after 2 warm-ups"
     label["map-long"] = "the same map at its peak: the last 20 of 150 maps on one pool"
     label["map-first"] = "the first map of a fresh `Pool(2)` (median of 5 pools)"
     label["map1"] = "the same map, chunk size 1 (20,000 ints)"
+    label["map-lists"] = "`Pool(2).map` over 100,000 `List.of(i, i + 1, i + 2)` (Python: lists), summing each"
+    label["map-records"] = "`Pool(2).map` over 100,000 records of two ints and a string (Python: dataclasses)"
     label["imap"] = "`Pool(2).imap(x -> x * x, 20,000 ints)`, default chunk size (1), to the end"
     label["submit"] = "`Pool(2).submit(() -> 1).get()` (Python: `apply_async`), one at a time"
     label["queue"] = "`Queue()`: child puts 200,000 ints, parent gets"
@@ -79,7 +81,7 @@ awk '
     label["start-join"] = "`worker(() -> {}).start()` + `join()`, back to back"
     label["start-join-paced"] = "the same, one a second (a spare is ready)"
     label["script"] = "a whole short script, start to exit: open, `Pool(2).map` of 100,000 ints, close"
-    target["map-warm"] = 2; target["map-long"] = 0; target["map-first"] = 1; target["map1"] = 10; target["imap"] = 0; target["submit"] = 0; target["queue"] = 0; target["queue-to-child"] = 0; target["queue-to-2"] = 0; target["joinable"] = 0; target["pipe"] = 0; target["pipe-to-child"] = 0
+    target["map-warm"] = 2; target["map-long"] = 0; target["map-first"] = 1; target["map1"] = 10; target["map-lists"] = 0; target["map-records"] = 0; target["imap"] = 0; target["submit"] = 0; target["queue"] = 0; target["queue-to-child"] = 0; target["queue-to-2"] = 0; target["joinable"] = 0; target["pipe"] = 0; target["pipe-to-child"] = 0
     target["queue-bounded"] = 5; target["queue-1k"] = 3; target["queue-1m"] = 1.5
     for (i = 1; i <= n; i++) {
       k = keys[i]

@@ -6,6 +6,8 @@ The measurements (the rows of issue 9; the same names and sizes on the Java side
   map-first    the first map of a fresh Pool(2), 100,000 ints: median of 5 fresh pools    (items/s)
   map-long     map-warm at the peak: 150 maps on one pool, median of the last 20        (items/s)
   map1         Pool(2).map(x*x, range(20_000), chunksize=1): best of 5 after 2 warm-ups   (items/s)
+  map-lists    Pool(2).map(sum of 3, [[i, i+1, i+2] for i in range(100_000)]): best of 5 after 2 (items/s)
+  map-records  Pool(2).map(flip, 100,000 Point dataclasses of two ints and a str): best of 5 after 2 (items/s)
   imap         Pool(2).imap(x*x, range(20_000)), default chunksize (1), consumed to the end:
                best of 5 after 2 warm-ups                                                   (items/s)
   submit       Pool(2).apply_async(one).get(), one at a time: 5 rounds of 2,000, the median round (us)
@@ -31,6 +33,7 @@ The measurements (the rows of issue 9; the same names and sizes on the Java side
   script       a whole short script in a fresh interpreter, start to exit:
                with Pool(2) as p: p.map(square, range(100_000)); median of 5 after one (ms)
 """
+import dataclasses
 import multiprocessing as mp
 import os
 import random
@@ -206,6 +209,35 @@ def one():
     return 1
 
 
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: int
+    name: str
+
+
+def flip(p):
+    return Point(p.y, p.x, p.name)
+
+
+def sum3(l):
+    return l[0] + l[1] + l[2]
+
+
+def bench_map_objects(name):
+    n = 100_000
+    items = [[i, i + 1, i + 2] for i in range(n)] if name == "map-lists" else [Point(i, -i, "p%d" % i) for i in range(n)]
+    fn = sum3 if name == "map-lists" else flip
+    rates = []
+    with mp.Pool(2) as p:
+        for _ in range(7):
+            t0 = time.perf_counter()
+            out = p.map(fn, items)
+            rates.append(n / (time.perf_counter() - t0))
+            assert out[-1] == (3 * (n - 1) + 3 if name == "map-lists" else Point(-(n - 1), n - 1, "p%d" % (n - 1)))
+    report(name, max(rates[2:]), "items/s", "best of 5 after 2 warm-ups; " + rounds_text(rates))
+
+
 def bench_imap(n):
     items = list(range(n))
     rates = []
@@ -365,6 +397,8 @@ MEASUREMENTS = {
     "map-first": lambda: bench_map_first(100_000),
     "map-long": lambda: bench_map_long(100_000, 150),
     "map1": lambda: bench_map_warm("map1", 20_000, 1),
+    "map-lists": lambda: bench_map_objects("map-lists"),
+    "map-records": lambda: bench_map_objects("map-records"),
     "imap": lambda: bench_imap(20_000),
     "submit": lambda: bench_submit(5, 2_000),
     "queue": lambda: bench_queue("queue", 0, 200_000, None, 3),

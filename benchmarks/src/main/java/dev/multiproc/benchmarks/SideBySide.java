@@ -34,6 +34,10 @@ import java.util.stream.IntStream;
  *       after 2 warm-up maps (items/s)
  *   <li>{@code map-first}: the first map of a fresh {@code Pool(2)}, median of 5 fresh pools (items/s)
  *   <li>{@code map1}: {@code Pool(2).map} of 20,000 ints with chunk size 1, best of 5 after 2 (items/s)
+ *   <li>{@code map-lists}: {@code Pool(2).map(l -> l.get(0) + l.get(1) + l.get(2), 100,000 List.of(i, i + 1, i + 2))},
+ *       default chunks, best of 5 after 2 (items/s)
+ *   <li>{@code map-records}: {@code Pool(2).map(p -> new Point(p.y(), p.x(), p.name()), 100,000 Points)}, a
+ *       record of two ints and a string (Python: a dataclass), best of 5 after 2 (items/s)
  *   <li>{@code imap}: {@code Pool(2).imap(x -> x * x, 20,000 ints)} with the default chunk size (1, as
  *       Python's), consumed to the end; best of 5 after 2 (items/s)
  *   <li>{@code submit}: {@code Pool(2).submit(() -> 1).get()}, one at a time: 5 rounds of 2,000 on
@@ -95,6 +99,8 @@ public final class SideBySide {
     m.put("map-first", b -> mapFirst(b, 100_000));
     m.put("map-long", b -> mapLong(b, 100_000, 150));
     m.put("map1", b -> mapWarm(b, "map1", 20_000, 1));
+    m.put("map-lists", b -> mapObjects(b, "map-lists"));
+    m.put("map-records", b -> mapObjects(b, "map-records"));
     m.put("imap", b -> imap(b, 20_000));
     m.put("submit", b -> submit(b, 5, 2_000));
     m.put("queue", b -> queue(b, "queue", 0, 200_000, null, 3));
@@ -148,6 +154,42 @@ public final class SideBySide {
     try (Pool pool = backend.newPool(PoolOptions.builder().workers(2).build()); Progress progress = Progress.of(name, rates.length)) {
       for (int r = 0; r < rates.length; r++) {
         rates[r] = map(pool, items, chunk);
+        progress.step();
+      }
+    }
+    double best = Arrays.stream(rates, 2, rates.length).max().orElseThrow();
+    report(name, best, "items/s", "best of 5 after 2 warm-ups; " + rounds(rates));
+  }
+
+  /** An item of {@code map-records}: Python's side maps a dataclass of the same fields. */
+  public record Point(int x, int y, String name) implements java.io.Serializable {}
+
+  private static void mapObjects(Backend backend, String name) {
+    int n = 100_000;
+    List<?> items = name.equals("map-lists")
+        ? IntStream.range(0, n).mapToObj(i -> List.of(i, i + 1, i + 2)).toList()
+        : IntStream.range(0, n).mapToObj(i -> new Point(i, -i, "p" + i)).toList();
+    double[] rates = new double[7];
+    try (Pool pool = backend.newPool(PoolOptions.builder().workers(2).build()); Progress progress = Progress.of(name, rates.length)) {
+      for (int r = 0; r < rates.length; r++) {
+        long t0 = System.nanoTime();
+        List<?> out;
+        if (name.equals("map-lists")) {
+          @SuppressWarnings("unchecked")
+          List<List<Integer>> lists = (List<List<Integer>>) items;
+          out = pool.map(l -> l.get(0) + l.get(1) + l.get(2), lists);
+          if (!out.get(n - 1).equals(3 * (n - 1) + 3)) {
+            throw new AssertionError("wrong result");
+          }
+        } else {
+          @SuppressWarnings("unchecked")
+          List<Point> points = (List<Point>) items;
+          out = pool.map(p -> new Point(p.y(), p.x(), p.name()), points);
+          if (!out.get(n - 1).equals(new Point(-(n - 1), n - 1, "p" + (n - 1)))) {
+            throw new AssertionError("wrong result");
+          }
+        }
+        rates[r] = n / ((System.nanoTime() - t0) / 1e9);
         progress.step();
       }
     }

@@ -49,6 +49,8 @@ public final class SideBySideChart {
       new Row("map-long", "the same map at its peak (150 maps)", 0),
       new Row("map-first", "first map of a fresh Pool(2)", 1),
       new Row("map1", "map, chunk size 1 (20,000 ints)", 10),
+      new Row("map-lists", "map over lists of 3 ints", 0),
+      new Row("map-records", "map over records (Python: dataclasses)", 0),
       new Row("imap", "imap, default chunk size 1 (20,000 ints)", 0),
       new Row("submit", "submit().get(), one at a time", 0),
       new Row("queue", "Queue(): child puts 200,000 ints", 0),

@@ -29,6 +29,82 @@ class CodecTest {
     }
   }
 
+  /** Whether {@code list.contains(null)} throws, as List.of's lists do and Stream.toList's do not. */
+  private static boolean refusesNull(List<?> list) {
+    try {
+      list.contains(null);
+      return false;
+    } catch (NullPointerException e) {
+      return true;
+    }
+  }
+
+  private static void assertSameList(Object back, List<?> original) {
+    assertThat(back).isInstanceOf(List.class).isEqualTo(original);
+    assertThat(back.getClass()).as("class of %s", original).isEqualTo(original.getClass());
+    assertThat(refusesNull((List<?>) back)).as("refuses null: %s", original).isEqualTo(refusesNull(original));
+    for (int i = 0; i < original.size(); i++) {
+      if (original.get(i) instanceof List<?> inner) {
+        assertSameList(((List<?>) back).get(i), inner);
+      }
+    }
+  }
+
+  @Test
+  void listsOfPlainValuesComeBackAsTheSameKindOfList() {
+    java.util.ArrayList<Object> withNull = new java.util.ArrayList<>(java.util.Arrays.asList(1, null, "x", 2.5, 7L, true));
+    java.util.ArrayList<Object> nested = new java.util.ArrayList<>();
+    nested.add(List.of(1, 2));
+    nested.add(java.util.stream.Stream.of("a", null).toList());
+    nested.add(new java.util.ArrayList<>());
+    List<List<?>> lists = List.of(
+        List.of(), List.of(1), List.of(1, 2), List.of(1, 2, 3, 4, 5), List.of("a", List.of(2L, 3.5)),
+        java.util.stream.Stream.of().toList(), java.util.stream.Stream.of(1).toList(),
+        java.util.stream.Stream.of(1, null, 3).toList(), new java.util.ArrayList<>(), withNull, nested);
+    for (List<?> list : lists) {
+      assertSameList(Codec.decodeValue(Codec.encodeValue(list, "value")), list);
+    }
+    // a chunk of them, and of mixed plain values and nulls, as map items or results
+    Object[] chunk = {List.of(1, 2, 3), null, 4, "five", withNull, nested, java.util.stream.Stream.of(6).toList()};
+    Buf b = new Buf(16);
+    Codec.writeArray(chunk, "item", 0, b);
+    Object[] back = Codec.readArray(new Buf.In(b.toByteArray()));
+    assertThat(back).hasSize(chunk.length);
+    for (int i = 0; i < chunk.length; i++) {
+      if (chunk[i] instanceof List<?> list) {
+        assertSameList(back[i], list);
+      } else {
+        assertThat(back[i]).isEqualTo(chunk[i]);
+      }
+    }
+  }
+
+  /** A list kind the fast path does not know. */
+  static final class MyList extends java.util.ArrayList<Object> {}
+
+  record Pair(int a, int b) implements Serializable {}
+
+  @Test
+  void otherListsAndListsOfOtherValuesStillRoundTripThroughSerialization() {
+    MyList mine = new MyList();
+    mine.add(1);
+    java.util.ArrayList<Object> holdsItself = new java.util.ArrayList<>();
+    holdsItself.add(1);
+    holdsItself.add(holdsItself);
+    java.util.List<Object> deep = List.of(0);
+    for (int i = 0; i < 12; i++) {
+      deep = List.of(deep);
+    }
+    for (Object v : new Object[] {mine, java.util.Arrays.asList(1, 2), java.util.Collections.unmodifiableList(new java.util.ArrayList<>(List.of(1))),
+        new java.util.LinkedList<>(List.of(1, 2)), List.of(new Pair(1, 2)), List.of((short) 3), deep}) {
+      Object back = Codec.decodeValue(Codec.encodeValue(v, "value"));
+      assertThat(back).isEqualTo(v);
+      assertThat(back.getClass()).isEqualTo(v.getClass());
+    }
+    Object back = Codec.decodeValue(Codec.encodeValue(holdsItself, "value"));
+    assertThat(((List<?>) back).get(1)).isSameAs(back);
+  }
+
   @Test
   void numberColumnsGrowABufferTooSmallForThem() {
     Object[][] columns = {
