@@ -26,11 +26,11 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Common values take a fast path that needs no serializer: null, {@code Integer}, {@code Long},
  * {@code Double}, {@code String}, {@code Boolean}, {@code byte[]}, and lists of them ({@code
- * ArrayList}, {@code List.of}, {@code Stream.toList}: {@link #plain}); a chunk's array of items or
+ * ArrayList}, {@code List.of}, {@code Stream.toList}: {@link #writeList}); a chunk's array of items or
  * results ({@link #writeArray}) whose elements are all non-null {@code Integer}s, all {@code Long}s,
  * all {@code Double}s or all {@code String}s (the usual items and results of {@code map}) as a
- * column, and one of other such values each tagged; and a
- * serializable lambda that captures only such values, by reference ({@link LambdaCodec}). Everything else goes through Java
+ * column, and one of other such values each tagged; and a serializable lambda that captures only
+ * numbers, strings and the like, by reference ({@link LambdaCodec}). Everything else goes through Java
  * serialization. When serialization fails, the resulting {@link NotShippableException} names the
  * class that is not serializable and the field path to it.
  */
@@ -44,17 +44,17 @@ final class Codec {
   private static final int TRUE = 5;
   private static final int FALSE = 6;
   static final int BYTES = 7;
-  private static final int JAVA = 8;
+  static final int JAVA = 8;
   private static final int LAMBDA = 9;
-  /** A list of plain values ({@link #plain}): a kind ({@link #listKind}), the size, the values. */
-  private static final int LIST = 10;
+  /** A list the fast path takes ({@link #writeList}): a kind ({@link #listKind}), the size, the values. */
+  static final int LIST = 10;
   private static final int INT_ARRAY = 20;
   private static final int LONG_ARRAY = 21;
   private static final int DOUBLE_ARRAY = 22;
   private static final int STRING_ARRAY = 23;
-  private static final int JAVA_ARRAY = 24;
+  static final int JAVA_ARRAY = 24;
   /** A chunk of plain values of mixed kinds, nulls, or lists of them: each as {@link #writeValue} writes it. */
-  private static final int VALUE_ARRAY = 25;
+  static final int VALUE_ARRAY = 25;
 
   /** The serializer behind the {@code JAVA} tags. */
   static final ObjectCodec OBJECTS = ObjectCodec.JAVA;
@@ -84,8 +84,8 @@ final class Codec {
       out.writeByte(b ? TRUE : FALSE);
     } else if (v instanceof byte[] b) {
       out.writeByte(BYTES).writeBlob(b);
-    } else if (v instanceof List<?> list && plain(list, 0)) {
-      writeList(list, out);
+    } else if (v instanceof List<?> list && writeList(list, out)) {
+      // written on the fast path
     } else {
       java.lang.invoke.SerializedLambda lambda = LambdaCodec.coordinates(v);
       if (lambda != null) {
@@ -161,7 +161,8 @@ final class Codec {
   // items/s, 2-10 times slower than Python's pickle). The lists whose class a decoder can make
   // again exactly take a fast path: ArrayList, and the unmodifiable lists of List.of and of
   // Stream.toList (which, unlike List.of's, allow nulls: listKind tells them apart). Any other
-  // list, or one holding anything else, goes through Java serialization as before.
+  // list, one holding anything else, or one in which a list or byte array appears twice (which
+  // serialization keeps shared) goes through Java serialization as before.
 
   private static final Class<?> LIST12 = List.of(1).getClass();
   private static final Class<?> LIST_N = List.of(1, 2, 3).getClass();
@@ -171,8 +172,12 @@ final class Codec {
   /** How deep lists of lists may nest on the fast path; deeper ones (or one holding itself) are serialized. */
   private static final int MAX_DEPTH = 8;
 
-  /** The kind of list {@code list} is on the fast path, or -1. */
-  private static int listKind(List<?> list) {
+  /**
+   * The kind of list {@code list} is on the fast path, or -1.
+   *
+   * @param elements its elements, as {@link #writeList} took them
+   */
+  private static int listKind(List<?> list, Object[] elements) {
     Class<?> c = list.getClass();
     if (c == ArrayList.class) {
       return ARRAY_LIST;
@@ -183,7 +188,7 @@ final class Codec {
     if (c != LIST_N) {
       return -1;
     }
-    for (Object e : list) {
+    for (Object e : elements) {
       if (e == null) {
         return STREAM_LIST; // List.of's refuse nulls
       }
@@ -193,38 +198,56 @@ final class Codec {
     return List.copyOf(list) == list ? LIST_OF : STREAM_LIST;
   }
 
-  /** True if {@code v} is written without a serializer: null, a number, string, boolean, bytes, or a list of such. */
-  private static boolean plain(Object v, int depth) {
-    if (v == null || v instanceof Integer || v instanceof String || v instanceof Long || v instanceof Double
-        || v instanceof Boolean || v instanceof byte[]) {
+  /**
+   * Writes {@code list} on the fast path if it can take it; else writes nothing.
+   *
+   * @return false if it cannot: a kind of list, or an element, the fast path does not know; lists
+   *     nested deeper than {@link #MAX_DEPTH}; or a list or byte array that appears twice in it
+   *     (serialization keeps such sharing, this path would not)
+   */
+  private static boolean writeList(List<?> list, Buf out) {
+    int mark = out.size;
+    if (writeList(list, 0, null, out)) {
       return true;
     }
-    if (!(v instanceof List<?> list) || depth >= MAX_DEPTH || listKind(list) < 0) {
+    out.size = mark;
+    return false;
+  }
+
+  /**
+   * Writes a list from one snapshot of its elements (so another thread changing an ArrayList
+   * meanwhile cannot make its size and its elements disagree).
+   *
+   * @param seen the nested lists and byte arrays written so far, made when the first is met
+   */
+  private static boolean writeList(List<?> list, int depth, IdentityHashMap<Object, Boolean> seen, Buf out) {
+    Object[] elements = list.toArray();
+    int kind = listKind(list, elements);
+    if (kind < 0) {
       return false;
     }
-    for (Object e : list) {
-      if (!plain(e, depth + 1)) {
+    out.writeByte(LIST).writeByte(kind).writeVarLong(elements.length);
+    for (Object e : elements) {
+      if (e == null || e instanceof Integer || e instanceof String || e instanceof Long || e instanceof Double
+          || e instanceof Boolean) {
+        writeValue(e, "value", out);
+      } else if (e instanceof byte[] || e instanceof List<?>) {
+        if (seen == null) {
+          seen = new IdentityHashMap<>();
+        }
+        if (seen.put(e, Boolean.TRUE) != null) {
+          return false;
+        }
+        if (e instanceof byte[] b) {
+          out.writeByte(BYTES).writeBlob(b);
+        } else if (depth + 1 >= MAX_DEPTH || !writeList((List<?>) e, depth + 1, seen, out)) {
+          return false;
+        }
+      } else {
         return false;
       }
     }
     return true;
-  }
-
-  /** Writes a list that is {@link #plain}. */
-  private static void writeList(List<?> list, Buf out) {
-    out.writeByte(LIST).writeByte(listKind(list)).writeVarLong(list.size());
-    for (Object e : list) {
-      writePlain(e, out);
-    }
-  }
-
-  /** Writes a value that is {@link #plain} (without looking through its lists again). */
-  private static void writePlain(Object v, Buf out) {
-    if (v instanceof List<?> list) {
-      writeList(list, out);
-    } else {
-      writeValue(v, "value", out);
-    }
   }
 
   private static List<Object> readList(Buf.In in) {
@@ -270,27 +293,47 @@ final class Codec {
       writeDoubles(a, off, len, out);
     } else if (kind == String.class) {
       writeStrings(a, off, len, out);
-    } else if (allPlain(a, off, len)) {
-      writeValues(a, off, len, out);
-    } else {
+    } else if (!writeValues(a, off, len, out)) {
       writeJavaArray(a, off, len, what, firstIndex, out);
     }
   }
 
-  private static boolean allPlain(Object[] a, int off, int len) {
+  /**
+   * Writes a chunk of values that are each null, a number, a string, a boolean, bytes or a list the
+   * fast path takes ({@link #writeList}); else writes nothing.
+   *
+   * @return false if one is not: the chunk is then serialized whole (which keeps the sharing of
+   *     arrays and lists between its items that this path would not)
+   */
+  private static boolean writeValues(Object[] a, int off, int len, Buf out) {
+    int mark = out.size;
+    out.writeByte(VALUE_ARRAY).writeVarLong(len);
+    IdentityHashMap<Object, Boolean> seen = null;
     for (int i = off; i < off + len; i++) {
-      if (!plain(a[i], 0)) {
-        return false;
+      Object v = a[i];
+      if (v == null || v instanceof Integer || v instanceof String || v instanceof Long || v instanceof Double
+          || v instanceof Boolean) {
+        writeValue(v, "item", out);
+        continue;
       }
+      if (v instanceof byte[] || v instanceof List<?>) {
+        if (seen == null) {
+          seen = new IdentityHashMap<>();
+        }
+        if (seen.put(v, Boolean.TRUE) == null) {
+          if (v instanceof byte[] b) {
+            out.writeByte(BYTES).writeBlob(b);
+            continue;
+          }
+          if (writeList((List<?>) v, 0, seen, out)) {
+            continue;
+          }
+        }
+      }
+      out.size = mark;
+      return false;
     }
     return true;
-  }
-
-  private static void writeValues(Object[] a, int off, int len, Buf out) {
-    out.writeByte(VALUE_ARRAY).writeVarLong(len);
-    for (int i = off; i < off + len; i++) {
-      writePlain(a[i], out);
-    }
   }
 
   // Numbers: unboxed into a primitive array, then one bulk big-endian copy (a native copy, fast

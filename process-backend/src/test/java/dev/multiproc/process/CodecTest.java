@@ -59,15 +59,19 @@ class CodecTest {
     nested.add(new java.util.ArrayList<>());
     List<List<?>> lists = List.of(
         List.of(), List.of(1), List.of(1, 2), List.of(1, 2, 3, 4, 5), List.of("a", List.of(2L, 3.5)),
-        java.util.stream.Stream.of().toList(), java.util.stream.Stream.of(1).toList(),
+        List.copyOf(java.util.stream.Stream.of(1, 2).toList()), List.copyOf(java.util.stream.Stream.of(1, 2, 3).toList()),
+        java.util.stream.Stream.of().toList(), java.util.stream.Stream.of(1).toList(), java.util.stream.Stream.of(1, 2).toList(),
         java.util.stream.Stream.of(1, null, 3).toList(), new java.util.ArrayList<>(), withNull, nested);
     for (List<?> list : lists) {
-      assertSameList(Codec.decodeValue(Codec.encodeValue(list, "value")), list);
+      byte[] encoded = Codec.encodeValue(list, "value");
+      assertThat(encoded[0] & 0xFF).as("the fast path for %s", list).isEqualTo(Codec.LIST);
+      assertSameList(Codec.decodeValue(encoded), list);
     }
     // a chunk of them, and of mixed plain values and nulls, as map items or results
     Object[] chunk = {List.of(1, 2, 3), null, 4, "five", withNull, nested, java.util.stream.Stream.of(6).toList()};
     Buf b = new Buf(16);
     Codec.writeArray(chunk, "item", 0, b);
+    assertThat(b.bytes[0] & 0xFF).as("the fast path").isEqualTo(Codec.VALUE_ARRAY);
     Object[] back = Codec.readArray(new Buf.In(b.toByteArray()));
     assertThat(back).hasSize(chunk.length);
     for (int i = 0; i < chunk.length; i++) {
@@ -96,13 +100,28 @@ class CodecTest {
       deep = List.of(deep);
     }
     for (Object v : new Object[] {mine, java.util.Arrays.asList(1, 2), java.util.Collections.unmodifiableList(new java.util.ArrayList<>(List.of(1))),
-        new java.util.LinkedList<>(List.of(1, 2)), List.of(new Pair(1, 2)), List.of((short) 3), deep}) {
-      Object back = Codec.decodeValue(Codec.encodeValue(v, "value"));
+        new java.util.LinkedList<>(List.of(1, 2)), List.of(new Pair(1, 2)), List.of((short) 3), deep, List.of(1, List.of(mine))}) {
+      byte[] encoded = Codec.encodeValue(v, "value");
+      assertThat(encoded[0] & 0xFF).as("serialized: %s", v).isEqualTo(Codec.JAVA);
+      Object back = Codec.decodeValue(encoded);
       assertThat(back).isEqualTo(v);
       assertThat(back.getClass()).isEqualTo(v.getClass());
     }
     Object back = Codec.decodeValue(Codec.encodeValue(holdsItself, "value"));
     assertThat(((List<?>) back).get(1)).isSameAs(back);
+
+    // a list or byte array that appears twice stays one object, as serialization keeps it
+    java.util.ArrayList<Object> shared = new java.util.ArrayList<>(List.of(1, 2));
+    byte[] bytes = {1, 2};
+    for (Object v : new Object[] {List.of(shared, shared), List.of(bytes, bytes)}) {
+      List<?> twice = (List<?>) Codec.decodeValue(Codec.encodeValue(v, "value"));
+      assertThat(twice.get(0)).isSameAs(twice.get(1));
+    }
+    Buf b = new Buf(16);
+    Codec.writeArray(new Object[] {shared, 3, shared}, "item", 0, b);
+    assertThat(b.bytes[0] & 0xFF).isEqualTo(Codec.JAVA_ARRAY);
+    Object[] items = Codec.readArray(new Buf.In(b.toByteArray()));
+    assertThat(items[0]).isSameAs(items[2]).isEqualTo(shared);
   }
 
   @Test
