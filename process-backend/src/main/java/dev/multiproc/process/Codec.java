@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Turns tasks, items, results and exceptions into bytes and back.
  *
  * <p>Common values take a fast path that needs no serializer: null, {@code Integer}, {@code Long},
- * {@code Double}, {@code String}, {@code Boolean}, {@code byte[]}, and lists of them ({@code
- * ArrayList}, {@code List.of}, {@code Stream.toList}: {@link #writeList}); a chunk's array of items or
+ * {@code Double}, {@code String}, {@code Boolean}, {@code byte[]}, and lists and maps of them
+ * ({@code ArrayList}, {@code List.of}, {@code Stream.toList}, {@code HashMap}, {@code Map.of}:
+ * {@link #writeCollection}); a chunk's array of items or
  * results ({@link #writeArray}) whose elements are all non-null {@code Integer}s, all {@code Long}s,
  * all {@code Double}s or all {@code String}s (the usual items and results of {@code map}) as a
  * column, and one of other such values each tagged; and a serializable lambda that captures only
@@ -46,8 +47,10 @@ final class Codec {
   static final int BYTES = 7;
   static final int JAVA = 8;
   private static final int LAMBDA = 9;
-  /** A list the fast path takes ({@link #writeList}): a kind ({@link #listKind}), the size, the values. */
+  /** A list the fast path takes ({@link #writeCollection}): a kind ({@link #listKind}), the size, the values. */
   static final int LIST = 10;
+  /** A map the fast path takes ({@link #writeMap}): a kind, the size, keys and values in turn. */
+  static final int MAP = 11;
   private static final int INT_ARRAY = 20;
   private static final int LONG_ARRAY = 21;
   private static final int DOUBLE_ARRAY = 22;
@@ -84,7 +87,7 @@ final class Codec {
       out.writeByte(b ? TRUE : FALSE);
     } else if (v instanceof byte[] b) {
       out.writeByte(BYTES).writeBlob(b);
-    } else if (v instanceof List<?> list && writeList(list, out)) {
+    } else if ((v instanceof List<?> || v instanceof Map<?, ?>) && writeCollection(v, out)) {
       // written on the fast path
     } else {
       java.lang.invoke.SerializedLambda lambda = LambdaCodec.coordinates(v);
@@ -146,6 +149,7 @@ final class Codec {
       case JAVA -> readJava(in);
       case LAMBDA -> LambdaCodec.read(in);
       case LIST -> readList(in);
+      case MAP -> readMap(in);
       default -> throw new IllegalStateException("unknown value tag " + tag);
     };
   }
@@ -154,14 +158,16 @@ final class Codec {
     return readValue(new Buf.In(b));
   }
 
-  // ------------------------------------------------------------------ lists of plain values
+  // ------------------------------------------------------------------ lists and maps of plain values
 
-  // A list of numbers, strings and booleans (and lists of them) is as common an item as a number,
-  // and Java serialization of one costs microseconds (a map over 3-element lists ran at 0.12-0.59 M
-  // items/s, 2-10 times slower than Python's pickle). The lists whose class a decoder can make
-  // again exactly take a fast path: ArrayList, and the unmodifiable lists of List.of and of
-  // Stream.toList (which, unlike List.of's, allow nulls: listKind tells them apart). Any other
-  // list, one holding anything else, or one in which a list or byte array appears twice (which
+  // A list or map of numbers, strings and booleans (and of such lists and maps) is as common an
+  // item as a number, and Java serialization of one costs microseconds (a map over 3-element lists
+  // ran at 0.12-0.59 M items/s, 2-10 times slower than Python's pickle). The collections whose
+  // class a decoder can make again exactly take a fast path: ArrayList, the unmodifiable lists of
+  // List.of and of Stream.toList (which, unlike List.of's, allow nulls: listKind tells them apart),
+  // HashMap (made again as its readObject would, so it iterates alike) and Map.of's maps. Any other
+  // collection (a LinkedHashMap, whose access order cannot be seen; a TreeMap and its comparator),
+  // one holding anything else, or one in which a collection or byte array appears twice (which
   // serialization keeps shared) goes through Java serialization as before.
 
   private static final Class<?> LIST12 = List.of(1).getClass();
@@ -198,27 +204,68 @@ final class Codec {
     return List.copyOf(list) == list ? LIST_OF : STREAM_LIST;
   }
 
+  private static final Class<?> MAP1 = Map.of(1, 1).getClass();
+  private static final Class<?> MAP_N = Map.of(1, 1, 2, 2).getClass();
+  private static final int HASH_MAP = 0;
+  private static final int MAP_OF = 1;
+
+  /** The kind of map {@code map} is on the fast path ({@code HashMap}, {@code Map.of}'s), or -1. */
+  private static int mapKind(Map<?, ?> map) {
+    Class<?> c = map.getClass();
+    return c == java.util.HashMap.class ? HASH_MAP : c == MAP1 || c == MAP_N ? MAP_OF : -1;
+  }
+
   /**
-   * Writes {@code list} on the fast path if it can take it; else writes nothing.
+   * Writes a list or map on the fast path if it can take it; else writes nothing.
    *
-   * @return false if it cannot: a kind of list, or an element, the fast path does not know; lists
-   *     nested deeper than {@link #MAX_DEPTH}; or a list or byte array that appears twice in it
-   *     (serialization keeps such sharing, this path would not)
+   * @return false if it cannot: a kind of list or map, or an element, the fast path does not know;
+   *     collections nested deeper than {@link #MAX_DEPTH}; or a collection or byte array that
+   *     appears twice in it (serialization keeps such sharing, this path would not)
    */
-  private static boolean writeList(List<?> list, Buf out) {
+  private static boolean writeCollection(Object v, Buf out) {
     int mark = out.size;
-    if (writeList(list, 0, null, out)) {
+    IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
+    seen.put(v, Boolean.TRUE);
+    if (v instanceof List<?> list ? writeList(list, 0, seen, out) : writeMap((Map<?, ?>) v, 0, seen, out)) {
       return true;
     }
     out.size = mark;
     return false;
   }
 
+  private static boolean scalar(Object e) {
+    return e == null || e instanceof Integer || e instanceof String || e instanceof Long || e instanceof Double
+        || e instanceof Boolean;
+  }
+
+  /**
+   * Writes one element of a list, a key or value of a map, or an item of a chunk, on the fast path.
+   *
+   * @param depth how deep the collections holding it nest
+   * @param seen the collections and byte arrays written so far
+   * @return false if the fast path cannot take it (what it wrote is then dropped whole)
+   */
+  private static boolean writeElement(Object e, int depth, IdentityHashMap<Object, Boolean> seen, Buf out) {
+    if (scalar(e)) {
+      writeValue(e, "value", out);
+      return true;
+    }
+    if (!(e instanceof byte[] || e instanceof List<?> || e instanceof Map<?, ?>) || seen.put(e, Boolean.TRUE) != null) {
+      return false;
+    }
+    if (e instanceof byte[] b) {
+      out.writeByte(BYTES).writeBlob(b);
+      return true;
+    }
+    if (depth >= MAX_DEPTH) {
+      return false;
+    }
+    return e instanceof List<?> list ? writeList(list, depth, seen, out) : writeMap((Map<?, ?>) e, depth, seen, out);
+  }
+
   /**
    * Writes a list from one snapshot of its elements (so another thread changing an ArrayList
    * meanwhile cannot make its size and its elements disagree).
-   *
-   * @param seen the nested lists and byte arrays written so far, made when the first is met
    */
   private static boolean writeList(List<?> list, int depth, IdentityHashMap<Object, Boolean> seen, Buf out) {
     Object[] elements = list.toArray();
@@ -228,26 +275,56 @@ final class Codec {
     }
     out.writeByte(LIST).writeByte(kind).writeVarLong(elements.length);
     for (Object e : elements) {
-      if (e == null || e instanceof Integer || e instanceof String || e instanceof Long || e instanceof Double
-          || e instanceof Boolean) {
-        writeValue(e, "value", out);
-      } else if (e instanceof byte[] || e instanceof List<?>) {
-        if (seen == null) {
-          seen = new IdentityHashMap<>();
-        }
-        if (seen.put(e, Boolean.TRUE) != null) {
-          return false;
-        }
-        if (e instanceof byte[] b) {
-          out.writeByte(BYTES).writeBlob(b);
-        } else if (depth + 1 >= MAX_DEPTH || !writeList((List<?>) e, depth + 1, seen, out)) {
-          return false;
-        }
-      } else {
+      if (!writeElement(e, depth + 1, seen, out)) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Writes a map from one snapshot of its entries, as {@link #writeList} a list. */
+  private static boolean writeMap(Map<?, ?> map, int depth, IdentityHashMap<Object, Boolean> seen, Buf out) {
+    int kind = mapKind(map);
+    if (kind < 0) {
+      return false;
+    }
+    Object[] entries = map.entrySet().toArray();
+    out.writeByte(MAP).writeByte(kind).writeVarLong(entries.length);
+    for (Object o : entries) {
+      Map.Entry<?, ?> entry = (Map.Entry<?, ?>) o;
+      if (!writeElement(entry.getKey(), depth + 1, seen, out) || !writeElement(entry.getValue(), depth + 1, seen, out)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A map as Java serialization would make it again: a {@code HashMap} with the table its
+   * {@code readObject} sizes (so that it iterates in the same order), or a {@code Map.of} map.
+   */
+  private static Map<Object, Object> readMap(Buf.In in) {
+    int kind = in.readByte();
+    int n = (int) in.readVarLong();
+    if (kind == HASH_MAP) {
+      Map<Object, Object> m = new java.util.HashMap<>(Math.max(16, (int) Math.min(n / 0.75f + 1.0f, 1 << 30)));
+      for (int i = 0; i < n; i++) {
+        Object k = readValue(in);
+        m.put(k, readValue(in));
+      }
+      return m;
+    }
+    if (kind != MAP_OF) {
+      throw new IllegalStateException("unknown map kind " + kind);
+    }
+    List<Map.Entry<Object, Object>> entries = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Object k = readValue(in);
+      entries.add(Map.entry(k, readValue(in)));
+    }
+    @SuppressWarnings("unchecked")
+    Map.Entry<Object, Object>[] array = entries.toArray(Map.Entry[]::new);
+    return Map.ofEntries(array);
   }
 
   private static List<Object> readList(Buf.In in) {
@@ -299,8 +376,8 @@ final class Codec {
   }
 
   /**
-   * Writes a chunk of values that are each null, a number, a string, a boolean, bytes or a list the
-   * fast path takes ({@link #writeList}); else writes nothing.
+   * Writes a chunk of values that are each null, a number, a string, a boolean, bytes or a list or
+   * map the fast path takes ({@link #writeCollection}); else writes nothing.
    *
    * @return false if one is not: the chunk is then serialized whole (which keeps the sharing of
    *     arrays and lists between its items that this path would not)
@@ -311,27 +388,17 @@ final class Codec {
     IdentityHashMap<Object, Boolean> seen = null;
     for (int i = off; i < off + len; i++) {
       Object v = a[i];
-      if (v == null || v instanceof Integer || v instanceof String || v instanceof Long || v instanceof Double
-          || v instanceof Boolean) {
+      if (scalar(v)) {
         writeValue(v, "item", out);
         continue;
       }
-      if (v instanceof byte[] || v instanceof List<?>) {
-        if (seen == null) {
-          seen = new IdentityHashMap<>();
-        }
-        if (seen.put(v, Boolean.TRUE) == null) {
-          if (v instanceof byte[] b) {
-            out.writeByte(BYTES).writeBlob(b);
-            continue;
-          }
-          if (writeList((List<?>) v, 0, seen, out)) {
-            continue;
-          }
-        }
+      if (seen == null) {
+        seen = new IdentityHashMap<>();
       }
-      out.size = mark;
-      return false;
+      if (!writeElement(v, 0, seen, out)) {
+        out.size = mark;
+        return false;
+      }
     }
     return true;
   }

@@ -13,6 +13,7 @@ import dev.multiproc.engine.LocalBackend;
 import dev.multiproc.engine.ThreadMaker;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CodecTest {
@@ -81,6 +82,50 @@ class CodecTest {
         assertThat(back[i]).isEqualTo(chunk[i]);
       }
     }
+  }
+
+  @Test
+  void mapsOfPlainValuesComeBackAsTheSameKindOfMapIteratingAlike() throws Exception {
+    java.util.HashMap<Object, Object> hash = new java.util.HashMap<>();
+    for (int i = 0; i < 40; i++) {
+      hash.put("k" + i, i % 3 == 0 ? null : List.of(i, "v" + i));
+    }
+    hash.put(null, 7L);
+    java.util.HashMap<Object, Object> small = new java.util.HashMap<>(Map.of(1, "one", 2, "two"));
+    List<Map<?, ?>> maps = List.of(Map.of(), Map.of("a", 1), Map.of("a", 1, "b", List.of(2.5)), hash, small,
+        new java.util.HashMap<>(), Map.of("nested", Map.of("x", new java.util.HashMap<>(Map.of(1, 2)))));
+    for (Map<?, ?> map : maps) {
+      byte[] encoded = Codec.encodeValue(map, "value");
+      assertThat(encoded[0] & 0xFF).as("the fast path for %s", map).isEqualTo(Codec.MAP);
+      Object back = Codec.decodeValue(encoded);
+      assertThat(back).isEqualTo(map);
+      assertThat(back.getClass()).isEqualTo(map.getClass());
+      if (map instanceof java.util.HashMap<?, ?>) {
+        // in the order Java serialization's copy iterates in
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(bytes)) {
+          o.writeObject(map);
+        }
+        Object serialized = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())).readObject();
+        assertThat(List.copyOf(((Map<?, ?>) back).keySet().stream().map(String::valueOf).toList()))
+            .isEqualTo(((Map<?, ?>) serialized).keySet().stream().map(String::valueOf).toList());
+      }
+    }
+    // other maps, or ones holding anything else, are serialized as before
+    for (Object v : new Object[] {new java.util.LinkedHashMap<>(Map.of(1, 2)), new java.util.TreeMap<>(Map.of(1, 2)),
+        Map.of(1, new Pair(1, 2)), java.util.Collections.unmodifiableMap(new java.util.HashMap<>(Map.of(1, 2)))}) {
+      byte[] encoded = Codec.encodeValue(v, "value");
+      assertThat(encoded[0] & 0xFF).as("serialized: %s", v).isEqualTo(Codec.JAVA);
+      Object back = Codec.decodeValue(encoded);
+      assertThat(back).isEqualTo(v);
+      assertThat(back.getClass()).isEqualTo(v.getClass());
+    }
+    // a chunk of maps, as map items
+    Object[] chunk = {Map.of("a", 1), hash, 3};
+    Buf b = new Buf(16);
+    Codec.writeArray(chunk, "item", 0, b);
+    assertThat(b.bytes[0] & 0xFF).isEqualTo(Codec.VALUE_ARRAY);
+    assertThat(Codec.readArray(new Buf.In(b.toByteArray()))).containsExactly(chunk);
   }
 
   /** A list kind the fast path does not know. */
