@@ -81,7 +81,7 @@ final class Codec {
       out.writeByte(LONG).writeLong(l);
     } else if (v instanceof Double d) {
       out.writeByte(DOUBLE).writeLong(Double.doubleToRawLongBits(d));
-    } else if (v instanceof String s) {
+    } else if (v instanceof String s && utf8Safe(s)) {
       out.writeByte(STRING).writeString(s);
     } else if (v instanceof Boolean b) {
       out.writeByte(b ? TRUE : FALSE);
@@ -99,6 +99,23 @@ final class Codec {
         writeJava(v, what, out);
       }
     }
+  }
+
+  /**
+   * True if UTF-8 carries {@code s} whole: it holds no surrogate that is not half of a pair (such a
+   * one, legal in a Java string, would come back as {@code '?'}; serialization keeps it).
+   */
+  static boolean utf8Safe(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (!Character.isHighSurrogate(c) || i + 1 == n || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      }
+    }
+    return true;
   }
 
   /** Set on a thread while it encodes a queue item: see {@link #inQueueItem()}. */
@@ -288,7 +305,12 @@ final class Codec {
     if (kind < 0) {
       return false;
     }
-    Object[] entries = map.entrySet().toArray();
+    Object[] entries;
+    try {
+      entries = map.entrySet().toArray(); // a HashMap's walks an iterator: it may fail fast
+    } catch (java.util.ConcurrentModificationException e) {
+      return false; // changed meanwhile by another thread: serialized, as before
+    }
     out.writeByte(MAP).writeByte(kind).writeVarLong(entries.length);
     for (Object o : entries) {
       Map.Entry<?, ?> entry = (Map.Entry<?, ?>) o;
@@ -301,13 +323,14 @@ final class Codec {
 
   /**
    * A map as Java serialization would make it again: a {@code HashMap} with the table its
-   * {@code readObject} sizes (so that it iterates in the same order), or a {@code Map.of} map.
+   * {@code readObject} sizes (so that it iterates in the same order; its load factor, which
+   * serialization keeps and nothing can read, is the default again), or a {@code Map.of} map.
    */
   private static Map<Object, Object> readMap(Buf.In in) {
     int kind = in.readByte();
     int n = (int) in.readVarLong();
     if (kind == HASH_MAP) {
-      Map<Object, Object> m = new java.util.HashMap<>(Math.max(16, (int) Math.min(n / 0.75f + 1.0f, 1 << 30)));
+      Map<Object, Object> m = new java.util.HashMap<>(Math.max(16, (int) Math.min(Math.ceil(n / 0.75), 1 << 30)));
       for (int i = 0; i < n; i++) {
         Object k = readValue(in);
         m.put(k, readValue(in));
@@ -626,7 +649,7 @@ final class Codec {
     }
     for (int i = off; i < off + len; i++) {
       Object o = a[i];
-      if (o == null || o.getClass() != c) {
+      if (o == null || o.getClass() != c || c == String.class && !utf8Safe((String) o)) {
         return null;
       }
     }

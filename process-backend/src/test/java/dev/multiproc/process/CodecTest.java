@@ -92,8 +92,15 @@ class CodecTest {
     }
     hash.put(null, 7L);
     java.util.HashMap<Object, Object> small = new java.util.HashMap<>(Map.of(1, "one", 2, "two"));
-    List<Map<?, ?>> maps = List.of(Map.of(), Map.of("a", 1), Map.of("a", 1, "b", List.of(2.5)), hash, small,
-        new java.util.HashMap<>(), Map.of("nested", Map.of("x", new java.util.HashMap<>(Map.of(1, 2)))));
+    List<Map<?, ?>> maps = new java.util.ArrayList<>(List.of(Map.of(), Map.of("a", 1), Map.of("a", 1, "b", List.of(2.5)), hash, small,
+        new java.util.HashMap<>(), Map.of("nested", Map.of("x", new java.util.HashMap<>(Map.of(1, 2))))));
+    for (int n : new int[] {11, 12, 13, 24, 25, 48, 96, 97, 1000, 1536}) { // 12 x 2^k: where a table could be sized twice as large
+      java.util.HashMap<Object, Object> sized = new java.util.HashMap<>();
+      for (int i = 0; i < n; i++) {
+        sized.put(i * 7919 + "k", i);
+      }
+      maps.add(sized);
+    }
     for (Map<?, ?> map : maps) {
       byte[] encoded = Codec.encodeValue(map, "value");
       assertThat(encoded[0] & 0xFF).as("the fast path for %s", map).isEqualTo(Codec.MAP);
@@ -126,6 +133,23 @@ class CodecTest {
     Codec.writeArray(chunk, "item", 0, b);
     assertThat(b.bytes[0] & 0xFF).isEqualTo(Codec.VALUE_ARRAY);
     assertThat(Codec.readArray(new Buf.In(b.toByteArray()))).containsExactly(chunk);
+  }
+
+  @Test
+  void stringsWithAnUnpairedSurrogateKeepIt() {
+    String lone = "a\uD800b";
+    String pair = "x\uD83D\uDE00y";
+    assertThat(Codec.utf8Safe(pair)).isTrue();
+    assertThat(Codec.utf8Safe(lone)).isFalse();
+    assertThat(Codec.utf8Safe("\uDC00")).isFalse();
+    assertThat(Codec.utf8Safe("\uD800")).isFalse();
+    for (Object v : new Object[] {lone, pair, List.of(lone, "?"), Map.of("\uD800", 1, "?", 2)}) {
+      assertThat(Codec.decodeValue(Codec.encodeValue(v, "value"))).isEqualTo(v);
+    }
+    Object[] column = {"a", lone, "c"};
+    Buf b = new Buf(16);
+    Codec.writeArray(column, "item", 0, b);
+    assertThat(Codec.readArray(new Buf.In(b.toByteArray()))).containsExactly(column);
   }
 
   /** A list kind the fast path does not know. */
