@@ -314,20 +314,29 @@ def bench_queue(name, max_size, n, item, rounds, unit_bytes=0):
     report(name, statistics.median_low(rates), unit, f"median of {rounds}; " + rounds_text(rates))
 
 
-def bench_pingpong(name="pingpong", rounds=5):
-    a, b = mp.Queue(), mp.Queue()
-    p = mp.Process(target=echo, args=(a, b))
-    p.start()
+def round_trips(rounds, trip):
+    """500 round trips to warm up, then rounds of 2,000: the mean of each round, us per round trip."""
     for i in range(500):
-        a.put(i)
-        assert b.get() == i
+        trip(i)
     lat = []
     for _ in range(rounds):
         t0 = time.perf_counter()
         for i in range(2000):
-            a.put(i)
-            b.get()
+            trip(i)
         lat.append((time.perf_counter() - t0) / 2000 * 1e6)
+    return lat
+
+
+def bench_pingpong(name="pingpong", rounds=5):
+    a, b = mp.Queue(), mp.Queue()
+    p = mp.Process(target=echo, args=(a, b))
+    p.start()
+
+    def trip(i):
+        a.put(i)
+        assert b.get() == i
+
+    lat = round_trips(rounds, trip)
     a.put(None)
     p.join()
     how = "median of 5 x 2,000 round trips; " if rounds == 5 else f"median of the last 5 of {rounds} x 2,000 round trips; "
@@ -346,16 +355,12 @@ def bench_pipe_pingpong(rounds=5):
     here, there = mp.Pipe()
     p = mp.Process(target=pipe_echo, args=(there,))
     p.start()
-    for i in range(500):
+
+    def trip(i):
         here.send(i)
         assert here.recv() == i
-    lat = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for i in range(2000):
-            here.send(i)
-            here.recv()
-        lat.append((time.perf_counter() - t0) / 2000 * 1e6)
+
+    lat = round_trips(rounds, trip)
     here.send(-1)
     p.join()
     report("pipe-pingpong", statistics.median_low(lat), "us", f"median of {rounds} x 2,000 round trips; " + rounds_text(lat))

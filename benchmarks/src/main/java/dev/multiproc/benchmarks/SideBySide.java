@@ -478,9 +478,38 @@ public final class SideBySide {
     return got.length;
   }
 
+  /** One round trip with a child, item {@code i} there and back. */
+  @FunctionalInterface
+  private interface RoundTrip {
+    void run(int i) throws Exception;
+  }
+
   /**
-   * Round trips parent → child → parent over two queues: 500 to warm up, then {@code rounds} of
-   * 2,000, reporting the median of the last five (all of them for 5: the cold start included).
+   * Times round trips: 500 to warm up, then {@code rounds} of 2,000.
+   *
+   * @return the mean of each round, µs per round trip
+   */
+  private static double[] roundTrips(String name, int rounds, RoundTrip trip) throws Exception {
+    for (int i = 0; i < 500; i++) {
+      trip.run(i);
+    }
+    double[] us = new double[rounds];
+    try (Progress progress = Progress.of(name, us.length)) {
+      for (int r = 0; r < us.length; r++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 2000; i++) {
+          trip.run(i);
+        }
+        us[r] = (System.nanoTime() - t0) / 2000 / 1e3;
+        progress.step();
+      }
+    }
+    return us;
+  }
+
+  /**
+   * Round trips parent → child → parent over two queues ({@link #roundTrips}), reporting the
+   * median of the last five (all of them for 5: the cold start included).
    */
   private static void pingPong(Backend backend, String name, int rounds) throws Exception {
     Queue<Integer> a = backend.newQueue(0);
@@ -494,24 +523,12 @@ public final class SideBySide {
         b.put(x);
       }
     }, WorkerOptions.defaults()).start();
-    for (int i = 0; i < 500; i++) {
+    double[] us = roundTrips(name, rounds, i -> {
       a.put(i);
       if (b.get() != i) {
         throw new AssertionError("out of order");
       }
-    }
-    double[] us = new double[rounds];
-    try (Progress progress = Progress.of(name, us.length)) {
-      for (int r = 0; r < us.length; r++) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < 2000; i++) {
-          a.put(i);
-          b.get();
-        }
-        us[r] = (System.nanoTime() - t0) / 2000 / 1e3;
-        progress.step();
-      }
-    }
+    });
     a.put(-1);
     w.join();
     double[] last = java.util.Arrays.copyOfRange(us, rounds - 5, rounds);
@@ -519,6 +536,7 @@ public final class SideBySide {
         : "median of the last 5 of " + rounds + " x 2,000 round trips; ") + rounds(us));
   }
 
+  /** The same over a {@code Pipe}: the parent sends on one end, a child echoes from the other. */
   private static void pipePingPong(Backend backend, int rounds) throws Exception {
     Pipe<Integer> pipe = backend.newPipe();
     Connection<Integer> here = pipe.left();
@@ -532,24 +550,12 @@ public final class SideBySide {
         there.send(x);
       }
     }, WorkerOptions.defaults()).start();
-    for (int i = 0; i < 500; i++) {
+    double[] us = roundTrips("pipe-pingpong", rounds, i -> {
       here.send(i);
       if (here.recv() != i) {
         throw new AssertionError("out of order");
       }
-    }
-    double[] us = new double[rounds];
-    try (Progress progress = Progress.of("pipe-pingpong", us.length)) {
-      for (int r = 0; r < us.length; r++) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < 2000; i++) {
-          here.send(i);
-          here.recv();
-        }
-        us[r] = (System.nanoTime() - t0) / 2000 / 1e3;
-        progress.step();
-      }
-    }
+    });
     here.send(-1);
     w.join();
     report("pipe-pingpong", median(us), "us", "median of " + rounds + " x 2,000 round trips; " + rounds(us));
