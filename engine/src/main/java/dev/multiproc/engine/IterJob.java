@@ -51,7 +51,10 @@ final class IterJob<T, R> extends Job implements Iterator<R> {
   private final Map<Long, Outcome[]> doneUnits = new HashMap<>();
   private long yieldSequence;
   private int inFlight;
-  /** When a result last arrived (or the job started); for {@link #itemNanos}. */
+  /**
+   * When a result last arrived, or the job started: the first result's wait counts too, so that the
+   * first results of several workers arriving together cannot make slow items look quick.
+   */
   private long lastArrival = System.nanoTime();
   /** A moving average of a worker's time per item, as results arrive; negative until one has. */
   private double itemNanos = -1;
@@ -76,7 +79,7 @@ final class IterJob<T, R> extends Job implements Iterator<R> {
    * quick. Python's default chunk size for {@code imap} is 1, and a window of a few single items is
    * a few round trips to a worker per several items: a child JVM's round trip is tens of
    * microseconds, so {@code imap} of 100,000 quick items ran at 11-17 k items/s on the process
-   * backend (Python: 15-18 k/s) with 4 items out, 44-102 k/s with 64 (benchmarks/RESULTS.md).
+   * backend (Python: 15-18 k/s) with 4 items out, 38-131 k/s with 64 (benchmarks/RESULTS.md).
    */
   static final int QUICK_WINDOW = 64;
 
