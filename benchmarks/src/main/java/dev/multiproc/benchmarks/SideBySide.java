@@ -2,12 +2,13 @@ package dev.multiproc.benchmarks;
 
 import dev.multiproc.Backend;
 import dev.multiproc.Connection;
-import dev.multiproc.Pipe;
 import dev.multiproc.JoinableQueue;
 import dev.multiproc.Multiproc;
+import dev.multiproc.Pipe;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.Queue;
+import dev.multiproc.TaskFunction;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
 import java.io.File;
@@ -99,8 +100,10 @@ public final class SideBySide {
     m.put("map-first", b -> mapFirst(b, 100_000));
     m.put("map-long", b -> mapLong(b, 100_000, 150));
     m.put("map1", b -> mapWarm(b, "map1", 20_000, 1));
-    m.put("map-lists", b -> mapObjects(b, "map-lists"));
-    m.put("map-records", b -> mapObjects(b, "map-records"));
+    m.put("map-lists", b -> mapObjects(b, "map-lists", IntStream.range(0, 100_000).mapToObj(i -> List.of(i, i + 1, i + 2)).toList(),
+        l -> l.get(0) + l.get(1) + l.get(2), 3 * 99_999 + 3));
+    m.put("map-records", b -> mapObjects(b, "map-records", IntStream.range(0, 100_000).mapToObj(i -> new Point(i, -i, "p" + i)).toList(),
+        p -> new Point(p.y(), p.x(), p.name()), new Point(-99_999, 99_999, "p99999")));
     m.put("imap", b -> imap(b, 20_000));
     m.put("submit", b -> submit(b, 5, 2_000));
     m.put("queue", b -> queue(b, "queue", 0, 200_000, null, 3));
@@ -164,32 +167,18 @@ public final class SideBySide {
   /** An item of {@code map-records}: Python's side maps a dataclass of the same fields. */
   public record Point(int x, int y, String name) implements java.io.Serializable {}
 
-  private static void mapObjects(Backend backend, String name) {
-    int n = 100_000;
-    List<?> items = name.equals("map-lists")
-        ? IntStream.range(0, n).mapToObj(i -> List.of(i, i + 1, i + 2)).toList()
-        : IntStream.range(0, n).mapToObj(i -> new Point(i, -i, "p" + i)).toList();
+  /** {@code Pool(2).map(fn, items)}, default chunks, best of 5 after 2; {@code last} is fn of the last item. */
+  private static <T, R> void mapObjects(Backend backend, String name, List<T> items, TaskFunction<T, R> fn, R last) {
+    int n = items.size();
     double[] rates = new double[7];
     try (Pool pool = backend.newPool(PoolOptions.builder().workers(2).build()); Progress progress = Progress.of(name, rates.length)) {
       for (int r = 0; r < rates.length; r++) {
         long t0 = System.nanoTime();
-        List<?> out;
-        if (name.equals("map-lists")) {
-          @SuppressWarnings("unchecked")
-          List<List<Integer>> lists = (List<List<Integer>>) items;
-          out = pool.map(l -> l.get(0) + l.get(1) + l.get(2), lists);
-          if (!out.get(n - 1).equals(3 * (n - 1) + 3)) {
-            throw new AssertionError("wrong result");
-          }
-        } else {
-          @SuppressWarnings("unchecked")
-          List<Point> points = (List<Point>) items;
-          out = pool.map(p -> new Point(p.y(), p.x(), p.name()), points);
-          if (!out.get(n - 1).equals(new Point(-(n - 1), n - 1, "p" + (n - 1)))) {
-            throw new AssertionError("wrong result");
-          }
-        }
+        List<R> out = pool.map(fn, items);
         rates[r] = n / ((System.nanoTime() - t0) / 1e9);
+        if (!out.get(n - 1).equals(last)) {
+          throw new AssertionError("wrong result");
+        }
         progress.step();
       }
     }

@@ -241,9 +241,7 @@ final class Codec {
    */
   private static boolean writeCollection(Object v, Buf out) {
     int mark = out.size;
-    IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
-    seen.put(v, Boolean.TRUE);
-    if (v instanceof List<?> list ? writeList(list, 0, seen, out) : writeMap((Map<?, ?>) v, 0, seen, out)) {
+    if (v instanceof List<?> list ? writeList(list, 0, null, out) : writeMap((Map<?, ?>) v, 0, null, out)) {
       return true;
     }
     out.size = mark;
@@ -259,7 +257,8 @@ final class Codec {
    * Writes one element of a list, a key or value of a map, or an item of a chunk, on the fast path.
    *
    * @param depth how deep the collections holding it nest
-   * @param seen the collections and byte arrays written so far
+   * @param seen the collections and byte arrays written so far (made by the outermost collection
+   *     when it meets its first that is not a scalar: a flat list of numbers needs none)
    * @return false if the fast path cannot take it (what it wrote is then dropped whole)
    */
   private static boolean writeElement(Object e, int depth, IdentityHashMap<Object, Boolean> seen, Buf out) {
@@ -292,6 +291,9 @@ final class Codec {
     }
     out.writeByte(LIST).writeByte(kind).writeVarLong(elements.length);
     for (Object e : elements) {
+      if (!scalar(e) && seen == null) {
+        seen = new IdentityHashMap<>();
+      }
       if (!writeElement(e, depth + 1, seen, out)) {
         return false;
       }
@@ -314,6 +316,9 @@ final class Codec {
     out.writeByte(MAP).writeByte(kind).writeVarLong(entries.length);
     for (Object o : entries) {
       Map.Entry<?, ?> entry = (Map.Entry<?, ?>) o;
+      if (seen == null && !(scalar(entry.getKey()) && scalar(entry.getValue()))) {
+        seen = new IdentityHashMap<>();
+      }
       if (!writeElement(entry.getKey(), depth + 1, seen, out) || !writeElement(entry.getValue(), depth + 1, seen, out)) {
         return false;
       }
@@ -340,14 +345,13 @@ final class Codec {
     if (kind != MAP_OF) {
       throw new IllegalStateException("unknown map kind " + kind);
     }
-    List<Map.Entry<Object, Object>> entries = new ArrayList<>(n);
+    @SuppressWarnings("unchecked")
+    Map.Entry<Object, Object>[] entries = (Map.Entry<Object, Object>[]) new Map.Entry<?, ?>[n];
     for (int i = 0; i < n; i++) {
       Object k = readValue(in);
-      entries.add(Map.entry(k, readValue(in)));
+      entries[i] = Map.entry(k, readValue(in));
     }
-    @SuppressWarnings("unchecked")
-    Map.Entry<Object, Object>[] array = entries.toArray(Map.Entry[]::new);
-    return Map.ofEntries(array);
+    return Map.ofEntries(entries);
   }
 
   private static List<Object> readList(Buf.In in) {

@@ -9,12 +9,8 @@ import dev.multiproc.Queue;
 import dev.multiproc.Value;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
-import dev.multiproc.spi.BackendConfig;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,21 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * sees in shared memory, an event's or a Value's ({@link ChildChannel#awaitHandled}).
  */
 @Timeout(120)
-class EventMirrorIT {
-
-  private static final Duration LONG = Duration.ofSeconds(30);
-
-  private ProcessBackend backend;
-
-  @BeforeEach
-  void open() {
-    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
-  }
+class EventMirrorIT extends WithProcessBackend {
 
   @Test
   void aChildPollingIsSetAsksTheParentNothing() throws Exception {

@@ -6,15 +6,11 @@ import dev.multiproc.Event;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.Queue;
-import dev.multiproc.spi.BackendConfig;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,25 +19,13 @@ import org.junit.jupiter.api.Timeout;
  * handles in the parent, proxies in live children, handles put inside queue items.
  */
 @Timeout(120)
-class HubReleaseTest {
+class HubReleaseTest extends WithProcessBackend {
 
   /** Where a task keeps a proxy in the child, from one task to the next. */
   static final class Held {
     static volatile Queue<String> queue;
 
     private Held() {}
-  }
-
-  private ProcessBackend backend;
-
-  @BeforeEach
-  void open() {
-    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
   }
 
   /** Polls until the condition holds, at most 30 s, running {@code nudge} (a collection, say) between polls. */

@@ -13,15 +13,11 @@ import dev.multiproc.Queue;
 import dev.multiproc.Semaphore;
 import dev.multiproc.SharedMap;
 import dev.multiproc.Value;
-import dev.multiproc.spi.BackendConfig;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,7 +27,7 @@ import org.junit.jupiter.api.Timeout;
  * a live child, inside a queue item), and lets it go after.
  */
 @Timeout(120)
-class HubSyncReleaseTest {
+class HubSyncReleaseTest extends WithProcessBackend {
 
   /** Where a task keeps a proxy in the child, from one task to the next. */
   static final class Held {
@@ -40,18 +36,6 @@ class HubSyncReleaseTest {
     static volatile Connection<String> end;
 
     private Held() {}
-  }
-
-  private ProcessBackend backend;
-
-  @BeforeEach
-  void open() {
-    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
   }
 
   private static void awaitUntil(BooleanSupplier condition, Runnable nudge) {

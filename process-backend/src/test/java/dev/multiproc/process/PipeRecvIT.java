@@ -8,17 +8,12 @@ import dev.multiproc.Pipe;
 import dev.multiproc.Queue;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
-import dev.multiproc.spi.BackendConfig;
 import java.io.EOFException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,21 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * end gets the oldest items (the child's are recalled); an end closed in the child refuses.
  */
 @Timeout(120)
-class PipeRecvIT {
-
-  private static final Duration LONG = Duration.ofSeconds(30);
-
-  private ProcessBackend backend;
-
-  @BeforeEach
-  void open() {
-    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
-  }
+class PipeRecvIT extends WithProcessBackend {
 
   @Test
   void aChildReceivesEverythingInOrderThenTheEndOfFile() throws Exception {

@@ -8,11 +8,6 @@ import dev.multiproc.Pipe;
 import dev.multiproc.Queue;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
-import dev.multiproc.spi.BackendConfig;
-import java.time.Duration;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,21 +16,7 @@ import org.junit.jupiter.api.Timeout;
  * still throw once an end of the pipe is closed: the parent tells the children that used it.
  */
 @Timeout(120)
-class PipeSendIT {
-
-  private static final Duration LONG = Duration.ofSeconds(30);
-
-  private ProcessBackend backend;
-
-  @BeforeEach
-  void open() {
-    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
-  }
+class PipeSendIT extends WithProcessBackend {
 
   @Test
   void aChildsSendsArriveInOrderAndThrowOnceTheOtherEndIsClosed() throws Exception {

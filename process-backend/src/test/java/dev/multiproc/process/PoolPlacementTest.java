@@ -2,19 +2,14 @@ package dev.multiproc.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.multiproc.Backend;
 import dev.multiproc.Event;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.Queue;
-import dev.multiproc.spi.BackendConfig;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,19 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * a prefetch must not deadlock what Python runs).
  */
 @Timeout(120)
-class PoolPlacementTest {
-
-  private Backend backend;
-
-  @BeforeEach
-  void open() {
-    backend = new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
-  }
+class PoolPlacementTest extends WithProcessBackend {
 
   @RepeatedTest(3)
   void aTaskThatWaitsForALaterTaskDoesNotDeadlock() throws Exception {

@@ -6,13 +6,8 @@ import dev.multiproc.Event;
 import dev.multiproc.Queue;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
-import dev.multiproc.spi.BackendConfig;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,21 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * puts it holds 3 credits it does not use.
  */
 @Timeout(300)
-class QueueCreditsIT {
-
-  private static final Duration LONG = Duration.ofSeconds(30);
-
-  private ProcessBackend backend;
-
-  @BeforeEach
-  void open() {
-    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
-  }
+class QueueCreditsIT extends WithProcessBackend {
 
   /** A worker that puts 0..6 on {@code q}, sets {@code put}, then waits for {@code end}. */
   private Worker idleHolder(Queue<Integer> q, Event put, Event end) {

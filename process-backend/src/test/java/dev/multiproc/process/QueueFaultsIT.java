@@ -6,7 +6,6 @@ import dev.multiproc.Event;
 import dev.multiproc.Queue;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
-import dev.multiproc.spi.BackendConfig;
 import dev.multiproc.tck.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
@@ -16,28 +15,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Queues lose nothing when the children using them die, and the channel survives any bytes on fd 1. */
 @Timeout(300)
-class QueueFaultsIT {
-
-  private ProcessBackend backend;
-
-  @BeforeEach
-  void open() {
-    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
-  }
+class QueueFaultsIT extends WithProcessBackend {
 
   private void awaitWaiting(int n) {
     Await.untilOrFail(() -> backend.waitingRequests() >= n, Duration.ofSeconds(30),

@@ -7,14 +7,9 @@ import dev.multiproc.Event;
 import dev.multiproc.Queue;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
-import dev.multiproc.spi.BackendConfig;
 import dev.multiproc.tck.Await;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,21 +20,7 @@ import org.junit.jupiter.api.Timeout;
  * them. In each test a child takes one item of 100 and is lent half of the rest.
  */
 @Timeout(300)
-class QueueLendingIT {
-
-  private static final Duration LONG = Duration.ofSeconds(30);
-
-  private ProcessBackend backend;
-
-  @BeforeEach
-  void open() {
-    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
-  }
+class QueueLendingIT extends WithProcessBackend {
 
   private static Queue<Integer> filled(Queue<Integer> q, int n) throws InterruptedException {
     for (int i = 0; i < n; i++) {

@@ -8,15 +8,11 @@ import dev.multiproc.Queue;
 import dev.multiproc.Value;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
-import dev.multiproc.spi.BackendConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,21 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * child belongs to one of its threads.
  */
 @Timeout(120)
-class SlabLockIT {
-
-  private static final Duration LONG = Duration.ofSeconds(30);
-
-  private ProcessBackend backend;
-
-  @BeforeEach
-  void open() {
-    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
-  }
+class SlabLockIT extends WithProcessBackend {
 
   @Test
   void whatAChildPutBeforeItsReleaseIsThereForTheNextHolder() throws Exception {

@@ -8,15 +8,10 @@ import dev.multiproc.Semaphore;
 import dev.multiproc.Value;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
-import dev.multiproc.spi.BackendConfig;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,21 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * semaphore throws there.
  */
 @Timeout(120)
-class SlabSemaphoreIT {
-
-  private static final Duration LONG = Duration.ofSeconds(30);
-
-  private ProcessBackend backend;
-
-  @BeforeEach
-  void open() {
-    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
-  }
+class SlabSemaphoreIT extends WithProcessBackend {
 
   @Test
   void onePermitKeepsChildrenApartAndTheirPutsInOrder() throws Exception {

@@ -11,20 +11,16 @@ import dev.multiproc.Pipe;
 import dev.multiproc.Semaphore;
 import dev.multiproc.Worker;
 import dev.multiproc.WorkerOptions;
-import dev.multiproc.spi.BackendConfig;
 import java.io.EOFException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -34,21 +30,9 @@ import org.junit.jupiter.api.Timeout;
  * used after what it sent. Children's waits cost no platform thread in the parent.
  */
 @Timeout(300)
-class ToolboxFaultsIT {
+class ToolboxFaultsIT extends WithProcessBackend {
 
   private static final Duration PATIENCE = Duration.ofSeconds(60);
-
-  private ProcessBackend backend;
-
-  @BeforeEach
-  void open() {
-    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
-  }
 
   private static void await(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + PATIENCE.toNanos();

@@ -5,35 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.multiproc.Pool;
 import dev.multiproc.PoolOptions;
 import dev.multiproc.Value;
-import dev.multiproc.spi.BackendConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Values in shared memory ({@link ValueSlab}): shared with children, slots reused, a full slab falls back to the hub. */
 @Timeout(120)
-class ValueSlabTest {
-
-  private ProcessBackend backend;
-
-  @BeforeEach
-  void open() {
-    backend = (ProcessBackend) new ProcessBackendProvider().open(BackendConfig.of("process", Map.of()));
-  }
-
-  @AfterEach
-  void close() {
-    backend.close();
-  }
+class ValueSlabTest extends WithProcessBackend {
 
   @Test
   void childrenChangeTheParentsValueInSharedMemory() throws Exception {
